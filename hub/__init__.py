@@ -1,0 +1,1 @@
+"""The enterprise-data GraphQL hub: wiring (settings, app, storage, services, CLI)."""

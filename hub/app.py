@@ -1,0 +1,44 @@
+"""The starlette application: routes and lifespan only; everything else is built by the services."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute, Route
+
+from hub.health import healthz, readyz
+from hub.logging import configure_logging
+from hub.metrics import metrics
+from hub.services import HubServices
+from hub.settings import Settings, load_settings
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        services = await HubServices.start(settings)
+        app.state.services = services
+        try:
+            yield
+        finally:
+            await services.close()
+
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/metrics", metrics),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.settings = settings
+    return app
+
+
+def app_from_environment() -> Starlette:
+    """Factory for ``uvicorn --factory hub.app:app_from_environment``."""
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)

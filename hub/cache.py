@@ -1,0 +1,38 @@
+"""The one place that builds the shared cache (aiocache: memory or Redis) from settings.
+
+Values are JSON: the same record reads back identically from either backend. Always namespaced, so a
+clear never touches other data in a shared Redis; never cache ``None`` (``multi_get`` cannot tell it from
+a miss).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from aiocache import RedisCache, SimpleMemoryCache
+from aiocache.base import BaseCache
+from aiocache.serializers import JsonSerializer
+
+from hub.settings import Settings
+
+
+def build_cache(settings: Settings, namespace: str | None = None) -> BaseCache:
+    parts = urlsplit(settings.cache_url)
+    namespace = namespace or settings.cache_namespace
+    if parts.scheme == "redis":
+        return RedisCache(
+            serializer=JsonSerializer(),
+            endpoint=parts.hostname,
+            port=parts.port or 6379,
+            db=int(parts.path.strip("/") or "0"),
+            password=parts.password,
+            namespace=namespace,
+            timeout=settings.cache_timeout_s,
+        )
+    return SimpleMemoryCache(
+        serializer=JsonSerializer(), namespace=namespace, timeout=settings.cache_timeout_s
+    )
+
+
+def is_redis(cache: BaseCache) -> bool:
+    return isinstance(cache, RedisCache)

@@ -1,0 +1,83 @@
+"""Typed errors of the hub. Each carries the ``code`` that clients see in ``extensions.code``.
+
+Raised where the fact is known; turned into GraphQL errors (schema/errors.py) or HTTP answers in one place.
+
+    HubError
+    ├── BadCreditCode        BAD_CREDIT_CODE      fails the GB 32100 check
+    ├── BadRequest           BAD_REQUEST          an argument out of range, a malformed request
+    ├── Unauthenticated      UNAUTHENTICATED      missing, forged, expired or revoked token
+    ├── Forbidden            FORBIDDEN            a scope the field needs is missing
+    ├── NoConsent            NO_CONSENT           no live consent of the enterprise for the tenant
+    ├── RateLimited          RATE_LIMITED         the client is over its rate limit
+    ├── QueryTooComplex      QUERY_TOO_COMPLEX    depth, alias, token or cost limit exceeded
+    └── SourceUnavailable    SOURCE_UNAVAILABLE   an upstream failed and no snapshot can stand in
+        └── UpstreamPayloadError                  the upstream answered, but not what its protocol says
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class HubError(Exception):
+    """Base of every error a client may see; ``extensions`` adds machine-readable details."""
+
+    code: ClassVar[str] = "INTERNAL"
+
+    def __init__(self, message: str, **extensions: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extensions = extensions
+
+
+class BadCreditCode(HubError):
+    code = "BAD_CREDIT_CODE"
+
+    def __init__(self, credit_code: str, reason: str) -> None:
+        super().__init__(f"invalid credit code {credit_code!r}: {reason}", creditCode=credit_code)
+
+
+class BadRequest(HubError):
+    code = "BAD_REQUEST"
+
+
+class Unauthenticated(HubError):
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(HubError):
+    code = "FORBIDDEN"
+
+
+class NoConsent(HubError):
+    code = "NO_CONSENT"
+
+
+class RateLimited(HubError):
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, retry_after_s: float) -> None:
+        super().__init__(message, retryAfterSeconds=round(retry_after_s, 3))
+        self.retry_after_s = retry_after_s
+
+
+class QueryTooComplex(HubError):
+    code = "QUERY_TOO_COMPLEX"
+
+
+class SourceUnavailable(HubError):
+    code = "SOURCE_UNAVAILABLE"
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(f"source {source} is unavailable: {reason}", source=source)
+        self.source = source
+        self.reason = reason
+
+
+class UpstreamPayloadError(SourceUnavailable):
+    """The upstream's answer broke its protocol; ``field`` names what was wrong."""
+
+    def __init__(self, source: str, field: str, reason: str) -> None:
+        super().__init__(source, f"malformed payload at {field}: {reason}")
+        self.field = field
+        self.extensions["field"] = field

@@ -1,0 +1,34 @@
+"""The process's long-lived services, built once in the app's lifespan and passed down explicitly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiocache.base import BaseCache
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from hub.cache import build_cache
+from hub.settings import Settings
+from hub.storage import create_engine, create_session_factory
+
+
+@dataclass
+class HubServices:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    cache: BaseCache
+
+    @classmethod
+    async def start(cls, settings: Settings) -> HubServices:
+        engine = create_engine(settings)
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessions=create_session_factory(engine),
+            cache=build_cache(settings),
+        )
+
+    async def close(self) -> None:
+        await self.cache.close()
+        await self.engine.dispose()

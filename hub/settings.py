@@ -1,0 +1,128 @@
+"""The hub's one validated settings object, read from ``HUB_*`` environment variables once at start."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DATABASE_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg")
+CACHE_SCHEMES = ("memory", "redis")
+
+
+def mask_url(url: str) -> str:
+    """The URL with any password replaced by ``***`` (for logs and error messages)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
+
+class Settings(BaseSettings):
+    """Parameters (environment, ``HUB_`` prefix):
+
+    - ``database_url``: SQLAlchemy async URL, SQLite (aiosqlite) or PostgreSQL (asyncpg).
+    - ``cache_url``: ``memory://`` or ``redis://host:port/db``.
+    - ``env``: ``dev`` or ``prod``; prod turns GraphiQL, introspection and anonymous access off.
+    - ``sources_file``: TOML with per-source base URL, credentials, timeout and TTL (sandbox defaults).
+    - ``signing_key_file``: JSON Web Key Set holding the JWT signing keys (generated in dev when absent).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="HUB_", extra="ignore")
+
+    env: Literal["dev", "prod"] = "dev"
+    database_url: str = "sqlite+aiosqlite:///./hub.db"
+    cache_url: str = "memory://"
+    cache_namespace: str = "hub"
+    cache_timeout_s: float = Field(default=2.0, gt=0)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    sources_file: Path | None = None
+    signing_key_file: Path | None = None
+
+    # GraphQL surface; None means "on in dev, off in prod".
+    graphiql: bool | None = None
+    introspection: bool | None = None
+    allow_anonymous: bool = False
+    max_query_depth: int = Field(default=12, ge=1)
+    max_aliases: int = Field(default=30, ge=1)
+    max_tokens: int = Field(default=2000, ge=10)
+    max_query_cost: int = Field(default=20000, ge=1)
+    max_batch_size: int = Field(default=100, ge=1, le=1000)
+
+    # OAuth 2 and access.
+    issuer: str | None = None
+    token_audience: str = "enterprise-data-hub"
+    token_ttl_s: int = Field(default=900, ge=30, le=86400)
+    rate_limit_per_minute: int = Field(default=600, ge=1)
+    rate_limit_burst: int = Field(default=60, ge=1)
+
+    # Bulk refresh.
+    sync_concurrency: int = Field(default=16, ge=1, le=512)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        scheme = urlsplit(value).scheme
+        if scheme not in DATABASE_SCHEMES:
+            raise ValueError(
+                f"unsupported database URL scheme {scheme!r} in {mask_url(value)}; "
+                f"use one of {', '.join(DATABASE_SCHEMES)}"
+            )
+        return value
+
+    @field_validator("cache_url")
+    @classmethod
+    def _known_cache(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in CACHE_SCHEMES:
+            raise ValueError(
+                f"unknown cache scheme {parts.scheme!r} in {mask_url(value)}; use memory:// or redis://host:port/db"
+            )
+        if parts.scheme == "redis":
+            if not parts.hostname:
+                raise ValueError(f"redis cache URL needs a host: {mask_url(value)}")
+            db = parts.path.strip("/") or "0"
+            if not db.isdigit():
+                raise ValueError(f"redis database must be a number, got {db!r} in {mask_url(value)}")
+        return value
+
+    @field_validator("sources_file", "signing_key_file")
+    @classmethod
+    def _file_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"file not found: {value}")
+        return value
+
+    @model_validator(mode="after")
+    def _prod_is_locked_down(self) -> Settings:
+        if self.env == "prod" and self.allow_anonymous:
+            raise ValueError("HUB_ALLOW_ANONYMOUS cannot be on when HUB_ENV=prod")
+        return self
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return self.graphiql if self.graphiql is not None else self.env == "dev"
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return self.introspection if self.introspection is not None else self.env == "dev"
+
+    @cached_property
+    def issuer_url(self) -> str:
+        return self.issuer or f"http://{self.host}:{self.port}"
+
+    @property
+    def uses_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment (and explicit overrides); raises ``pydantic.ValidationError`` on bad values."""
+    return Settings(**overrides)  # type: ignore[arg-type]

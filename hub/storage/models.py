@@ -1,0 +1,103 @@
+"""Tables of the hub. Migrations in ``hub/migrations`` create them; keep both in step."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: DateTime(timezone=True), dict[str, Any]: JSON}
+
+
+class Snapshot(Base):
+    """One distinct normalised payload of a source for an enterprise (append-only).
+
+    A re-fetch with the same ``content_hash`` writes no new row; it only moves ``checked_at`` forward.
+    """
+
+    __tablename__ = "snapshot"
+    __table_args__ = (
+        UniqueConstraint("source", "credit_code", "content_hash", name="uq_snapshot_content"),
+        Index("ix_snapshot_latest", "source", "credit_code", "fetched_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    source: Mapped[str] = mapped_column(String(32))
+    credit_code: Mapped[str] = mapped_column(String(18))
+    fetched_at: Mapped[datetime]
+    checked_at: Mapped[datetime]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]]
+
+
+class Tenant(Base):
+    """A bank using the hub."""
+
+    __tablename__ = "tenant"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+
+class OAuthClient(Base):
+    """A partner platform or bank application; its secret is stored hashed only."""
+
+    __tablename__ = "oauth_client"
+
+    client_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    secret_hash: Mapped[str] = mapped_column(String(200))
+    scopes: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    disabled_at: Mapped[datetime | None]
+
+
+class RevokedToken(Base):
+    """A revoked access token (by ``jti``), kept until it would have expired anyway."""
+
+    __tablename__ = "revoked_token"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    revoked_at: Mapped[datetime]
+
+
+class Consent(Base):
+    """An enterprise's consent for one tenant to read one source, between two dates."""
+
+    __tablename__ = "consent"
+    __table_args__ = (Index("ix_consent_lookup", "tenant_id", "credit_code", "source"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id"))
+    credit_code: Mapped[str] = mapped_column(String(18))
+    source: Mapped[str] = mapped_column(String(32))
+    valid_from: Mapped[date]
+    valid_until: Mapped[date]
+    evidence_ref: Mapped[str] = mapped_column(String(500))
+    granted_at: Mapped[datetime]
+    withdrawn_at: Mapped[datetime | None]
+
+
+class AuditRecord(Base):
+    """One entry of the append-only, hash-chained audit log (``row_hash`` covers ``prev_hash``)."""
+
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime]
+    event: Mapped[str] = mapped_column(String(32))
+    tenant_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    client_id: Mapped[str | None] = mapped_column(String(64))
+    credit_code: Mapped[str | None] = mapped_column(String(18))
+    sources: Mapped[str] = mapped_column(String(200))
+    operation_hash: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    row_hash: Mapped[str] = mapped_column(String(64), unique=True)
