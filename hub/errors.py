@@ -10,6 +10,7 @@ Raised where the fact is known; turned into GraphQL errors (schema/errors.py) or
     ├── NoConsent            NO_CONSENT           no live consent of the enterprise for the tenant
     ├── RateLimited          RATE_LIMITED         the client is over its rate limit
     ├── QueryTooComplex      QUERY_TOO_COMPLEX    depth, alias, token or cost limit exceeded
+    ├── UnknownEnterprise    NOT_FOUND            a valid code the upstream does not know (→ null)
     └── SourceUnavailable    SOURCE_UNAVAILABLE   an upstream failed and no snapshot can stand in
         └── UpstreamPayloadError                  the upstream answered, but not what its protocol says
 """
@@ -63,6 +64,17 @@ class RateLimited(HubError):
 
 class QueryTooComplex(HubError):
     code = "QUERY_TOO_COMPLEX"
+
+
+class UnknownEnterprise(HubError):
+    """The source does not know this enterprise; the schema turns it into ``null``, not an error."""
+
+    code = "NOT_FOUND"
+
+    def __init__(self, source: str, credit_code: str) -> None:
+        super().__init__(
+            f"{source} does not know enterprise {credit_code}", source=source, creditCode=credit_code
+        )
 
 
 class SourceUnavailable(HubError):

@@ -58,7 +58,7 @@ class Settings(BaseSettings):
 
     # OAuth 2 and access.
     issuer: str | None = None
-    token_audience: str = "enterprise-data-hub"
+    token_audience: str = "enterprise-data-hub"  # noqa: S105 - an audience, not a secret
     token_ttl_s: int = Field(default=900, ge=30, le=86400)
     rate_limit_per_minute: int = Field(default=600, ge=1)
     rate_limit_burst: int = Field(default=60, ge=1)
