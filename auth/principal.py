@@ -1,0 +1,33 @@
+"""The caller of a request, as established from its bearer token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+READ_SCOPES: Final = frozenset(
+    {"registry:read", "electricity:read", "logistics:read", "tax:read", "trade:read"}
+)
+ALL_SCOPES: Final = READ_SCOPES | {"consent:write", "admin"}
+
+
+def source_scope(source: str) -> str:
+    """The scope that reading ``source`` needs, e.g. ``electricity:read``."""
+    return f"{source}:read"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """An authenticated client of one tenant (bank) with its granted scopes.
+
+    ``token_id`` is the access token's ``jti``; it is ``None`` only for the dev-only anonymous principal.
+    """
+
+    tenant_id: str
+    client_id: str
+    scopes: frozenset[str]
+    token_id: str | None = None
+    anonymous: bool = False
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
