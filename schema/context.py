@@ -1,0 +1,37 @@
+"""The typed context every resolver receives, built once per request by the GraphQL view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from strawberry.types import Info as StrawberryInfo
+
+from auth.principal import Principal
+from schema.data_access import DataAccessLog
+from schema.loaders import Loaders
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+    from starlette.responses import Response
+
+    from hub.services import HubServices
+
+
+@dataclass
+class Context:
+    """Per-request state: the caller, the per-request DataLoaders and the log of data accessed.
+
+    Never share one across requests: the loaders cache what this caller was allowed to see.
+    """
+
+    request: Request
+    response: Response
+    services: HubServices
+    principal: Principal
+    loaders: Loaders
+    accesses: DataAccessLog
+
+
+Info = StrawberryInfo[Context, Any]
+"""The ``info`` argument of resolvers and permissions in this schema."""

@@ -1,0 +1,68 @@
+"""What an operation disclosed, collected while it resolves and written to the audit log at its end."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator, Mapping
+from typing import TYPE_CHECKING, Literal
+
+from graphql import print_ast
+from strawberry.extensions import SchemaExtension
+
+if TYPE_CHECKING:
+    from schema.context import Context
+
+AccessOutcome = Literal["served", "stale", "not_found", "unavailable", "forbidden", "no_consent"]
+
+# When one operation touches the same (enterprise, source) twice (aliases), the log keeps the outcome that
+# disclosed the most: the audit must never under-report what left the hub.
+_DISCLOSURE_RANK: dict[AccessOutcome, int] = {
+    "served": 5,
+    "stale": 4,
+    "not_found": 3,
+    "unavailable": 2,
+    "no_consent": 1,
+    "forbidden": 0,
+}
+
+
+class DataAccessLog:
+    """Every (enterprise, source, outcome) one operation touched."""
+
+    def __init__(self) -> None:
+        self._outcomes: dict[str, dict[str, AccessOutcome]] = {}
+
+    def record(self, credit_code: str, source: str, outcome: AccessOutcome) -> None:
+        by_source = self._outcomes.setdefault(credit_code, {})
+        previous = by_source.get(source)
+        if previous is None or _DISCLOSURE_RANK[outcome] > _DISCLOSURE_RANK[previous]:
+            by_source[source] = outcome
+
+    def as_mapping(self) -> Mapping[str, Mapping[str, str]]:
+        return {code: dict(sources) for code, sources in self._outcomes.items()}
+
+    def __bool__(self) -> bool:
+        return bool(self._outcomes)
+
+
+def operation_hash(document: str, operation_name: str | None) -> str:
+    """sha256 of the normalised document (re-printed, so whitespace and comments do not count) and name."""
+    return hashlib.sha256(f"{document}\n{operation_name or ''}".encode()).hexdigest()
+
+
+class RecordDataAccess(SchemaExtension):
+    """At the end of each operation, hands what it touched to the audit log (``auth.record_data_access``)."""
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        yield
+        context = self.execution_context.context
+        accesses: DataAccessLog | None = getattr(context, "accesses", None)
+        document = self.execution_context.graphql_document
+        if not accesses or document is None:
+            return
+        typed_context: Context = context
+        await typed_context.services.auth.record_data_access(
+            typed_context.principal,
+            operation_hash=operation_hash(print_ast(document), self.execution_context.operation_name),
+            accesses=accesses.as_mapping(),
+        )

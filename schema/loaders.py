@@ -1,0 +1,74 @@
+"""Per-request DataLoaders: one per source over the read path's batch call, and one over live consents.
+
+Created in the view's ``get_context`` for each request (a shared loader would leak one caller's data to
+another). Each loader batches and dedupes the keys one request asks for within a tick, and answers one
+value or exception per key, in key order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from strawberry.dataloader import DataLoader
+
+from auth.principal import Principal
+from connectors.records import SOURCES, Fetched, SourceName
+from hub.errors import HubError
+
+
+class SourceReading(Protocol):
+    """What the loaders need of the read path (``hub.sources.SourceReader``)."""
+
+    async def get_many(
+        self, source: SourceName, credit_codes: Sequence[str]
+    ) -> Mapping[str, Fetched | HubError]: ...
+
+
+class ConsentReading(Protocol):
+    """What the consent loader needs of the auth service (``auth.service.AuthService``)."""
+
+    async def live_consents(
+        self, tenant_id: str, credit_codes: Sequence[str]
+    ) -> Mapping[str, frozenset[str]]: ...
+
+
+@dataclass(frozen=True)
+class Loaders:
+    """``sources[name]`` loads that source's :class:`Fetched` by credit code; ``consents`` the sources an
+    enterprise consented to for the caller's tenant."""
+
+    sources: Mapping[SourceName, DataLoader[str, Fetched]]
+    consents: DataLoader[str, frozenset[str]]
+
+
+def _source_loader(reader: SourceReading, source: SourceName, max_batch: int) -> DataLoader[str, Fetched]:
+    async def load(credit_codes: list[str]) -> list[Fetched | BaseException]:
+        found = await reader.get_many(source, credit_codes)
+        return [found[code] for code in credit_codes]
+
+    return DataLoader(load_fn=load, max_batch_size=max_batch)
+
+
+def _consent_loader(
+    consents: ConsentReading, principal: Principal, max_batch: int
+) -> DataLoader[str, frozenset[str]]:
+    async def load(credit_codes: list[str]) -> list[frozenset[str] | BaseException]:
+        if principal.anonymous:
+            # Anonymous callers exist only in development (settings refuse them in prod); they stand for
+            # a tenant that holds every consent so the schema can be explored without an auth setup.
+            return [frozenset(SOURCES) for _ in credit_codes]
+        live = await consents.live_consents(principal.tenant_id, credit_codes)
+        return [live.get(code, frozenset()) for code in credit_codes]
+
+    return DataLoader(load_fn=load, max_batch_size=max_batch)
+
+
+def create_loaders(
+    *, reader: SourceReading, consents: ConsentReading, principal: Principal, max_batch: int
+) -> Loaders:
+    return Loaders(
+        sources={source: _source_loader(reader, source, max_batch) for source in SOURCES},
+        consents=_consent_loader(consents, principal, max_batch),
+    )
