@@ -1,0 +1,100 @@
+"""Electricity profile: monthly usage and bills across accounts, and the signals lenders watch in them."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from connectors.records import ElectricityAccount, ElectricityMonth, ElectricityRecord
+from hub.profiles import RATIO_PLACES, growth, ratio, shift_months, total, window
+
+MAX_MONTHS = 24
+
+
+@dataclass(frozen=True, slots=True)
+class ElectricityMonthTotal:
+    """One month summed over every account of the enterprise."""
+
+    month: date
+    kwh: Decimal
+    bill_yuan: Decimal
+    paid_yuan: Decimal
+    arrears_yuan: Decimal
+    bills: int
+    bills_paid_on_time: int
+
+
+@dataclass(frozen=True, slots=True)
+class ElectricityProfile:
+    credit_code: str
+    accounts: tuple[ElectricityAccount, ...]
+    as_of_month: date | None
+    months: tuple[ElectricityMonthTotal, ...]
+    average_monthly_kwh: Decimal | None
+    yoy_growth: float | None
+    volatility: float | None
+    on_time_payment_rate: float | None
+    arrears_yuan: Decimal
+    months_in_arrears: int
+
+
+def paid_on_time(bill: ElectricityMonth) -> bool:
+    """Paid in full by the due date."""
+    return bill.paid_on is not None and bill.paid_on <= bill.due_on and bill.paid_yuan >= bill.bill_yuan
+
+
+def monthly_totals(record: ElectricityRecord) -> dict[date, ElectricityMonthTotal]:
+    by_month: dict[date, list[ElectricityMonth]] = defaultdict(list)
+    for bill in record.months:
+        by_month[bill.month].append(bill)
+    return {
+        month: ElectricityMonthTotal(
+            month=month,
+            kwh=total(bill.kwh for bill in bills),
+            bill_yuan=total(bill.bill_yuan for bill in bills),
+            paid_yuan=total(bill.paid_yuan for bill in bills),
+            arrears_yuan=total(bill.arrears_yuan for bill in bills),
+            bills=len(bills),
+            bills_paid_on_time=sum(paid_on_time(bill) for bill in bills),
+        )
+        for month, bills in sorted(by_month.items())
+    }
+
+
+def year_on_year_growth(totals: dict[date, ElectricityMonthTotal], as_of: date, months: int) -> float | None:
+    """Usage of the last ``min(months, 12)`` months against the same months a year earlier."""
+    period = window(as_of, min(months, 12))
+    if any(month not in totals or shift_months(month, -12) not in totals for month in period):
+        return None
+    current = total(totals[month].kwh for month in period)
+    previous = total(totals[shift_months(month, -12)].kwh for month in period)
+    return growth(current, previous)
+
+
+def electricity_profile(record: ElectricityRecord, months: int) -> ElectricityProfile:
+    """The profile over the last ``months`` (1..24) months the grid company reports."""
+    totals = monthly_totals(record)
+    if not totals:
+        return ElectricityProfile(
+            record.credit_code, record.accounts, None, (), None, None, None, None, Decimal(0), 0
+        )
+    as_of = max(totals)
+    series = tuple(totals[month] for month in window(as_of, months) if month in totals)
+    kwh = [float(month.kwh) for month in series]
+    mean = statistics.fmean(kwh)
+    bills = sum(month.bills for month in series)
+    return ElectricityProfile(
+        credit_code=record.credit_code,
+        accounts=record.accounts,
+        as_of_month=as_of,
+        months=series,
+        average_monthly_kwh=(total(month.kwh for month in series) / len(series)).quantize(Decimal("0.1")),
+        yoy_growth=year_on_year_growth(totals, as_of, months),
+        volatility=round(statistics.pstdev(kwh) / mean, RATIO_PLACES) if len(kwh) > 1 and mean else None,
+        on_time_payment_rate=ratio(sum(month.bills_paid_on_time for month in series), bills),
+        arrears_yuan=totals[as_of].arrears_yuan,
+        months_in_arrears=sum(1 for month in series if month.arrears_yuan > 0),
+    )
