@@ -12,7 +12,8 @@ Raised where the fact is known; turned into GraphQL errors (schema/errors.py) or
     ├── QueryTooComplex      QUERY_TOO_COMPLEX    depth, alias, token or cost limit exceeded
     ├── UnknownEnterprise    NOT_FOUND            a valid code the upstream does not know (→ null)
     └── SourceUnavailable    SOURCE_UNAVAILABLE   an upstream failed and no snapshot can stand in
-        └── UpstreamPayloadError                  the upstream answered, but not what its protocol says
+        ├── UpstreamPayloadError                  the upstream answered, but not what its protocol says
+        └── UpstreamRejected                      the upstream refused our request (4xx: credentials, …)
 """
 
 from __future__ import annotations
@@ -93,3 +94,16 @@ class UpstreamPayloadError(SourceUnavailable):
         super().__init__(source, f"malformed payload at {field}: {reason}")
         self.field = field
         self.extensions["field"] = field
+
+
+class UpstreamRejected(SourceUnavailable):
+    """The upstream refused the request (a 4xx other than 404/429): our credentials or request are wrong.
+
+    Never retried; ``status`` and the provider's ``error`` code say why (no secret is included).
+    """
+
+    def __init__(self, source: str, status: int, error: str) -> None:
+        super().__init__(source, f"request rejected with HTTP {status} ({error})")
+        self.status = status
+        self.error = error
+        self.extensions["upstreamStatus"] = status

@@ -1,0 +1,1 @@
+"""Connectors: one module per upstream source over shared plumbing (HTTP, retries, breaker, paging)."""

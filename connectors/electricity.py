@@ -1,0 +1,95 @@
+"""Electricity (grid company): accounts, monthly kWh, bills, payments and arrears. OAuth 2 client
+credentials; the consumption of each account paged with ``page``/``pageSize``; 24 months of history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+from connectors.base import Connector, Endpoint, month_start
+from connectors.payload import PayloadReader, build, readers
+from connectors.records import ElectricityAccount, ElectricityMonth, ElectricityRecord
+from connectors.upstream import Upstream
+
+SOURCE = "electricity"
+HISTORY_MONTHS = 24
+
+
+def map_electricity(
+    credit_code: str, accounts_document: Any, consumption: Mapping[str, Sequence[Any]]
+) -> ElectricityRecord:
+    """The account list and each account's consumption items → :class:`ElectricityRecord`."""
+    accounts = [
+        build(
+            SOURCE,
+            account.path,
+            ElectricityAccount,
+            account_no=account.text("accountNo"),
+            address=account.text("address"),
+            voltage_level=account.text("voltageLevel"),
+            opened_on=account.day("openedOn"),
+        )
+        for account in PayloadReader(SOURCE, accounts_document).children("accounts")
+    ]
+    months: list[ElectricityMonth] = []
+    for account in accounts:
+        items = readers(SOURCE, list(consumption.get(account.account_no, [])), f"{account.account_no}.items")
+        months.extend(_month(account.account_no, item) for item in items)
+    months.sort(key=lambda month: (month.month, month.account_no))
+    return ElectricityRecord(credit_code=credit_code, accounts=tuple(accounts), months=tuple(months))
+
+
+def _month(account_no: str, item: PayloadReader) -> ElectricityMonth:
+    return build(
+        SOURCE,
+        item.path,
+        ElectricityMonth,
+        account_no=account_no,
+        month=item.month("month"),
+        kwh=item.decimal("kwh"),
+        bill_yuan=item.decimal("billAmount"),
+        paid_yuan=item.decimal("paidAmount"),
+        due_on=item.day("dueDate"),
+        paid_on=item.optional_day("paidDate"),
+        arrears_yuan=item.decimal("arrears"),
+    )
+
+
+class ElectricityConnector(Connector):
+    name = "electricity"
+    auth_style = "oauth2_client_credentials"
+    auth_options: ClassVar[Mapping[str, str]] = {"token_path": "/oauth/token"}
+    endpoints: ClassVar[Mapping[str, Endpoint]] = {
+        "accounts": Endpoint("/api/v2/accounts", params={"creditCode": "{credit_code}"}),
+        "consumption": Endpoint(
+            "/api/v2/accounts/{account_no}/consumption",
+            params={"from": "{first_month}", "to": "{last_month}"},
+            paginator="page_size",
+            page_size=50,
+            record_path="items",
+        ),
+    }
+    record_type = ElectricityRecord
+
+    async def fetch(self, upstream: Upstream, credit_code: str) -> ElectricityRecord:
+        accounts_document = await upstream.document(self.endpoints["accounts"], credit_code=credit_code)
+        account_numbers = [
+            account.text("accountNo")
+            for account in PayloadReader(SOURCE, accounts_document).children("accounts")
+        ]
+        last = upstream.config.history_end()
+        window = {
+            "first_month": month_start(last, HISTORY_MONTHS - 1).strftime("%Y-%m"),
+            "last_month": last.strftime("%Y-%m"),
+        }
+        consumption = {
+            account_no: await upstream.records(
+                self.endpoints["consumption"], credit_code=credit_code, account_no=account_no, **window
+            )
+            for account_no in account_numbers
+        }
+        return map_electricity(credit_code, accounts_document, consumption)
+
+
+connector = ElectricityConnector()

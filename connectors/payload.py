@@ -1,0 +1,144 @@
+"""Strict readers of provider payloads for the pure mapping functions.
+
+Every accessor checks the wire type the protocol promises (money as a decimal string, never a float;
+dates ``YYYY-MM-DD``; months ``YYYY-MM``) and raises ``UpstreamPayloadError`` naming the source and the
+provider's field path (``items[3].billAmount``), so a malformed answer never becomes wrong data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from hub.errors import UpstreamPayloadError
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+class PayloadReader:
+    """A JSON object of a provider's answer, read field by field at a known path."""
+
+    def __init__(self, source: str, value: Any, path: str = "") -> None:
+        self.source = source
+        self.path = path
+        if not isinstance(value, dict):
+            raise UpstreamPayloadError(source, path or "body", "expected a JSON object")
+        self._value: dict[str, Any] = value
+
+    def _where(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def fail(self, key: str, reason: str) -> UpstreamPayloadError:
+        return UpstreamPayloadError(self.source, self._where(key), reason)
+
+    def _raw(self, key: str, kind: type | tuple[type, ...], what: str, *, optional: bool = False) -> Any:
+        if key not in self._value:
+            raise self.fail(key, "missing")
+        value = self._value[key]
+        if value is None and optional:
+            return None
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+            raise self.fail(key, f"expected {what}, got {type(value).__name__}")
+        return value
+
+    def text(self, key: str) -> str:
+        value: str = self._raw(key, str, "a string")
+        if not value.strip():
+            raise self.fail(key, "empty string")
+        return value
+
+    def choice(self, key: str, allowed: Collection[str]) -> str:
+        value = self.text(key)
+        if value not in allowed:
+            raise self.fail(key, f"{value!r} is not one of {sorted(allowed)}")
+        return value
+
+    def boolean(self, key: str) -> bool:
+        value: bool = self._raw(key, bool, "a boolean")
+        return value
+
+    def integer(self, key: str) -> int:
+        value: int = self._raw(key, int, "an integer")
+        return value
+
+    def decimal(self, key: str) -> Decimal:
+        return parse_decimal(self.source, self._where(key), self._raw(key, str, "a decimal string"))
+
+    def day(self, key: str) -> date:
+        return parse_day(self.source, self._where(key), self._raw(key, str, "a date string"))
+
+    def optional_day(self, key: str) -> date | None:
+        value = self._raw(key, str, "a date string or null", optional=True)
+        return None if value is None else parse_day(self.source, self._where(key), value)
+
+    def month(self, key: str) -> date:
+        return parse_month(self.source, self._where(key), self._raw(key, str, "a month string"))
+
+    def timestamp(self, key: str) -> datetime:
+        return parse_timestamp(self.source, self._where(key), self._raw(key, str, "a timestamp string"))
+
+    def optional_timestamp(self, key: str) -> datetime | None:
+        value = self._raw(key, str, "a timestamp string or null", optional=True)
+        return None if value is None else parse_timestamp(self.source, self._where(key), value)
+
+    def child(self, key: str) -> PayloadReader:
+        return PayloadReader(self.source, self._raw(key, dict, "an object"), self._where(key))
+
+    def children(self, key: str) -> list[PayloadReader]:
+        return readers(self.source, self._raw(key, list, "a list"), self._where(key))
+
+
+def readers(source: str, values: Any, path: str) -> list[PayloadReader]:
+    """A reader per element of a list of JSON objects (``path[i]``)."""
+    if not isinstance(values, list):
+        raise UpstreamPayloadError(source, path, "expected a list")
+    return [PayloadReader(source, value, f"{path}[{index}]") for index, value in enumerate(values)]
+
+
+def parse_decimal(source: str, where: str, text: str) -> Decimal:
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        raise UpstreamPayloadError(source, where, f"{text!r} is not a decimal number") from None
+    if not value.is_finite():
+        raise UpstreamPayloadError(source, where, f"{text!r} is not a finite number")
+    return value
+
+
+def parse_day(source: str, where: str, text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UpstreamPayloadError(source, where, f"{text!r} is not a YYYY-MM-DD date") from None
+
+
+def parse_month(source: str, where: str, text: str) -> date:
+    """``YYYY-MM`` as the first day of that month."""
+    try:
+        return datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise UpstreamPayloadError(source, where, f"{text!r} is not a YYYY-MM month") from None
+
+
+def parse_timestamp(source: str, where: str, text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise UpstreamPayloadError(source, where, f"{text!r} is not an ISO 8601 timestamp") from None
+    if value.tzinfo is None:
+        raise UpstreamPayloadError(source, where, f"{text!r} has no time zone")
+    return value
+
+
+def build(source: str, where: str, model: type[ModelT], **fields: Any) -> ModelT:
+    """``model(**fields)``; a rule the record enforces (non-negative money, …) fails as a payload error."""
+    try:
+        return model(**fields)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        field = ".".join(str(part) for part in problem["loc"])
+        raise UpstreamPayloadError(source, f"{where}.{field}" if where else field, problem["msg"]) from None

@@ -1,0 +1,90 @@
+"""Trade (B2B platform): orders and receivables between buyers and sellers. Signed query parameters;
+page-number paging; every order (as buyer or seller) and receivable (as creditor or debtor).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+from connectors.base import Connector, Endpoint
+from connectors.payload import PayloadReader, build, readers
+from connectors.records import Order, Party, Receivable, TradeRecord
+from connectors.upstream import Upstream
+
+SOURCE = "trade"
+STATUSES = frozenset({"completed", "shipped", "open", "cancelled"})
+
+
+def _order(item: PayloadReader) -> Order:
+    currency = item.text("currency")
+    if currency != "CNY":
+        raise item.fail("currency", f"expected CNY, got {currency!r}")
+    return build(
+        SOURCE,
+        item.path,
+        Order,
+        order_no=item.text("order_no"),
+        buyer=Party(credit_code=item.text("buyer_code"), name=item.text("buyer_name")),
+        seller=Party(credit_code=item.text("seller_code"), name=item.text("seller_name")),
+        amount_yuan=item.decimal("amount"),
+        ordered_on=item.day("ordered_at"),
+        status=item.choice("status", STATUSES),
+    )
+
+
+def _receivable(item: PayloadReader) -> Receivable:
+    return build(
+        SOURCE,
+        item.path,
+        Receivable,
+        receivable_no=item.text("receivable_no"),
+        order_no=item.text("order_no"),
+        creditor_code=item.text("creditor_code"),
+        debtor_code=item.text("debtor_code"),
+        amount_yuan=item.decimal("amount"),
+        due_on=item.day("due_date"),
+        confirmed=item.boolean("confirmed"),
+        confirmed_on=item.optional_day("confirmed_at"),
+        settled=item.boolean("settled"),
+    )
+
+
+def map_trade(credit_code: str, orders: Sequence[Any], receivables: Sequence[Any]) -> TradeRecord:
+    """Order and receivable items of every page → :class:`TradeRecord` (orders newest first)."""
+    mapped_orders = [_order(item) for item in readers(SOURCE, list(orders), "orders")]
+    mapped_orders.sort(key=lambda order: (order.ordered_on, order.order_no), reverse=True)
+    mapped_receivables = [_receivable(item) for item in readers(SOURCE, list(receivables), "receivables")]
+    return TradeRecord(
+        credit_code=credit_code, orders=tuple(mapped_orders), receivables=tuple(mapped_receivables)
+    )
+
+
+class TradeConnector(Connector):
+    name = "trade"
+    auth_style = "signed_query"
+    endpoints: ClassVar[Mapping[str, Endpoint]] = {
+        "orders": Endpoint(
+            "/open/v1/orders",
+            params={"company": "{credit_code}", "role": "any"},
+            paginator="page_number",
+            page_size=100,
+            record_path="orders",
+        ),
+        "receivables": Endpoint(
+            "/open/v1/receivables",
+            params={"company": "{credit_code}"},
+            paginator="page_number",
+            page_size=100,
+            record_path="receivables",
+        ),
+    }
+    record_type = TradeRecord
+
+    async def fetch(self, upstream: Upstream, credit_code: str) -> TradeRecord:
+        orders = await upstream.records(self.endpoints["orders"], credit_code=credit_code)
+        receivables = await upstream.records(self.endpoints["receivables"], credit_code=credit_code)
+        return map_trade(credit_code, orders, receivables)
+
+
+connector = TradeConnector()
