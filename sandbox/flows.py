@@ -1,0 +1,174 @@
+"""Orders, waybills and receivables, all derived from the same trade relations so the providers agree.
+
+Every order from a seller S to a buyer B that has shipped has waybills (shipper S, consignee B) a few days
+after it; orders sold on account leave receivables (creditor S, debtor B), confirmed by B or not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Literal
+
+from sandbox.registry_data import Payload
+from sandbox.universe import TODAY, Relation, Universe, cents_text, firm_rng, history_months
+
+Role = Literal["buyer", "seller", "any"]
+_NOW = datetime.combine(TODAY, time(), tzinfo=UTC)
+_CONFIRMATION = {"good": 0.95, "fair": 0.8, "bad": 0.45}  # by the creditor's health: disputes follow it
+
+
+@dataclass(frozen=True, slots=True)
+class Flows:
+    orders: tuple[Payload, ...]
+    waybills: tuple[Payload, ...]
+    receivables: tuple[Payload, ...]
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _waybills(
+    relation: Relation, order_no: str, amount_cents: int, shipped: datetime, rng_seed: str
+) -> list[Payload]:
+    rng = firm_rng(0, rng_seed, "waybills")
+    seller, buyer = relation.seller, relation.buyer
+    parts = 1 if amount_cents < 20_000_000 else 2
+    total_kg = amount_cents / 100 / seller.industry.yuan_per_kg * rng.uniform(0.8, 1.2)
+    same_city = seller.division[:4] == buyer.division[:4]
+    result: list[Payload] = []
+    for part in range(parts):
+        departure = shipped + timedelta(hours=part * rng.randint(2, 30))
+        delivered = departure + timedelta(hours=rng.randint(4, 20) if same_city else rng.randint(12, 60))
+        weight_tenths = max(10, round(total_kg / parts * 10))
+        fee_cents = max(8_000, round(weight_tenths * (3 if same_city else 6)))  # 0.3 / 0.6 yuan per kg
+        in_transit = delivered >= _NOW
+        result.append(
+            {
+                "waybillNo": f"WB{order_no[2:]}{part + 1}",
+                "shipper": {"creditCode": seller.credit_code, "name": seller.name},
+                "consignee": {"creditCode": buyer.credit_code, "name": buyer.name},
+                "origin": seller.city,
+                "destination": buyer.city,
+                "weightKg": f"{weight_tenths // 10}.{weight_tenths % 10}",
+                "freightFee": cents_text(fee_cents),
+                "shippedAt": _stamp(departure),
+                "deliveredAt": None if in_transit else _stamp(delivered),
+                "status": "in_transit" if in_transit else "delivered",
+            }
+        )
+    return [waybill for waybill in result if str(waybill["shippedAt"]) < _stamp(_NOW)]
+
+
+@lru_cache(maxsize=16384)
+def relation_flows(universe: Universe, relation_index: int) -> Flows:
+    """Everything that happened along one relation over the 24 months of history."""
+    relation = universe.relations[relation_index]
+    seller, buyer = relation.seller, relation.buyer
+    rng = firm_rng(universe.seed, f"relation-{relation_index}", "trade")
+    growth = seller.yearly_growth * 0.7 + buyer.yearly_growth * 0.3
+    terms_days = rng.choice((30, 60, 90))
+    orders: list[Payload] = []
+    waybills: list[Payload] = []
+    receivables: list[Payload] = []
+    for step, month in enumerate(history_months()):
+        expected = relation.monthly_orders * (1 + growth) ** (step / 12)
+        days = sorted(rng.randint(0, 27) for _ in range(int(expected + rng.random())))
+        for day in days:
+            ordered = month + timedelta(days=day)
+            order_no = f"PO{ordered:%Y%m%d}{relation_index:05d}{len(orders):03d}"
+            amount = max(100_000, round(relation.order_yuan * rng.lognormvariate(0, 0.35) * 100))
+            shipped = datetime.combine(
+                ordered + timedelta(days=rng.randint(1, 4)), time(rng.randint(6, 20)), UTC
+            )
+            shipped += timedelta(minutes=rng.choice((0, 15, 30, 45)))
+            order_waybills = _waybills(relation, order_no, amount, shipped, f"{universe.seed}:{order_no}")
+            if rng.random() < 0.03:
+                status, order_waybills = "cancelled", []
+            elif not order_waybills:
+                status = "open"
+            elif any(waybill["status"] == "in_transit" for waybill in order_waybills):
+                status = "shipped"
+            else:
+                status = "completed"
+            orders.append(
+                {
+                    "order_no": order_no,
+                    "buyer_code": buyer.credit_code,
+                    "buyer_name": buyer.name,
+                    "seller_code": seller.credit_code,
+                    "seller_name": seller.name,
+                    "amount": cents_text(amount),
+                    "currency": "CNY",
+                    "ordered_at": ordered.isoformat(),
+                    "status": status,
+                }
+            )
+            waybills.extend(order_waybills)
+            if relation.on_credit and status in ("shipped", "completed") and rng.random() < 0.8:
+                receivables.append(_receivable(universe, relation, order_no, amount, ordered, terms_days))
+    return Flows(tuple(orders), tuple(waybills), tuple(receivables))
+
+
+def _receivable(
+    universe: Universe, relation: Relation, order_no: str, amount: int, ordered: date, terms_days: int
+) -> Payload:
+    rng = firm_rng(universe.seed, order_no, "receivable")
+    due = ordered + timedelta(days=terms_days)
+    confidence = _CONFIRMATION[relation.seller.health] * (0.7 if relation.buyer.health == "bad" else 1.0)
+    confirmed_on = ordered + timedelta(days=rng.randint(2, 15))
+    confirmed = rng.random() < confidence and confirmed_on < TODAY
+    settled = due < TODAY and rng.random() < (0.7 if relation.buyer.health == "bad" else 0.97)
+    return {
+        "receivable_no": f"AR{order_no[2:]}",
+        "order_no": order_no,
+        "creditor_code": relation.seller.credit_code,
+        "debtor_code": relation.buyer.credit_code,
+        "amount": cents_text(amount),
+        "due_date": due.isoformat(),
+        "confirmed": confirmed,
+        "confirmed_at": confirmed_on.isoformat() if confirmed else None,
+        "settled": settled,
+    }
+
+
+@lru_cache(maxsize=2048)
+def orders_of(universe: Universe, credit_code: str, role: Role) -> tuple[Payload, ...]:
+    """The firm's orders as buyer, seller or either, newest first."""
+    found = [
+        order
+        for relation in universe.relations_of.get(credit_code, ())
+        for order in relation_flows(universe, relation.index).orders
+        if role == "any" or order[f"{role}_code"] == credit_code
+    ]
+    return tuple(
+        sorted(found, key=lambda order: (str(order["ordered_at"]), str(order["order_no"])), reverse=True)
+    )
+
+
+@lru_cache(maxsize=2048)
+def receivables_of(universe: Universe, credit_code: str) -> tuple[Payload, ...]:
+    """Receivables where the firm is creditor or debtor, latest due date first."""
+    found = [
+        receivable
+        for relation in universe.relations_of.get(credit_code, ())
+        for receivable in relation_flows(universe, relation.index).receivables
+    ]
+    return tuple(
+        sorted(found, key=lambda item: (str(item["due_date"]), str(item["receivable_no"])), reverse=True)
+    )
+
+
+@lru_cache(maxsize=2048)
+def waybills_of(universe: Universe, credit_code: str) -> tuple[Payload, ...]:
+    """Waybills where the firm is shipper or consignee, newest first."""
+    found = [
+        waybill
+        for relation in universe.relations_of.get(credit_code, ())
+        for waybill in relation_flows(universe, relation.index).waybills
+    ]
+    return tuple(
+        sorted(found, key=lambda item: (str(item["shippedAt"]), str(item["waybillNo"])), reverse=True)
+    )

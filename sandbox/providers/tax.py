@@ -1,0 +1,110 @@
+"""Tax (bank–tax interaction): HMAC-SHA256 signed requests with app key, timestamp and nonce; XML answers."""
+
+from __future__ import annotations
+
+import hmac
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from sandbox.common import ProviderConfig, ProviderError, firm_of, int_parameter, provider_app
+from sandbox.signing import tax_signature
+from sandbox.tax_data import GRADE_YEAR, MAX_YEARS, tax_facts
+from sandbox.universe import Universe, cents_text
+
+XML_TYPE = "application/xml; charset=utf-8"
+_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
+def _xml(root: ET.Element, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    ET.indent(root)
+    body = _DECLARATION + ET.tostring(root, encoding="unicode") + "\n"
+    return Response(body.encode(), status_code=status, headers=headers, media_type=XML_TYPE)
+
+
+def xml_error(status: int, code: str, message: str, headers: Mapping[str, str] | None = None) -> Response:
+    root = ET.Element("Error")
+    ET.SubElement(root, "Code").text = code
+    ET.SubElement(root, "Message").text = message
+    return _xml(root, status, headers)
+
+
+def _child(parent: ET.Element, tag: str, text: str, **attributes: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attributes)
+    element.text = text
+    return element
+
+
+class SignatureCheck:
+    """Verifies signed requests; remembers nonces for the replay window (real clock)."""
+
+    def __init__(self, app_key: str, secret: str, window_s: int) -> None:
+        self.app_key, self.secret, self.window_s = app_key, secret, window_s
+        self._nonces: dict[str, float] = {}
+
+    def __call__(self, request: Request) -> None:
+        headers = request.headers
+        app_key, timestamp = headers.get("x-app-key"), headers.get("x-timestamp")
+        nonce, signature = headers.get("x-nonce"), headers.get("x-signature")
+        if not (app_key and timestamp and nonce and signature):
+            message = "X-App-Key, X-Timestamp, X-Nonce and X-Signature are required"
+            raise ProviderError(401, "missing_signature", message)
+        if not hmac.compare_digest(app_key.encode(), self.app_key.encode()):
+            raise ProviderError(401, "unknown_app_key", "the app key is not known")
+        now = time.time()
+        if not timestamp.isdigit() or abs(now - int(timestamp)) > self.window_s:
+            raise ProviderError(
+                401, "timestamp_out_of_window", f"the timestamp is more than {self.window_s} s off"
+            )
+        if not 8 <= len(nonce) <= 64:
+            raise ProviderError(401, "bad_nonce", "the nonce must be 8 to 64 characters")
+        query = request.query_params.multi_items()
+        expected = tax_signature(self.secret, request.method, request.url.path, query, timestamp, nonce)
+        if not hmac.compare_digest(signature.lower().encode(), expected.encode()):
+            raise ProviderError(401, "bad_signature", "the signature does not match")
+        # only signed requests are remembered, so nobody can burn someone else's nonces
+        self._nonces = {seen: at for seen, at in self._nonces.items() if now - at <= 2 * self.window_s}
+        if nonce in self._nonces:
+            raise ProviderError(401, "replayed_nonce", "the nonce was already used")
+        self._nonces[nonce] = now
+
+
+def create_app(universe: Universe, config: ProviderConfig) -> Starlette:
+    check = SignatureCheck(config.credentials.key, config.credentials.secret, config.signature_window_s)
+
+    async def profile(request: Request) -> Response:
+        check(request)
+        firm = firm_of(universe, request.path_params["creditCode"])
+        years = int_parameter(request, "years", 3, 1, MAX_YEARS)
+        facts = tax_facts(universe, firm.credit_code)
+        root = ET.Element("TaxpayerProfile")
+        _child(root, "CreditCode", firm.credit_code)
+        _child(root, "TaxpayerName", firm.name)
+        _child(root, "CreditGrade", facts.grade, year=str(GRADE_YEAR))
+        _child(root, "OverdueFilings", str(facts.overdue_filings))
+        annual = ET.SubElement(root, "AnnualRecords")
+        for record in facts.years:
+            if record.year > GRADE_YEAR - years:
+                year = ET.SubElement(annual, "Year", value=str(record.year))
+                _child(year, "TaxPaid", cents_text(record.tax_paid_cents))
+                _child(year, "InvoicedSales", cents_text(record.invoiced_sales_cents))
+        monthly = ET.SubElement(root, "MonthlyInvoices")
+        for invoiced in facts.months:
+            month = ET.SubElement(monthly, "Month", value=f"{invoiced.month:%Y-%m}")
+            _child(month, "InvoicedSales", cents_text(invoiced.invoiced_sales_cents))
+            _child(month, "InvoiceCount", str(invoiced.invoice_count))
+        return _xml(root)
+
+    routes = [Route("/api/tax/v1/taxpayers/{creditCode}/profile", profile)]
+    return provider_app(
+        universe,
+        config,
+        routes,
+        render_error=xml_error,
+        credential_of=lambda request: request.headers.get("x-app-key", "anonymous"),
+    )
