@@ -61,6 +61,7 @@ async def run_sandboxes(
     size: int = DEFAULT_SIZE,
     faults: FaultSettings | None = None,
     credentials: Mapping[str, Credentials] | None = None,
+    configs: Mapping[str, ProviderConfig] | None = None,
 ) -> AsyncIterator[dict[str, str]]:
     """Start providers inside the running event loop and yield ``{name: base URL}``; stop them on exit.
 
@@ -70,6 +71,8 @@ async def run_sandboxes(
         seed, size: the universe.
         faults: the fault settings every provider starts with (trade keeps its own rate limit if 0).
         credentials: per provider, replacing :data:`sandbox.credentials.DEFAULT_CREDENTIALS`.
+        configs: a provider's whole config (token lifetime, signature window …), replacing the one built
+            from ``faults`` and ``credentials``.
     """
     names = list(providers or PROVIDERS)
     unknown = sorted(set(names) - set(PROVIDERS))
@@ -85,7 +88,7 @@ async def run_sandboxes(
         for name in names:
             sock = _bind(host, (ports or {}).get(name, 0))
             sockets.append(sock)
-            config = ProviderConfig(credentials=accepted[name], faults=faults or FaultSettings())
+            config = (configs or {}).get(name) or ProviderConfig(accepted[name], faults or FaultSettings())
             app = PROVIDERS[name](universe, config)
             server = _EmbeddedServer(
                 uvicorn.Config(

@@ -1,0 +1,94 @@
+"""``hub sandbox``: run the simulated upstream providers on consecutive ports until Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Annotated
+
+import typer
+
+from sandbox.credentials import DEFAULT_CREDENTIALS, Credentials
+from sandbox.faults import BadFaults, FaultSettings
+from sandbox.providers import PROVIDERS
+from sandbox.runner import DEFAULT_PORTS, DEFAULT_SEED, DEFAULT_SIZE, run_sandboxes
+
+
+def _credentials(values: list[str]) -> dict[str, Credentials]:
+    result: dict[str, Credentials] = {}
+    for value in values:
+        name, _, secret_part = value.partition("=")
+        key, _, secret = secret_part.partition(":")
+        if name not in PROVIDERS or not key:
+            raise typer.BadParameter(f"expected NAME=KEY[:SECRET] with NAME one of {', '.join(PROVIDERS)}")
+        result[name] = Credentials(key, secret)
+    return result
+
+
+def _describe(credentials: Credentials) -> str:
+    if credentials.secret:
+        return f"key {credentials.key}  secret {credentials.secret}"
+    return f"API key {credentials.key}"
+
+
+async def _run(
+    host: str,
+    ports: dict[str, int],
+    seed: int,
+    size: int,
+    faults: FaultSettings,
+    credentials: dict[str, Credentials],
+) -> None:
+    async with run_sandboxes(
+        host, ports, list(ports), seed=seed, size=size, faults=faults, credentials=credentials
+    ) as urls:
+        accepted = {**DEFAULT_CREDENTIALS, **credentials}
+        for name, url in urls.items():
+            typer.echo(f"{name:<12} {url:<28} {_describe(accepted[name])}")
+        typer.echo(f"universe: seed {seed}, {size} firms. Ctrl-C to stop.")
+        await asyncio.Event().wait()
+
+
+def sandbox(
+    provider: Annotated[
+        list[str] | None, typer.Option(help="Run only this provider (repeatable); default all five.")
+    ] = None,
+    port: int = typer.Option(
+        DEFAULT_PORTS["registry"], help="Port of the first provider; the next ones follow."
+    ),
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    seed: int = typer.Option(DEFAULT_SEED, help="Seed of the synthetic universe."),
+    size: int = typer.Option(DEFAULT_SIZE, help="Number of firms in the universe."),
+    latency_ms: int = typer.Option(0, help="Added latency of every data response."),
+    jitter_ms: int = typer.Option(0, help="Random extra latency, 0..N ms."),
+    error_rate: float = typer.Option(0.0, help="Probability of answering --error-status."),
+    error_status: int = typer.Option(503, help="Status of injected errors (500 or 503)."),
+    hang_s: float = typer.Option(0.0, help="Delay every data response by this many seconds."),
+    rate_limit: float = typer.Option(0.0, help="Requests per second per credential (0: none; trade 50)."),
+    down: bool = typer.Option(False, help="Answer 503 to every data request."),
+    credential: Annotated[
+        list[str] | None, typer.Option(help="NAME=KEY[:SECRET] replaces a provider's credentials.")
+    ] = None,
+) -> None:
+    """Run the sandbox providers (registry, electricity, logistics, tax, trade), printing their URLs."""
+    names = provider or list(PROVIDERS)
+    unknown = sorted(set(names) - set(PROVIDERS))
+    if unknown:
+        raise typer.BadParameter(f"unknown provider {', '.join(unknown)}; known: {', '.join(PROVIDERS)}")
+    settings = {
+        "latency_ms": latency_ms,
+        "jitter_ms": jitter_ms,
+        "error_rate": error_rate,
+        "error_status": error_status,
+        "hang_s": hang_s,
+        "rate_limit_per_s": rate_limit,
+        "down": down,
+    }
+    try:
+        faults = FaultSettings().updated(settings)
+    except BadFaults as error:
+        raise typer.BadParameter(str(error)) from None
+    ports = {name: port + offset for offset, name in enumerate(names)}
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_run(host, ports, seed, size, faults, _credentials(credential or [])))
+    typer.echo("sandbox stopped")
