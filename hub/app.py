@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Route
 
+from auth.routes import oauth_routes
 from hub.health import healthz, readyz
 from hub.logging import configure_logging
 from hub.metrics import metrics
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics),
+        *oauth_routes(),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from aiocache.base import BaseCache
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from auth.service import AuthService
 from hub.cache import build_cache
 from hub.settings import Settings
 from hub.storage import create_engine, create_session_factory
@@ -18,17 +19,22 @@ class HubServices:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     cache: BaseCache
+    auth: AuthService
 
     @classmethod
     async def start(cls, settings: Settings) -> HubServices:
         engine = create_engine(settings)
+        sessions = create_session_factory(engine)
+        cache = build_cache(settings)
         return cls(
             settings=settings,
             engine=engine,
-            sessions=create_session_factory(engine),
-            cache=build_cache(settings),
+            sessions=sessions,
+            cache=cache,
+            auth=await AuthService.create(settings, sessions, cache),
         )
 
     async def close(self) -> None:
+        await self.auth.aclose()
         await self.cache.close()
         await self.engine.dispose()

@@ -98,6 +98,6 @@ class AuditRecord(Base):
     credit_code: Mapped[str | None] = mapped_column(String(18))
     sources: Mapped[str] = mapped_column(String(200))
     operation_hash: Mapped[str] = mapped_column(String(64))
-    outcome: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(300))
     prev_hash: Mapped[str] = mapped_column(String(64))
     row_hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -1,0 +1,147 @@
+"""Tenants (banks) and their OAuth clients: registration, and the client as authlib sees it."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from authlib.oauth2.rfc6749 import ClientMixin
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from auth.client_secret import generate_client_secret, hash_client_secret, verify_client_secret
+from auth.principal import ALL_SCOPES
+from hub.errors import BadRequest
+from hub.storage.models import OAuthClient, Tenant
+
+TOKEN_ENDPOINT_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+GRANT_TYPES = ("client_credentials",)
+_IDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class RegisteredClient(ClientMixin):  # type: ignore[misc]
+    """An OAuth client loaded from the database, answering authlib's (synchronous) questions."""
+
+    client_id: str
+    tenant_id: str
+    name: str
+    secret_hash: str
+    scopes: frozenset[str]
+    disabled: bool
+
+    def get_client_id(self) -> str:
+        return self.client_id
+
+    def get_default_redirect_uri(self) -> None:
+        return None
+
+    def get_allowed_scope(self, scope: str | None) -> str:
+        """No ``scope`` asks for every scope of the client (RFC 6749 §3.3 lets the server pick a default)."""
+        requested = set(scope.split()) if scope else set(self.scopes)
+        return " ".join(sorted(requested & self.scopes))
+
+    def check_redirect_uri(self, redirect_uri: str) -> bool:
+        return False
+
+    def check_client_secret(self, client_secret: str) -> bool:
+        return not self.disabled and verify_client_secret(client_secret, self.secret_hash)
+
+    def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        return method in TOKEN_ENDPOINT_AUTH_METHODS
+
+    def check_response_type(self, response_type: str) -> bool:
+        return False
+
+    def check_grant_type(self, grant_type: str) -> bool:
+        return grant_type in GRANT_TYPES
+
+
+@dataclass(frozen=True)
+class IssuedClient:
+    """A client just registered: the only moment its secret exists in clear."""
+
+    client_id: str
+    client_secret: str
+    tenant_id: str
+    scopes: frozenset[str]
+    tenant_created: bool
+
+
+def parse_scopes(text: str) -> frozenset[str]:
+    """Scopes from a space- or comma-separated list; unknown names raise :class:`BadRequest`."""
+    scopes = frozenset(part for part in re.split(r"[\s,]+", text) if part)
+    unknown = sorted(scopes - ALL_SCOPES)
+    if unknown:
+        raise BadRequest(f"unknown scopes: {', '.join(unknown)}; known: {', '.join(sorted(ALL_SCOPES))}")
+    if not scopes:
+        raise BadRequest("a client needs at least one scope")
+    return scopes
+
+
+def check_identifier(value: str, what: str) -> str:
+    if not _IDENTIFIER.match(value):
+        raise BadRequest(f"{what} {value!r} must be 1-64 of a-z, 0-9, '.', '_', '-' (starting alphanumeric)")
+    return value
+
+
+async def ensure_tenant(session: AsyncSession, tenant_id: str, name: str | None = None) -> bool:
+    """Create the tenant if it does not exist; True when it was created."""
+    check_identifier(tenant_id, "tenant")
+    if await session.get(Tenant, tenant_id) is not None:
+        return False
+    session.add(Tenant(id=tenant_id, name=name or tenant_id, created_at=datetime.now(UTC)))
+    await session.flush()
+    return True
+
+
+async def register_client(
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    tenant_id: str,
+    scopes: frozenset[str],
+    name: str | None = None,
+    client_id: str | None = None,
+) -> IssuedClient:
+    """Register a client of ``tenant_id`` (created if new) with a fresh secret.
+
+    Passing the ``client_id`` of an existing client re-issues it: new secret, new scopes, enabled.
+    """
+    unknown = sorted(scopes - ALL_SCOPES)
+    if unknown or not scopes:
+        raise BadRequest(f"scopes must be a non-empty subset of {sorted(ALL_SCOPES)}; unknown: {unknown}")
+    client_id = check_identifier(client_id, "client id") if client_id else f"cl-{secrets.token_hex(10)}"
+    secret = generate_client_secret()
+    secret_hash = await asyncio.to_thread(hash_client_secret, secret)
+    async with sessions.begin() as session:
+        tenant_created = await ensure_tenant(session, tenant_id)
+        client = await session.get(OAuthClient, client_id)
+        if client is None:
+            client = OAuthClient(client_id=client_id, created_at=datetime.now(UTC))
+            session.add(client)
+        elif client.tenant_id != tenant_id:
+            raise BadRequest(f"client {client_id} belongs to another tenant")
+        client.tenant_id = tenant_id
+        client.name = name or client_id
+        client.secret_hash = secret_hash
+        client.scopes = " ".join(sorted(scopes))
+        client.disabled_at = None
+    return IssuedClient(client_id, secret, tenant_id, scopes, tenant_created)
+
+
+async def load_client(sessions: async_sessionmaker[AsyncSession], client_id: str) -> RegisteredClient | None:
+    async with sessions() as session:
+        row = await session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id))
+    if row is None:
+        return None
+    return RegisteredClient(
+        client_id=row.client_id,
+        tenant_id=row.tenant_id,
+        name=row.name,
+        secret_hash=row.secret_hash,
+        scopes=frozenset(row.scopes.split()),
+        disabled=row.disabled_at is not None,
+    )

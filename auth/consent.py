@@ -1,0 +1,213 @@
+"""Consent: an enterprise's permission for one tenant (bank) to read one source, between two dates.
+
+A consent is live on a day when ``valid_from <= day <= valid_until`` and it was not withdrawn. Days are
+China Standard Time dates (the enterprises' and the consent documents' calendar). Lookups always hit the
+database (one query per batch), so a withdrawal counts from the very next request on every replica.
+Every grant and withdrawal is written to the audit log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from auth.audit import AuditEntry, AuditLog, digest
+from connectors.records import SOURCES
+from hub.credit_code import InvalidCreditCode, validate
+from hub.errors import BadCreditCode, BadRequest
+from hub.storage.models import Consent, Tenant
+
+CONSENT_TIMEZONE = ZoneInfo("Asia/Shanghai")
+MAX_EVIDENCE_LENGTH = 500
+
+
+def consent_today() -> date:
+    return datetime.now(CONSENT_TIMEZONE).date()
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentRecord:
+    """One consent row as the hub reports it."""
+
+    id: int
+    tenant_id: str
+    credit_code: str
+    source: str
+    valid_from: date
+    valid_until: date
+    evidence_ref: str
+    granted_at: datetime
+    withdrawn_at: datetime | None
+
+    def is_live(self, today: date) -> bool:
+        return self.withdrawn_at is None and self.valid_from <= today <= self.valid_until
+
+
+def _record(row: Consent) -> ConsentRecord:
+    def aware(moment: datetime) -> datetime:
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+    return ConsentRecord(
+        id=row.id,
+        tenant_id=row.tenant_id,
+        credit_code=row.credit_code,
+        source=row.source,
+        valid_from=row.valid_from,
+        valid_until=row.valid_until,
+        evidence_ref=row.evidence_ref,
+        granted_at=aware(row.granted_at),
+        withdrawn_at=aware(row.withdrawn_at) if row.withdrawn_at else None,
+    )
+
+
+def checked_credit_code(credit_code: str) -> str:
+    try:
+        return validate(credit_code)
+    except InvalidCreditCode as error:
+        raise BadCreditCode(credit_code, error.reason) from None
+
+
+def checked_sources(sources: Sequence[str]) -> tuple[str, ...]:
+    unknown = sorted(set(sources) - set(SOURCES))
+    if unknown:
+        raise BadRequest(f"unknown sources: {', '.join(unknown)}; known: {', '.join(SOURCES)}")
+    if not sources:
+        raise BadRequest("name at least one source")
+    return tuple(sorted(set(sources)))
+
+
+class ConsentBook:
+    """Grants, withdraws and looks up consents of all tenants."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], audit: AuditLog) -> None:
+        self._sessions = sessions
+        self._audit = audit
+
+    async def grant(
+        self,
+        *,
+        tenant_id: str,
+        client_id: str | None,
+        credit_code: str,
+        sources: Sequence[str],
+        valid_from: date,
+        valid_until: date,
+        evidence_ref: str,
+    ) -> list[ConsentRecord]:
+        """Record a consent per source; raises :class:`BadCreditCode` or :class:`BadRequest` on bad input."""
+        credit_code = checked_credit_code(credit_code)
+        sources = checked_sources(sources)
+        if valid_until < valid_from:
+            raise BadRequest(f"validUntil {valid_until} is before validFrom {valid_from}")
+        evidence_ref = evidence_ref.strip()
+        if not evidence_ref or len(evidence_ref) > MAX_EVIDENCE_LENGTH:
+            raise BadRequest(f"evidenceRef must be 1-{MAX_EVIDENCE_LENGTH} characters")
+        granted_at = datetime.now(UTC)
+        async with self._sessions.begin() as session:
+            if await session.get(Tenant, tenant_id) is None:
+                raise BadRequest(f"unknown tenant {tenant_id!r}")
+            rows = [
+                Consent(
+                    tenant_id=tenant_id,
+                    credit_code=credit_code,
+                    source=source,
+                    valid_from=valid_from,
+                    valid_until=valid_until,
+                    evidence_ref=evidence_ref,
+                    granted_at=granted_at,
+                    withdrawn_at=None,
+                )
+                for source in sources
+            ]
+            session.add_all(rows)
+            await session.flush()
+            records = [_record(row) for row in rows]
+        await self._audit.append(
+            [
+                AuditEntry(
+                    event="consent_granted",
+                    tenant_id=tenant_id,
+                    client_id=client_id,
+                    credit_code=credit_code,
+                    sources=sources,
+                    operation_hash=digest(evidence_ref),
+                    outcome=f"valid {valid_from.isoformat()}..{valid_until.isoformat()}",
+                )
+            ]
+        )
+        return records
+
+    async def withdraw(
+        self, *, tenant_id: str, client_id: str | None, credit_code: str, sources: Sequence[str]
+    ) -> list[ConsentRecord]:
+        """Withdraw every not yet withdrawn consent of the enterprise for these sources; returns them."""
+        credit_code = checked_credit_code(credit_code)
+        sources = checked_sources(sources)
+        withdrawn_at = datetime.now(UTC)
+        async with self._sessions.begin() as session:
+            ids = list(
+                (
+                    await session.scalars(
+                        update(Consent)
+                        .where(
+                            Consent.tenant_id == tenant_id,
+                            Consent.credit_code == credit_code,
+                            Consent.source.in_(sources),
+                            Consent.withdrawn_at.is_(None),
+                        )
+                        .values(withdrawn_at=withdrawn_at)
+                        .returning(Consent.id)
+                    )
+                ).all()
+            )
+            rows = (await session.scalars(select(Consent).where(Consent.id.in_(ids)))).all() if ids else []
+            records = sorted((_record(row) for row in rows), key=lambda record: (record.source, record.id))
+        await self._audit.append(
+            [
+                AuditEntry(
+                    event="consent_withdrawn",
+                    tenant_id=tenant_id,
+                    client_id=client_id,
+                    credit_code=credit_code,
+                    sources=sources,
+                    operation_hash=digest(",".join(str(record.id) for record in records)),
+                    outcome=f"withdrew {len(records)}",
+                )
+            ]
+        )
+        return records
+
+    async def live(
+        self, tenant_id: str, credit_codes: Sequence[str], today: date | None = None
+    ) -> dict[str, frozenset[str]]:
+        """Credit code → sources with a live consent (every asked code present), in one query."""
+        today = today or consent_today()
+        found: dict[str, set[str]] = {code: set() for code in credit_codes}
+        if not found:
+            return {}
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(Consent.credit_code, Consent.source).where(
+                    Consent.tenant_id == tenant_id,
+                    Consent.credit_code.in_(list(found)),
+                    Consent.valid_from <= today,
+                    Consent.valid_until >= today,
+                    Consent.withdrawn_at.is_(None),
+                )
+            )
+            for credit_code, source in rows:
+                found[credit_code].add(source)
+        return {code: frozenset(sources) for code, sources in found.items()}
+
+    async def of_enterprise(self, tenant_id: str, credit_code: str) -> list[ConsentRecord]:
+        """The tenant's consents of one enterprise (live, expired and withdrawn), newest first."""
+        credit_code = checked_credit_code(credit_code)
+        query = select(Consent).where(Consent.tenant_id == tenant_id, Consent.credit_code == credit_code)
+        async with self._sessions() as session:
+            rows = (await session.scalars(query.order_by(Consent.granted_at.desc(), Consent.id.desc()))).all()
+        return [_record(row) for row in rows]

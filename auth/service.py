@@ -1,0 +1,206 @@
+"""The auth service of a hub process: who is calling, may they, and what did they see (audited)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from aiocache.base import BaseCache
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from auth.audit import AuditEntry, AuditLog, digest
+from auth.clients import RegisteredClient
+from auth.consent import ConsentBook
+from auth.keys import KeyFile, key_file_path
+from auth.principal import READ_SCOPES, Principal
+from auth.rate_limit import TokenBuckets, build_token_buckets
+from auth.server import KnownToken
+from auth.tokens import AccessToken, HubTokenGenerator, verify_access_token
+from hub.errors import RateLimited, Unauthenticated
+from hub.settings import Settings
+from hub.storage.models import RevokedToken
+
+ANONYMOUS = Principal(tenant_id="demo", client_id="anonymous", scopes=READ_SCOPES, anonymous=True)
+
+
+class AuthService:
+    """Built once per process by :meth:`create`; every method is safe to call concurrently."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        sessions: async_sessionmaker[AsyncSession],
+        keys: KeyFile,
+        buckets: TokenBuckets,
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.keys = keys
+        self.audit = AuditLog(sessions)
+        self.consents = ConsentBook(sessions, self.audit)
+        self.token_generator = HubTokenGenerator(
+            issuer=settings.issuer_url,
+            audience=settings.token_audience,
+            ttl_s=settings.token_ttl_s,
+            key_file=keys,
+        )
+        self._buckets = buckets
+
+    @classmethod
+    async def create(
+        cls, settings: Settings, sessions: async_sessionmaker[AsyncSession], cache: BaseCache
+    ) -> AuthService:
+        """Load (in dev: create) the signing keys; prod without ``HUB_SIGNING_KEY_FILE`` raises ValueError.
+
+        ``cache`` is the process's shared cache; rate limits follow its backend (via ``settings.cache_url``).
+        """
+        path = await asyncio.to_thread(key_file_path, settings)
+        keys = await asyncio.to_thread(KeyFile, path, token_ttl_s=settings.token_ttl_s)
+        return cls(settings=settings, sessions=sessions, keys=keys, buckets=build_token_buckets(settings))
+
+    # Resource side --------------------------------------------------------------------------------------
+    async def authenticate(self, authorization: str | None) -> Principal:
+        """The caller of an ``Authorization: Bearer <jwt>`` header, or :class:`Unauthenticated` saying why."""
+        if not authorization:
+            if self.settings.allow_anonymous:
+                return ANONYMOUS
+            raise Unauthenticated("missing bearer token (Authorization: Bearer <access token>)")
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated("the Authorization header must be 'Bearer <access token>'")
+        access_token = self.verify(token.strip())
+        if await self._is_revoked(access_token.token_id):
+            raise Unauthenticated("access token rejected: token has been revoked")
+        return Principal(
+            tenant_id=access_token.tenant_id,
+            client_id=access_token.client_id,
+            scopes=access_token.scopes,
+            token_id=access_token.token_id,
+        )
+
+    def verify(self, token: str, *, allow_expired: bool = False) -> AccessToken:
+        return verify_access_token(
+            token,
+            keys=self.keys.keys(),
+            issuer=self.settings.issuer_url,
+            audience=self.settings.token_audience,
+            allow_expired=allow_expired,
+        )
+
+    async def check_rate_limit(self, principal: Principal) -> None:
+        wait_s = await self._buckets.take(principal.client_id)
+        if wait_s > 0:
+            raise RateLimited(
+                f"client {principal.client_id} is over its rate limit "
+                f"({self.settings.rate_limit_per_minute}/min); retry in {wait_s:.1f}s",
+                retry_after_s=wait_s,
+            )
+
+    async def live_consents(self, tenant_id: str, credit_codes: Sequence[str]) -> dict[str, frozenset[str]]:
+        return await self.consents.live(tenant_id, credit_codes)
+
+    async def record_data_access(
+        self, principal: Principal, *, operation_hash: str, accesses: Mapping[str, Mapping[str, str]]
+    ) -> None:
+        """One audit row per enterprise: its sources (sorted) and each one's outcome, comma-aligned."""
+        entries = []
+        for credit_code in sorted(accesses):
+            by_source = accesses[credit_code]
+            sources = tuple(sorted(by_source))
+            entries.append(
+                AuditEntry(
+                    event="data_access",
+                    tenant_id=principal.tenant_id,
+                    client_id=principal.client_id,
+                    credit_code=credit_code,
+                    sources=sources,
+                    operation_hash=operation_hash,
+                    outcome=",".join(by_source[source] for source in sources),
+                )
+            )
+        await self.audit.append(entries)
+
+    # Authorisation-server side ----------------------------------------------------------------------
+    async def known_token(self, token: str) -> KnownToken | None:
+        """A token this hub issued (expired ones included) with its revocation state; None if not ours."""
+        try:
+            access_token = self.verify(token, allow_expired=True)
+        except Unauthenticated:
+            return None
+        return KnownToken(access_token, revoked=await self._is_revoked(access_token.token_id))
+
+    async def issue_token(self, client: RegisteredClient, scope: str | None = None) -> dict[str, Any]:
+        """A token response for ``client`` without the token endpoint (``hub demo``); audited."""
+        token: dict[str, Any] = await asyncio.to_thread(
+            self.token_generator.generate,
+            grant_type="client_credentials",
+            client=client,
+            scope=scope,
+            include_refresh_token=False,
+        )
+        await self.record_issued([(token, client)])
+        return token
+
+    async def record_issued(self, issued: Sequence[tuple[dict[str, Any], RegisteredClient]]) -> None:
+        entries = []
+        for token, client in issued:
+            access_token = self.verify(token["access_token"])
+            entries.append(
+                AuditEntry(
+                    event="token_issued",
+                    tenant_id=client.tenant_id,
+                    client_id=client.client_id,
+                    credit_code=None,
+                    sources=(),
+                    operation_hash=digest(access_token.token_id),
+                    outcome=f"scope {token.get('scope', '')}",
+                )
+            )
+        await self.audit.append(entries)
+
+    async def revoke(self, tokens: Sequence[KnownToken]) -> None:
+        """Refuse these tokens from now on, on every replica; forget revocations of long-expired tokens."""
+        now = datetime.now(UTC)
+        fresh = [token for token in tokens if not token.revoked]
+        if not fresh:
+            return
+        try:
+            async with self.sessions.begin() as session:
+                await session.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))
+                session.add_all(
+                    RevokedToken(
+                        jti=token.access_token.token_id,
+                        expires_at=token.access_token.expires_at_datetime,
+                        revoked_at=now,
+                    )
+                    for token in fresh
+                )
+        except IntegrityError:
+            pass  # revoked concurrently by another request: the outcome is the same
+        await self.audit.append(
+            [
+                AuditEntry(
+                    event="token_revoked",
+                    tenant_id=token.access_token.tenant_id,
+                    client_id=token.access_token.client_id,
+                    credit_code=None,
+                    sources=(),
+                    operation_hash=digest(token.access_token.token_id),
+                    outcome="revoked",
+                )
+                for token in fresh
+            ]
+        )
+
+    async def _is_revoked(self, token_id: str) -> bool:
+        async with self.sessions() as session:
+            found = await session.scalar(select(RevokedToken.jti).where(RevokedToken.jti == token_id))
+        return found is not None
+
+    async def aclose(self) -> None:
+        await self._buckets.aclose()

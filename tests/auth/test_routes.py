@@ -1,0 +1,225 @@
+"""The authorisation server's HTTP endpoints: success and the RFC error answers."""
+
+from __future__ import annotations
+
+import base64
+
+from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
+from joserfc import jwt
+from joserfc.jwk import KeySet
+
+from auth.principal import ALL_SCOPES, Principal
+from tests.auth.conftest import Hub
+
+
+async def test_client_secret_basic_issues_an_rfc9068_token(hub: Hub) -> None:
+    client = await hub.client(scopes=frozenset({"registry:read", "tax:read"}))
+    answer = await hub.http.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(client.client_id, client.client_secret),
+    )
+    assert answer.status_code == 200
+    assert answer.headers["cache-control"] == "no-store"
+    body = answer.json()
+    assert body["token_type"] == "Bearer"
+    assert body["expires_in"] == hub.services.settings.token_ttl_s
+    assert body["scope"] == "registry:read tax:read"
+    assert "refresh_token" not in body
+    jwks = (await hub.http.get("/.well-known/jwks.json")).json()
+    token = jwt.decode(body["access_token"], KeySet.import_key_set(jwks))
+    assert token.header["typ"] == "at+jwt"
+    assert token.header["kid"] == jwks["keys"][0]["kid"]
+    claims = token.claims
+    assert claims["sub"] == claims["client_id"] == client.client_id
+    assert claims["aud"] == "enterprise-data-hub"
+    assert claims["tenant"] == "bank-a"
+    assert claims["exp"] - claims["iat"] == hub.services.settings.token_ttl_s
+    principal = await hub.services.auth.authenticate(f"Bearer {body['access_token']}")
+    assert principal == Principal(
+        "bank-a", client.client_id, frozenset({"registry:read", "tax:read"}), claims["jti"]
+    )
+
+
+async def test_client_secret_post_with_a_narrower_scope(hub: Hub) -> None:
+    client = await hub.client()
+    answer = await hub.http.post(
+        "/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": client.client_id,
+            "client_secret": client.client_secret,
+            "scope": "electricity:read",
+        },
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["scope"] == "electricity:read"
+
+
+async def test_token_issuance_is_audited(hub: Hub) -> None:
+    client = await hub.client()
+    await hub.token(client)
+    events, _ = await hub.services.auth.audit.trail(
+        tenant_id="bank-a", first=10, after_seq=None, credit_code=None
+    )
+    assert [(event.entry.event, event.entry.client_id) for event in events] == [
+        ("token_issued", client.client_id)
+    ]
+    assert (await hub.services.auth.audit.verify()).ok
+
+
+async def test_wrong_secret_is_invalid_client_with_401_for_basic(hub: Hub) -> None:
+    client = await hub.client()
+    answer = await hub.http.post(
+        "/oauth/token", data={"grant_type": "client_credentials"}, auth=(client.client_id, "not-the-secret")
+    )
+    assert answer.status_code == 401
+    assert answer.json()["error"] == "invalid_client"
+    assert answer.headers["www-authenticate"].startswith("Basic")
+
+
+async def test_unknown_client_is_invalid_client(hub: Hub) -> None:
+    answer = await hub.http.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials", "client_id": "cl-nobody", "client_secret": "x"},
+    )
+    assert answer.status_code in (400, 401)
+    assert answer.json()["error"] == "invalid_client"
+
+
+async def test_scope_beyond_the_clients_is_invalid_scope(hub: Hub) -> None:
+    client = await hub.client(scopes=frozenset({"registry:read"}))
+    answer = await hub.http.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials", "scope": "registry:read admin"},
+        auth=(client.client_id, client.client_secret),
+    )
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "invalid_scope"
+    assert "admin" in answer.json()["error_description"]
+
+
+async def test_other_grant_types_are_unsupported(hub: Hub) -> None:
+    client = await hub.client()
+    answer = await hub.http.post(
+        "/oauth/token", data={"grant_type": "password"}, auth=(client.client_id, client.client_secret)
+    )
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "unsupported_grant_type"
+
+
+async def test_malformed_requests_are_invalid_request(hub: Hub) -> None:
+    client = await hub.client()
+    basic = "Basic " + base64.b64encode(f"{client.client_id}:{client.client_secret}".encode()).decode()
+    missing = await hub.http.post("/oauth/token", data={}, headers={"Authorization": basic})
+    repeated = await hub.http.post(
+        "/oauth/token",
+        content="grant_type=client_credentials&scope=a&scope=b",
+        headers={"Authorization": basic, "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    as_json = await hub.http.post(
+        "/oauth/token", json={"grant_type": "client_credentials"}, headers={"Authorization": basic}
+    )
+    for answer in (missing, repeated, as_json):
+        assert answer.status_code == 400
+        assert answer.json()["error"] == "invalid_request"
+
+
+async def test_metadata_follows_rfc8414(hub: Hub) -> None:
+    answer = await hub.http.get("/.well-known/oauth-authorization-server")
+    assert answer.status_code == 200
+    metadata = answer.json()
+    # RFC 8414 requires response_types_supported; with no authorisation endpoint it is empty.
+    assert metadata["response_types_supported"] == []
+    AuthorizationServerMetadata({**metadata, "response_types_supported": ["none"]}).validate()
+    assert metadata["issuer"] == hub.services.settings.issuer_url
+    assert metadata["token_endpoint"].endswith("/oauth/token")
+    assert set(metadata["scopes_supported"]) == ALL_SCOPES
+    assert metadata["token_endpoint_auth_methods_supported"] == ["client_secret_basic", "client_secret_post"]
+
+
+async def test_jwks_publishes_public_keys_only(hub: Hub) -> None:
+    keys = (await hub.http.get("/.well-known/jwks.json")).json()["keys"]
+    assert len(keys) == 1
+    assert keys[0]["alg"] == "ES256" and keys[0]["kid"]
+    assert "d" not in keys[0]
+
+
+async def test_introspection_answers_active_with_claims(hub: Hub) -> None:
+    client = await hub.client()
+    token = await hub.token(client, "tax:read")
+    answer = await hub.http.post(
+        "/oauth/introspect", data={"token": token}, auth=(client.client_id, client.client_secret)
+    )
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["active"] is True
+    assert body["scope"] == "tax:read"
+    assert body["client_id"] == client.client_id
+    assert body["tenant"] == "bank-a"
+
+
+async def test_introspection_answers_inactive_for_garbage_other_tenants_and_revoked(hub: Hub) -> None:
+    client = await hub.client()
+    other = await hub.client(tenant="bank-b")
+    token = await hub.token(client)
+    auth = (client.client_id, client.client_secret)
+    garbage = await hub.http.post("/oauth/introspect", data={"token": "not-a-jwt"}, auth=auth)
+    foreign = await hub.http.post(
+        "/oauth/introspect", data={"token": token}, auth=(other.client_id, other.client_secret)
+    )
+    await hub.http.post("/oauth/revoke", data={"token": token}, auth=auth)
+    revoked = await hub.http.post("/oauth/introspect", data={"token": token}, auth=auth)
+    for answer in (garbage, foreign, revoked):
+        assert answer.status_code == 200
+        assert answer.json() == {"active": False}
+
+
+async def test_introspection_needs_client_authentication(hub: Hub) -> None:
+    client = await hub.client()
+    token = await hub.token(client)
+    answer = await hub.http.post("/oauth/introspect", data={"token": token})
+    assert answer.status_code == 401
+    assert answer.json()["error"] == "invalid_client"
+    missing = await hub.http.post("/oauth/introspect", data={}, auth=(client.client_id, client.client_secret))
+    assert missing.json()["error"] == "invalid_request"
+
+
+async def test_revoked_token_is_refused_by_the_resource_side(hub: Hub) -> None:
+    client = await hub.client()
+    token = await hub.token(client)
+    await hub.services.auth.authenticate(f"Bearer {token}")
+    answer = await hub.http.post(
+        "/oauth/revoke", data={"token": token}, auth=(client.client_id, client.client_secret)
+    )
+    assert answer.status_code == 200
+    again = await hub.http.post(
+        "/oauth/revoke", data={"token": token}, auth=(client.client_id, client.client_secret)
+    )
+    assert again.status_code == 200
+    try:
+        await hub.services.auth.authenticate(f"Bearer {token}")
+    except Exception as error:
+        assert "revoked" in str(error)
+    else:
+        raise AssertionError("a revoked token was accepted")
+
+
+async def test_only_the_owning_client_may_revoke(hub: Hub) -> None:
+    owner = await hub.client()
+    colleague = await hub.client()
+    token = await hub.token(owner)
+    answer = await hub.http.post(
+        "/oauth/revoke", data={"token": token}, auth=(colleague.client_id, colleague.client_secret)
+    )
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "invalid_grant"
+    await hub.services.auth.authenticate(f"Bearer {token}")
+
+
+async def test_revoking_an_unknown_token_is_a_no_op(hub: Hub) -> None:
+    client = await hub.client()
+    answer = await hub.http.post(
+        "/oauth/revoke", data={"token": "whatever"}, auth=(client.client_id, client.client_secret)
+    )
+    assert answer.status_code == 200
