@@ -39,6 +39,9 @@ async def readyz(request: Request) -> JSONResponse:
         except Exception as error:
             checks[name] = f"error: {type(error).__name__}"
             ready = False
+    # Reported, not judged: an open upstream circuit degrades one field (stale data or a typed error);
+    # taking every replica out of the load balancer for it would take the whole hub down.
+    checks["upstreams"] = services.sources.circuit_states()
     return JSONResponse(
         {"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503
     )

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from auth.service import AuthService
 from hub.cache import build_cache
 from hub.settings import Settings
+from hub.sources.reader import SourceReader
 from hub.storage import create_engine, create_session_factory
 
 
@@ -20,6 +21,7 @@ class HubServices:
     sessions: async_sessionmaker[AsyncSession]
     cache: BaseCache
     auth: AuthService
+    sources: SourceReader
 
     @classmethod
     async def start(cls, settings: Settings) -> HubServices:
@@ -32,9 +34,11 @@ class HubServices:
             sessions=sessions,
             cache=cache,
             auth=await AuthService.create(settings, sessions, cache),
+            sources=SourceReader.create(settings, sessions, cache),
         )
 
     async def close(self) -> None:
         await self.auth.aclose()
+        await self.sources.aclose()
         await self.cache.close()
         await self.engine.dispose()

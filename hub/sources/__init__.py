@@ -1,0 +1,1 @@
+"""The read path of upstream sources: cache → single-flight → connector → snapshot, and bulk sync."""

@@ -1,0 +1,243 @@
+"""The read path of upstream data, as the schema and ``hub sync`` use it.
+
+    get(source, credit_code)
+      → cache (per-source TTL)             hit: return
+      → single-flight per key              concurrent misses share one upstream fetch
+      → connector fetch                    bounded per source, retries, circuit breaker
+      → snapshot (idempotent by hash) → cache → Fetched(stale=False)
+      upstream failed → latest snapshot → Fetched(stale=True), or SourceUnavailable when there is none
+
+The cache and the database support the upstream data, they never stand in its way: a cache error is a
+miss and a failed snapshot write still returns what the upstream said (both logged).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from aiocache.base import BaseCache
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from connectors.breaker import CircuitBreakers, CircuitState
+from connectors.config import SourceConfig, load_sources
+from connectors.records import Fetched, SourceName, SourceRecord
+from connectors.registry import load_connectors
+from connectors.upstream import SourceClient, build_source_clients
+from hub.credit_code import InvalidCreditCode, validate
+from hub.errors import BadCreditCode, HubError, SourceUnavailable
+from hub.logging import get_logger
+from hub.settings import Settings
+from hub.sources.single_flight import SingleFlight
+from hub.sources.snapshots import content_hash, latest_snapshot, save_snapshot
+
+RefreshOutcome = Literal["fetched", "unchanged", "failed"]
+log = get_logger(__name__)
+
+
+class SourceReader:
+    """Fetched records of every configured source, for one process (see the module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        clients: Mapping[SourceName, SourceClient],
+        breakers: CircuitBreakers,
+        sessions: async_sessionmaker[AsyncSession],
+        cache: BaseCache,
+    ) -> None:
+        self._clients = dict(clients)
+        self._breakers = breakers
+        self._sessions = sessions
+        self._cache = cache
+        self._flights: SingleFlight[Fetched] = SingleFlight()
+
+    @classmethod
+    def create(
+        cls,
+        settings: Settings,
+        sessions: async_sessionmaker[AsyncSession],
+        cache: BaseCache,
+        sources: Mapping[SourceName, SourceConfig] | None = None,
+    ) -> SourceReader:
+        """Connectors from the ``hub.connectors`` entry points, configs from ``sources`` or the settings'
+        sources file (sandbox defaults without one); only configured sources are served.
+        """
+        configs = dict(sources) if sources is not None else load_sources(settings)
+        connectors = {name: connector for name, connector in load_connectors().items() if name in configs}
+        clients, breakers = build_source_clients(connectors, configs)
+        return cls(clients=clients, breakers=breakers, sessions=sessions, cache=cache)
+
+    @property
+    def sources(self) -> tuple[SourceName, ...]:
+        return tuple(self._clients)
+
+    def _client(self, source: SourceName) -> SourceClient:
+        client = self._clients.get(source)
+        if client is None:
+            raise SourceUnavailable(source, "not configured")
+        return client
+
+    @staticmethod
+    def _key(source: str, credit_code: str) -> str:
+        return f"source:{source}:{credit_code}"
+
+    async def get(self, source: SourceName, credit_code: str) -> Fetched:
+        """The record of ``source`` for the enterprise; raises BadCreditCode, UnknownEnterprise or
+        SourceUnavailable (upstream down, circuit open, timeout, malformed answer, and no snapshot).
+        """
+        client, credit_code = self._client(source), _valid(credit_code)
+        key = self._key(source, credit_code)
+        cached = await self._cached(client, key)
+        if cached is not None:
+            return cached
+        return await self._shared_load(client, credit_code)
+
+    async def _shared_load(self, client: SourceClient, credit_code: str) -> Fetched:
+        key = self._key(client.connector.name, credit_code)
+        return await self._flights.run(key, lambda: self._load(client, credit_code))
+
+    async def get_many(
+        self, source: SourceName, credit_codes: Sequence[str]
+    ) -> dict[str, Fetched | HubError]:
+        """Each distinct code once: cached ones in one round trip, the others concurrently (bounded per
+        source); a failure is the value of its code, never an exception for the whole batch.
+        """
+        unique = list(dict.fromkeys(credit_codes))
+        results: dict[str, Fetched | HubError] = {}
+        pending: list[str] = []
+        for code in unique:
+            try:
+                _valid(code)
+                pending.append(code)
+            except BadCreditCode as error:
+                results[code] = error
+        client = self._client(source)
+        cached = await self._cached_many(client, [self._key(source, _valid(code)) for code in pending])
+        misses = [code for code, hit in zip(pending, cached, strict=True) if hit is None]
+        results.update({code: hit for code, hit in zip(pending, cached, strict=True) if hit is not None})
+        loaded = await asyncio.gather(*(self._load_or_error(client, _valid(code)) for code in misses))
+        results.update(zip(misses, loaded, strict=True))
+        return {code: results[code] for code in unique}
+
+    async def _load_or_error(self, client: SourceClient, credit_code: str) -> Fetched | HubError:
+        try:
+            return await self._shared_load(client, credit_code)
+        except HubError as error:
+            return error
+
+    async def refresh(self, source: SourceName, credit_code: str) -> RefreshOutcome:
+        """Fetch from the upstream bypassing the cache (for ``hub sync``); no stale fallback."""
+        client, credit_code = self._client(source), _valid(credit_code)
+        try:
+            record = await client.fetch(credit_code)
+            _, created = await self._store(client, credit_code, record, strict=True)
+        except HubError as error:
+            log.warning(
+                "refresh_failed", source=source, credit_code=credit_code, code=error.code, reason=str(error)
+            )
+            return "failed"
+        return "fetched" if created else "unchanged"
+
+    def circuit_states(self) -> dict[str, CircuitState]:
+        """``closed`` | ``open`` | ``half_open`` per configured source."""
+        return self._breakers.states()
+
+    async def aclose(self) -> None:
+        await asyncio.gather(*(client.aclose() for client in self._clients.values()))
+
+    async def _load(self, client: SourceClient, credit_code: str) -> Fetched:
+        source = client.connector.name
+        try:
+            record = await client.fetch(credit_code)
+        except SourceUnavailable as error:
+            stale = await self._stale(client, credit_code)
+            if stale is None:
+                raise
+            log.warning("serving_stale", source=source, credit_code=credit_code, reason=error.reason)
+            return stale
+        fetched, _ = await self._store(client, credit_code, record, strict=False)
+        return fetched
+
+    async def _store(
+        self, client: SourceClient, credit_code: str, record: SourceRecord, *, strict: bool
+    ) -> tuple[Fetched, bool]:
+        source, now = client.connector.name, datetime.now(UTC)
+        try:
+            written = await save_snapshot(
+                self._sessions, source=source, credit_code=credit_code, record=record, now=now
+            )
+            digest, created = written.content_hash, written.created
+        except Exception as error:
+            if strict:
+                raise SourceUnavailable(source, f"snapshot not written ({type(error).__name__})") from error
+            log.error(
+                "snapshot_write_failed", source=source, credit_code=credit_code, error=type(error).__name__
+            )
+            digest, created = content_hash(record), False
+        fetched = Fetched(
+            source=source,
+            credit_code=credit_code,
+            record=record,
+            fetched_at=now,
+            stale=False,
+            content_hash=digest,
+        )
+        try:
+            await self._cache.set(
+                self._key(source, credit_code), fetched.model_dump(mode="json"), ttl=client.config.ttl_s
+            )
+        except Exception as error:
+            log.error("cache_write_failed", source=source, error=type(error).__name__)
+        return fetched, created
+
+    async def _stale(self, client: SourceClient, credit_code: str) -> Fetched | None:
+        source = client.connector.name
+        try:
+            snapshot = await latest_snapshot(self._sessions, source=source, credit_code=credit_code)
+        except Exception as error:
+            log.error("snapshot_read_failed", source=source, error=type(error).__name__)
+            return None
+        if snapshot is None:
+            return None
+        return Fetched(
+            source=source,
+            credit_code=credit_code,
+            record=client.connector.load_record(snapshot.payload),
+            fetched_at=snapshot.checked_at,  # the last time the upstream confirmed this content
+            stale=True,
+            content_hash=snapshot.content_hash,
+        )
+
+    async def _cached(self, client: SourceClient, key: str) -> Fetched | None:
+        return (await self._cached_many(client, [key]))[0]
+
+    async def _cached_many(self, client: SourceClient, keys: list[str]) -> list[Fetched | None]:
+        if not keys:
+            return []
+        try:
+            values = await self._cache.multi_get(keys)
+        except Exception as error:
+            log.error("cache_read_failed", source=client.connector.name, error=type(error).__name__)
+            return [None] * len(keys)
+        return [None if value is None else _from_cache(client, value) for value in values]
+
+
+def _from_cache(client: SourceClient, value: dict[str, Any]) -> Fetched:
+    return Fetched(
+        source=value["source"],
+        credit_code=value["credit_code"],
+        record=client.connector.load_record(value["record"]),
+        fetched_at=datetime.fromisoformat(value["fetched_at"]),
+        stale=False,
+        content_hash=value["content_hash"],
+    )
+
+
+def _valid(credit_code: str) -> str:
+    try:
+        return validate(credit_code)
+    except InvalidCreditCode as error:
+        raise BadCreditCode(credit_code, error.reason) from None
