@@ -18,6 +18,7 @@ from strawberry.permission import BasePermission, PermissionExtension
 from auth.principal import source_scope
 from connectors.records import SourceName
 from hub.errors import Forbidden, NoConsent
+from schema.arguments import valid_credit_code
 from schema.context import Info
 
 
@@ -42,16 +43,24 @@ class OfEnterprise(Protocol):
 
 
 class CanReadSource(BasePermission):
-    """The caller has ``<source>:read`` (else ``FORBIDDEN``) and the enterprise of the parent object has a
-    live consent for that source to the caller's tenant (else ``NO_CONSENT``). Denials are audited too."""
+    """The caller has ``<source>:read`` (else ``FORBIDDEN``) and the enterprise has a live consent for that
+    source to the caller's tenant (else ``NO_CONSENT``). Denials are audited too.
 
-    def __init__(self, source: SourceName) -> None:
+    The enterprise is the parent object's, or, with ``argument``, the one named by that field argument.
+    """
+
+    def __init__(self, source: SourceName, *, argument: str | None = None) -> None:
         self.source = source
         self.scope = source_scope(source)
+        self.argument = argument
 
-    async def has_permission(self, source: OfEnterprise, info: Info, **kwargs: Any) -> bool:
+    async def has_permission(self, source: OfEnterprise | None, info: Info, **kwargs: Any) -> bool:
         context = info.context
-        credit_code = source.credit_code
+        if self.argument is not None:
+            credit_code = valid_credit_code(kwargs[self.argument])
+        else:
+            assert source is not None, "CanReadSource without argument= guards fields of an enterprise"
+            credit_code = source.credit_code
         if not context.principal.has_scope(self.scope):
             context.accesses.record(credit_code, self.source, "forbidden")
             raise Forbidden(

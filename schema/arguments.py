@@ -1,0 +1,21 @@
+"""Checks on arguments at the schema's edge: a bad value is a typed error naming the argument."""
+
+from __future__ import annotations
+
+from hub import credit_code
+from hub.errors import BadCreditCode, BadRequest
+
+
+def valid_credit_code(code: str) -> str:
+    """The code normalised, or ``BAD_CREDIT_CODE`` naming it."""
+    try:
+        return credit_code.validate(code)
+    except credit_code.InvalidCreditCode as error:
+        raise BadCreditCode(code, error.reason) from None
+
+
+def in_range(name: str, value: int, low: int, high: int) -> int:
+    """``value`` when ``low <= value <= high``, else ``BAD_REQUEST`` naming the argument and its range."""
+    if not low <= value <= high:
+        raise BadRequest(f"{name} must be between {low} and {high}, got {value}", argument=name)
+    return value

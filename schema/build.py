@@ -1,0 +1,57 @@
+"""The hub's schema: root types composed from the domains, and the extensions configured from settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    ParserCache,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+
+from hub.settings import Settings
+from schema.data_access import RecordDataAccess
+from schema.enterprise.query import EnterpriseQuery
+from schema.errors import MapErrors, log_unexpected
+from schema.limits import cost_limit, limit_extensions
+from schema.supply_chain.query import SupplyChainQuery
+
+FEDERATION_VERSION: Final = "2.5"
+DOCUMENT_CACHE_SIZE = 256
+"""Parsed and validated documents kept (LRU): bounded so unique query texts cannot grow memory."""
+
+Query = merge_types("Query", (EnterpriseQuery, SupplyChainQuery))
+
+
+class HubSchema(strawberry.federation.Schema):
+    """The federation v2 subgraph schema; logs only unexpected errors (typed ones are expected answers)."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        log_unexpected(errors)
+
+
+def build_schema(settings: Settings) -> HubSchema:
+    extensions: list[Callable[[], SchemaExtension]] = [
+        lambda: MapErrors(production=settings.env == "prod"),
+        RecordDataAccess,
+        lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
+        *limit_extensions(settings),
+    ]
+    if not settings.introspection_enabled:
+        extensions.append(DisableIntrospection)
+    extensions += [lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE), cost_limit(settings)]
+    return HubSchema(query=Query, extensions=extensions, federation_version=FEDERATION_VERSION)
+
+
+def sdl() -> str:
+    """The schema's SDL (independent of settings): what ``hub schema export`` prints."""
+    return build_schema(Settings()).as_str() + "\n"

@@ -1,0 +1,1 @@
+"""The electricity part of the schema."""

@@ -1,0 +1,1 @@
+"""The enterprise part of the schema."""

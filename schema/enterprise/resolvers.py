@@ -1,0 +1,94 @@
+"""Resolvers of the enterprise queries.
+
+Parallel fetching: while the registry confirms an enterprise exists, the sources its selected fields will
+need (and the caller may read) are already requested through the same per-request loaders, so a profile
+query costs about the slowest upstream rather than registry first and the others after.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from typing import Any
+
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
+
+from auth.principal import source_scope
+from connectors.records import SourceName
+from hub.errors import BadRequest
+from schema.arguments import valid_credit_code
+from schema.context import Context, Info
+from schema.enterprise.types import Enterprise
+
+PROFILE_SOURCES: dict[str, tuple[SourceName, ...]] = {
+    "electricity": ("electricity",),
+    "logistics": ("logistics",),
+    "tax": ("tax",),
+    "trade": ("trade",),
+    "indicators": ("electricity", "logistics", "tax", "trade"),
+}
+
+
+def _selected_names(selections: Iterable[Selection]) -> set[str]:
+    names: set[str] = set()
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            names.add(selection.name)
+        elif isinstance(selection, FragmentSpread | InlineFragment):
+            names |= _selected_names(selection.selections)
+    return names
+
+
+def selected_sources(info: Info) -> set[SourceName]:
+    """Sources the enterprise fields selected under the current field will read."""
+    names = _selected_names(selection for field in info.selected_fields for selection in field.selections)
+    return {source for name in names for source in PROFILE_SOURCES.get(name, ())}
+
+
+def _observe(future: asyncio.Future[Any]) -> None:
+    # A prefetched source whose field is never resolved (the enterprise turned out unknown) must not log
+    # "exception was never retrieved"; the field that does resolve it sees the error itself.
+    if not future.cancelled():
+        future.exception()
+
+
+async def prefetch(context: Context, credit_code: str, sources: set[SourceName]) -> None:
+    """Start loading ``sources`` the caller has the scope and consent for; does not wait for them."""
+    allowed = [source for source in sorted(sources) if context.principal.has_scope(source_scope(source))]
+    if not allowed:
+        return
+    consented = await context.loaders.consents.load(credit_code)
+    for source in allowed:
+        if source in consented:
+            future = context.loaders.sources[source].load(credit_code)
+            if isinstance(future, asyncio.Future):
+                future.add_done_callback(_observe)
+
+
+async def enterprise_with_sources(
+    context: Context, credit_code: str, sources: set[SourceName]
+) -> Enterprise | None:
+    code = valid_credit_code(credit_code)
+    enterprise, _ = await asyncio.gather(Enterprise.load(context, code), prefetch(context, code, sources))
+    return enterprise
+
+
+async def enterprise(info: Info, credit_code: str) -> Enterprise | None:
+    return await enterprise_with_sources(info.context, credit_code, selected_sources(info))
+
+
+async def enterprises(info: Info, credit_codes: list[str]) -> list[Enterprise | None]:
+    limit = info.context.services.settings.max_batch_size
+    if len(credit_codes) > limit:
+        raise BadRequest(
+            f"creditCodes takes at most {limit} codes, got {len(credit_codes)}", argument="creditCodes"
+        )
+    codes = [valid_credit_code(code) for code in credit_codes]
+    sources = selected_sources(info)
+    found = await asyncio.gather(
+        *(enterprise_with_sources(info.context, code, sources) for code in codes), return_exceptions=True
+    )
+    # An exception in the list fails only its own item (graphql-core raises it at that index): one firm's
+    # registry outage does not null the whole batch.
+    results: list[Any] = list(found)
+    return results

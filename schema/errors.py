@@ -1,0 +1,94 @@
+"""The one error mapper of the GraphQL surface: every error leaves with ``extensions.code``.
+
+- A typed :class:`hub.errors.HubError` keeps its message and gains ``{"code": ..., **its extensions}``.
+- Syntax, validation and variable errors (no original exception) are ``BAD_REQUEST``; the limits tag their
+  own errors ``QUERY_TOO_COMPLEX`` (schema/limits.py) and keep that code.
+- Anything else is unexpected: ``INTERNAL_SERVER_ERROR``, logged with its traceback; in prod its message
+  is replaced so no internals (paths, SQL, hosts) reach the client. In prod a source failure says only
+  which source failed, not why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from hub.errors import HubError, SourceUnavailable
+from hub.logging import get_logger
+
+INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+BAD_REQUEST = "BAD_REQUEST"
+MASKED_MESSAGE = "Internal server error."
+
+log = get_logger(__name__)
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """An exception the hub did not raise on purpose (a bug or an unhandled failure)."""
+    original = error.original_error
+    return original is not None and not isinstance(original, HubError | GraphQLError)
+
+
+def _code_of(error: GraphQLError) -> str:
+    original = error.original_error
+    if isinstance(original, HubError):
+        return original.code
+    if is_unexpected(error):
+        return INTERNAL_SERVER_ERROR
+    existing = (error.extensions or {}).get("code")
+    return existing if isinstance(existing, str) else BAD_REQUEST
+
+
+def _message_of(error: GraphQLError, code: str, *, production: bool) -> str:
+    original = error.original_error
+    if production and code == INTERNAL_SERVER_ERROR:
+        return MASKED_MESSAGE
+    if production and isinstance(original, SourceUnavailable):
+        return f"source {original.source} is unavailable"
+    return error.message
+
+
+def map_error(error: GraphQLError, *, production: bool) -> GraphQLError:
+    """``error`` as the client should see it."""
+    code = _code_of(error)
+    extensions: dict[str, Any] = {}
+    original = error.original_error
+    if isinstance(original, HubError):
+        extensions.update(original.extensions)
+        if production and isinstance(original, SourceUnavailable):
+            extensions = {"source": original.source}
+    elif code != INTERNAL_SERVER_ERROR:
+        extensions.update(error.extensions or {})
+    extensions["code"] = code
+    return GraphQLError(
+        _message_of(error, code, production=production),
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=original if not production else None,
+        extensions=extensions,
+    )
+
+
+def log_unexpected(errors: list[GraphQLError]) -> None:
+    for error in errors:
+        if is_unexpected(error):
+            original = error.original_error
+            log.error("graphql.unexpected_error", path=error.path, exc_info=original)
+
+
+class MapErrors(SchemaExtension):
+    """Applies :func:`map_error` to every error of every result (pre-execution errors included)."""
+
+    def __init__(self, *, production: bool) -> None:
+        self.production = production
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [map_error(error, production=self.production) for error in result.errors]

@@ -1,0 +1,1 @@
+"""The indicators part of the schema."""

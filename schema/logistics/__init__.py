@@ -1,0 +1,1 @@
+"""The logistics part of the schema."""

@@ -1,0 +1,1 @@
+"""The supply chain part of the schema."""

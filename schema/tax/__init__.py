@@ -1,0 +1,1 @@
+"""The tax part of the schema."""

@@ -1,0 +1,83 @@
+"""GraphQL types of the tax profile."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+
+import strawberry
+
+from connectors.records import Fetched
+from hub.profiles import tax
+from schema.freshness import Freshness
+
+
+@strawberry.enum(description="Tax credit grade of the taxpayer (A best, D worst; M for new taxpayers).")
+class TaxCreditGrade(Enum):
+    A = "A"
+    B = "B"
+    M = "M"
+    C = "C"
+    D = "D"
+
+
+@strawberry.type(description="Tax paid and invoiced sales of one year, with growth over the year before.")
+class TaxYear:
+    year: int = strawberry.field(description="The calendar year.")
+    tax_paid_yuan: Decimal = strawberry.field(description="Tax paid in the year, yuan.")
+    invoiced_sales_yuan: Decimal = strawberry.field(description="Sales invoiced in the year, yuan.")
+    tax_paid_growth: float | None = strawberry.field(
+        description="Change of tax paid against the year before (0.1 = +10%); null without that year."
+    )
+    invoiced_sales_growth: float | None = strawberry.field(
+        description="Change of invoiced sales against the year before; null without that year."
+    )
+
+
+@strawberry.type(description="Sales invoiced in one month.")
+class InvoicedMonth:
+    month: date = strawberry.field(description="The month (its first day).")
+    invoiced_sales_yuan: Decimal = strawberry.field(description="Sales invoiced, yuan.")
+    invoice_count: int = strawberry.field(description="Invoices issued.")
+
+
+@strawberry.type(description="Tax standing of an enterprise (tax bureau data, bank–tax interaction).")
+class TaxProfile:
+    freshness: Freshness = strawberry.field(description="Where and when this data was fetched.")
+    taxpayer_name: str = strawberry.field(description="The taxpayer's registered name.")
+    grade: TaxCreditGrade = strawberry.field(description="The latest tax credit grade.")
+    grade_year: int = strawberry.field(description="The year the grade was assessed for.")
+    overdue_filings: int = strawberry.field(description="Tax returns currently overdue.")
+    years: list[TaxYear] = strawberry.field(description="The last `years` years, oldest first.")
+    invoiced_months: list[InvoicedMonth] = strawberry.field(description="The last 12 months of invoicing.")
+    as_of_month: date | None = strawberry.field(description="The latest month of invoicing reported.")
+
+    @classmethod
+    def of(cls, fetched: Fetched, profile: tax.TaxProfile) -> TaxProfile:
+        return cls(
+            freshness=Freshness.of(fetched),
+            taxpayer_name=profile.taxpayer_name,
+            grade=TaxCreditGrade(profile.grade),
+            grade_year=profile.grade_year,
+            overdue_filings=profile.overdue_filings,
+            years=[
+                TaxYear(
+                    year=year.year,
+                    tax_paid_yuan=year.tax_paid_yuan,
+                    invoiced_sales_yuan=year.invoiced_sales_yuan,
+                    tax_paid_growth=year.tax_paid_growth,
+                    invoiced_sales_growth=year.invoiced_sales_growth,
+                )
+                for year in profile.years
+            ],
+            invoiced_months=[
+                InvoicedMonth(
+                    month=month.month,
+                    invoiced_sales_yuan=month.invoiced_sales_yuan,
+                    invoice_count=month.invoice_count,
+                )
+                for month in profile.invoiced_months
+            ],
+            as_of_month=profile.as_of_month,
+        )

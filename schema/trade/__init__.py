@@ -1,0 +1,1 @@
+"""The trade part of the schema."""
