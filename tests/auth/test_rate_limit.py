@@ -1,0 +1,56 @@
+"""Token buckets on both cache backends: the burst passes, the next request gets a retry hint."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from auth.principal import Principal
+from auth.rate_limit import build_token_buckets
+from auth.service import AuthService
+from hub.errors import RateLimited
+from tests.fixtures.backends import Backend
+
+
+async def test_burst_then_limited_then_refilled(backend: Backend) -> None:
+    # 600/min is 10 tokens a second: after the burst of 3, a token returns within ~0.1 s.
+    buckets = build_token_buckets(backend.settings(rate_limit_per_minute=600, rate_limit_burst=3))
+    try:
+        assert [await buckets.take("cl-1") for _ in range(3)] == [0.0, 0.0, 0.0]
+        wait = await buckets.take("cl-1")
+        assert 0 < wait <= 0.1
+        assert await buckets.take("cl-2") == 0.0  # buckets are per client
+        await asyncio.sleep(wait + 0.02)
+        assert await buckets.take("cl-1") == 0.0
+    finally:
+        await buckets.aclose()
+
+
+async def test_replicas_share_the_bucket_on_redis(backend: Backend) -> None:
+    if backend.name != "postgres-redis":
+        pytest.skip("in-memory buckets are per process by design")
+    settings = backend.settings(rate_limit_per_minute=1, rate_limit_burst=2)
+    replicas = [build_token_buckets(settings), build_token_buckets(settings)]
+    try:
+        assert await replicas[0].take("cl-1") == 0.0
+        assert await replicas[1].take("cl-1") == 0.0
+        assert await replicas[0].take("cl-1") > 50  # one token a minute
+    finally:
+        for buckets in replicas:
+            await buckets.aclose()
+
+
+async def test_service_raises_rate_limited_with_a_retry_hint(backend: Backend) -> None:
+    settings = backend.settings(rate_limit_per_minute=60, rate_limit_burst=1)
+    auth = AuthService(settings=settings, sessions=None, keys=None, buckets=build_token_buckets(settings))  # type: ignore[arg-type]
+    principal = Principal("bank-a", "cl-1", frozenset())
+    try:
+        await auth.check_rate_limit(principal)
+        with pytest.raises(RateLimited) as limited:
+            await auth.check_rate_limit(principal)
+        assert limited.value.code == "RATE_LIMITED"
+        assert 0 < limited.value.retry_after_s <= 1
+        assert limited.value.extensions["retryAfterSeconds"] == round(limited.value.retry_after_s, 3)
+    finally:
+        await auth.aclose()
