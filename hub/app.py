@@ -14,6 +14,7 @@ from hub.logging import configure_logging
 from hub.metrics import metrics
 from hub.services import HubServices
 from hub.settings import Settings, load_settings
+from schema.http import graphql_route
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -33,6 +34,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/readyz", readyz),
         Route("/metrics", metrics),
         *oauth_routes(),
+        graphql_route(settings),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings

@@ -1,0 +1,171 @@
+"""GraphQL over HTTP at ``/graphql``: GET and POST, ``application/json`` and
+``application/graphql-response+json``, GraphiQL for browsers when enabled.
+
+strawberry's view executes; this subclass answers what it does not (checked against its source):
+405 for other methods (with ``Allow``), 415 for a POST body that is not JSON, 406 for an Accept it cannot
+serve, 401/429 before anything executes, and with ``application/graphql-response+json`` a request error
+(parse, validation, limits, variables: nothing executed) is 400 without a ``data`` entry, as the spec asks.
+Every HTTP-level error is a GraphQL error body with ``extensions.code``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+from cross_web import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.types import ExecutionResult
+
+from hub.errors import BadRequest, HubError, RateLimited, Unauthenticated
+from hub.services import HubServices
+from hub.settings import Settings
+from schema.build import build_schema
+from schema.context import Context
+from schema.data_access import DataAccessLog
+from schema.loaders import create_loaders
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+JSON = "application/json"
+ALLOWED_METHODS = ("GET", "POST")
+
+
+def _media_ranges(accept: str) -> list[tuple[str, float]]:
+    ranges = []
+    for part in accept.split(","):
+        media, *params = (piece.strip() for piece in part.split(";"))
+        quality = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if media:
+            ranges.append((media.lower(), quality))
+    return ranges
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The response media type for an Accept header, or None when neither JSON type is acceptable.
+
+    ``application/graphql-response+json`` only when asked for by name (and not ranked below plain JSON);
+    a missing header or a wildcard gets ``application/json``, which every client understands.
+    """
+    if not accept:
+        return JSON
+    ranges = dict(_media_ranges(accept))
+    graphql_q = ranges.get(GRAPHQL_RESPONSE_JSON, 0.0)
+    json_q = max(ranges.get(JSON, 0.0), ranges.get("application/*", 0.0), ranges.get("*/*", 0.0))
+    if graphql_q > 0 and graphql_q >= json_q:
+        return GRAPHQL_RESPONSE_JSON
+    return JSON if json_q > 0 else None
+
+
+def error_response(
+    status: int, error: HubError, media_type: str = JSON, headers: dict[str, str] | None = None
+) -> Response:
+    """An HTTP-level refusal as a GraphQL response body with ``extensions.code``."""
+    body = {"errors": [{"message": error.message, "extensions": {"code": error.code, **error.extensions}}]}
+    return Response(json.dumps(body), status_code=status, media_type=media_type, headers=headers)
+
+
+class GraphQLView(GraphQL[Context, None]):
+    """The ``/graphql`` endpoint (an ASGI app)."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(
+            build_schema(settings),
+            graphql_ide="graphiql" if settings.graphiql_enabled else None,
+            allow_queries_via_get=True,
+            subscription_protocols=(),
+        )
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await WebSocket(scope, receive, send).close(code=1003)
+            return
+        response = await self.answer(Request(scope, receive))
+        await response(scope, receive, send)
+
+    async def answer(self, request: Request) -> Response:
+        if request.method not in ALLOWED_METHODS:
+            refusal = BadRequest(f"GraphQL over HTTP takes GET or POST, not {request.method}")
+            return error_response(405, refusal, headers={"Allow": ", ".join(ALLOWED_METHODS)})
+        if self.wants_graphiql(request):
+            return await self.render_graphql_ide(request)
+        media_type = negotiate(request.headers.get("accept"))
+        if media_type is None:
+            return error_response(406, BadRequest(f"cannot answer with any of {request.headers['accept']}"))
+        if request.method == "POST":
+            content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if content_type != JSON:
+                refusal = BadRequest(f"POST a JSON body ({JSON}), not {content_type or 'no content type'}")
+                return error_response(415, refusal, media_type)
+        services: HubServices = request.app.state.services
+        try:
+            request.state.principal = await services.auth.authenticate(request.headers.get("authorization"))
+            await services.auth.check_rate_limit(request.state.principal)
+        except Unauthenticated as refusal:
+            return error_response(401, refusal, media_type, {"WWW-Authenticate": 'Bearer realm="hub"'})
+        except RateLimited as refusal:
+            retry_after = str(max(1, math.ceil(refusal.retry_after_s)))
+            return error_response(429, refusal, media_type, {"Retry-After": retry_after})
+        try:
+            response = await self.run(request)
+        except HTTPException as refusal:
+            return error_response(refusal.status_code, BadRequest(refusal.reason), media_type)
+        if media_type == GRAPHQL_RESPONSE_JSON and getattr(request.state, "request_error", False):
+            response.status_code = 400
+        response.headers["content-type"] = f"{media_type}; charset=utf-8"
+        return response
+
+    def wants_graphiql(self, request: Request) -> bool:
+        return (
+            self.graphql_ide is not None
+            and request.method == "GET"
+            and "query" not in request.query_params
+            and "text/html" in request.headers.get("accept", "")
+        )
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        assert isinstance(request, Request) and isinstance(response, Response), "HTTP only"
+        services: HubServices = request.app.state.services
+        principal = request.state.principal
+        return Context(
+            request=request,
+            response=response,
+            services=services,
+            principal=principal,
+            loaders=create_loaders(
+                reader=services.sources,
+                consents=services.auth,
+                principal=principal,
+                max_batch=self.settings.max_batch_size,
+            ),
+            accesses=DataAccessLog(),
+        )
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        body = process_result(result)
+        if result.data is None and result.errors and all(error.path is None for error in result.errors):
+            # Nothing executed: a request error. The spec's response has no "data" entry then.
+            request.state.request_error = True
+            body.pop("data", None)
+        return body
+
+
+def graphql_route(settings: Settings) -> BaseRoute:
+    """``/graphql``, every method routed to the view (it answers 405 itself, in GraphQL form)."""
+    return Route("/graphql", GraphQLView(settings))
+
+
+__all__ = ["GraphQLView", "graphql_route", "negotiate"]
