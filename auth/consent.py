@@ -100,7 +100,30 @@ class ConsentBook:
         evidence_ref: str,
     ) -> list[ConsentRecord]:
         """Record a consent per source; raises :class:`BadCreditCode` or :class:`BadRequest` on bad input."""
-        credit_code = checked_credit_code(credit_code)
+        return await self.grant_many(
+            tenant_id=tenant_id,
+            client_id=client_id,
+            credit_codes=[credit_code],
+            sources=sources,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            evidence_ref=evidence_ref,
+        )
+
+    async def grant_many(
+        self,
+        *,
+        tenant_id: str,
+        client_id: str | None,
+        credit_codes: Sequence[str],
+        sources: Sequence[str],
+        valid_from: date,
+        valid_until: date,
+        evidence_ref: str,
+    ) -> list[ConsentRecord]:
+        """The same consent from several enterprises (one evidence, e.g. a programme's signed forms), in
+        one transaction and one audit append."""
+        credit_codes = [checked_credit_code(code) for code in credit_codes]
         sources = checked_sources(sources)
         if valid_until < valid_from:
             raise BadRequest(f"validUntil {valid_until} is before validFrom {valid_from}")
@@ -122,6 +145,7 @@ class ConsentBook:
                     granted_at=granted_at,
                     withdrawn_at=None,
                 )
+                for credit_code in credit_codes
                 for source in sources
             ]
             session.add_all(rows)
@@ -138,6 +162,7 @@ class ConsentBook:
                     operation_hash=digest(evidence_ref),
                     outcome=f"valid {valid_from.isoformat()}..{valid_until.isoformat()}",
                 )
+                for credit_code in credit_codes
             ]
         )
         return records

@@ -1,0 +1,69 @@
+"""``hub clients create``: register an OAuth client of a tenant (bank); its secret is printed once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import typer
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from auth.clients import IssuedClient, parse_scopes, register_client
+from hub.cli.settings_option import settings_or_exit
+from hub.errors import HubError
+from hub.settings import Settings
+from hub.storage import create_engine, create_session_factory
+
+app = typer.Typer(no_args_is_help=True, help="OAuth clients of tenants (banks).")
+
+
+@asynccontextmanager
+async def database_sessions(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions for one CLI command; the engine is disposed when it ends."""
+    engine = create_engine(settings)
+    try:
+        yield create_session_factory(engine)
+    finally:
+        await engine.dispose()
+
+
+def fail(error: HubError) -> typer.Exit:
+    typer.echo(f"error: {error.message}", err=True)
+    return typer.Exit(2)
+
+
+async def _create(settings: Settings, tenant: str, scopes: frozenset[str], name: str | None) -> IssuedClient:
+    async with database_sessions(settings) as sessions:
+        return await register_client(sessions=sessions, tenant_id=tenant, scopes=scopes, name=name)
+
+
+@app.command()
+def create(
+    tenant: str = typer.Option(..., help="Tenant (bank) id; created if new."),
+    scopes: str = typer.Option(..., help='Space- or comma-separated, e.g. "registry:read tax:read".'),
+    name: str | None = typer.Option(None, help="A label for the client."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Register a client with the client-credentials grant; prints client_id and secret (shown only now)."""
+    settings = settings_or_exit()
+    try:
+        issued = asyncio.run(_create(settings, tenant, parse_scopes(scopes), name))
+    except HubError as error:
+        raise fail(error) from None
+    if as_json:
+        document = {
+            "tenant_id": issued.tenant_id,
+            "client_id": issued.client_id,
+            "client_secret": issued.client_secret,
+            "scopes": sorted(issued.scopes),
+            "token_endpoint": f"{settings.issuer_url}/oauth/token",
+        }
+        typer.echo(json.dumps(document))
+        return
+    typer.echo(f"tenant         {issued.tenant_id}{' (new)' if issued.tenant_created else ''}")
+    typer.echo(f"client_id      {issued.client_id}")
+    typer.echo(f"client_secret  {issued.client_secret}")
+    typer.echo(f"scopes         {' '.join(sorted(issued.scopes))}")
+    typer.echo("The secret is shown only now and stored hashed: keep it in your secret store.")
