@@ -55,10 +55,6 @@ def _consent_loader(
     consents: ConsentReading, principal: Principal, max_batch: int
 ) -> DataLoader[str, frozenset[str]]:
     async def load(credit_codes: list[str]) -> list[frozenset[str] | BaseException]:
-        if principal.anonymous:
-            # Anonymous callers exist only in development (settings refuse them in prod); they stand for
-            # a tenant that holds every consent so the schema can be explored without an auth setup.
-            return [frozenset(SOURCES) for _ in credit_codes]
         live = await consents.live_consents(principal.tenant_id, credit_codes)
         return [live.get(code, frozenset()) for code in credit_codes]
 

@@ -1,0 +1,133 @@
+"""A running hub (lifespan over ASGI) whose read path points at the session's sandbox, on both backends,
+with an OAuth client of tenant ``bank-a`` holding every scope, and helpers to query it over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from auth.clients import register_client
+from auth.keys import rotate_key_file
+from auth.principal import ALL_SCOPES
+from connectors.config import sandbox_sources
+from connectors.records import SOURCES
+from hub.app import create_app
+from hub.services import HubServices
+from hub.settings import Settings
+from hub.sources.reader import SourceReader
+from tests.fixtures.backends import Backend
+from tests.fixtures.sandbox import SandboxHandle
+
+TENANT = "bank-a"
+FAST: dict[str, Any] = {
+    "retries": 1,
+    "backoff_initial_s": 0.01,
+    "backoff_max_s": 0.02,
+    "connect_timeout_s": 1.0,
+    "timeout_s": 3.0,
+    "deadline_s": 10.0,
+    "breaker_threshold": 50,
+    "breaker_cooldown_s": 0.2,
+}
+
+
+class Graph:
+    """The hub under test: its services, an HTTP client and a bearer token of ``bank-a``."""
+
+    def __init__(self, services: HubServices, http: httpx.AsyncClient, token: str) -> None:
+        self.services = services
+        self.http = http
+        self.token = token
+
+    async def post(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        token: str | None = None,
+        accept: str = "application/json",
+    ) -> httpx.Response:
+        body: dict[str, Any] = {"query": query, **({"variables": variables} if variables else {})}
+        headers = {"Authorization": f"Bearer {token or self.token}", "Accept": accept}
+        return await self.http.post("/graphql", json=body, headers=headers)
+
+    async def query(self, query: str, variables: dict[str, Any] | None = None, **options: Any) -> dict[str, Any]:
+        response = await self.post(query, variables, **options)
+        assert response.status_code == 200, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    async def consent(self, credit_codes: Sequence[str], sources: Sequence[str] = SOURCES) -> None:
+        today = date.today()
+        await self.services.auth.consents.grant_many(
+            tenant_id=TENANT,
+            client_id=None,
+            credit_codes=list(credit_codes),
+            sources=list(sources),
+            valid_from=today - timedelta(days=1),
+            valid_until=today + timedelta(days=30),
+            evidence_ref="test consent form",
+        )
+
+    async def token_with(self, scopes: frozenset[str], tenant: str = TENANT) -> str:
+        issued = await register_client(sessions=self.services.sessions, tenant_id=tenant, scopes=scopes)
+        answer = await self.http.post(
+            "/oauth/token",
+            data={"grant_type": "client_credentials"},
+            auth=(issued.client_id, issued.client_secret),
+        )
+        assert answer.status_code == 200, answer.text
+        token: str = answer.json()["access_token"]
+        return token
+
+
+def graph_settings(backend: Backend, tmp_path: Path, **overrides: Any) -> Settings:
+    key_file = tmp_path / "signing-keys.json"
+    rotate_key_file(key_file, token_ttl_s=900)
+    values: dict[str, Any] = {
+        "signing_key_file": key_file,
+        "rate_limit_per_minute": 60000,
+        "rate_limit_burst": 10000,
+        **overrides,
+    }
+    return backend.settings(**values)
+
+
+async def running_graph(settings: Settings, sandbox: SandboxHandle) -> AsyncIterator[Graph]:
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        services: HubServices = app.state.services
+        await services.sources.aclose()
+        services.sources = SourceReader.create(
+            settings, services.sessions, services.cache, sources=sandbox_sources(sandbox.urls, **FAST)
+        )
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1", timeout=30) as http:
+            graph = Graph(services, http, token="")
+            graph.token = await graph.token_with(ALL_SCOPES)
+            yield graph
+
+
+@pytest.fixture
+def graph_overrides() -> dict[str, Any]:
+    """Settings a test module overrides (limits, env)."""
+    return {}
+
+
+@pytest.fixture
+async def graph(
+    backend: Backend,
+    tmp_path: Path,
+    clean_sandbox: SandboxHandle,
+    engine: object,
+    graph_overrides: dict[str, Any],
+) -> AsyncIterator[Graph]:
+    # ``engine`` (unused here) empties the PostgreSQL tables after the test.
+    settings = graph_settings(backend, tmp_path, **graph_overrides)
+    async for running in running_graph(settings, clean_sandbox):
+        yield running
