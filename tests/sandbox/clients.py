@@ -50,7 +50,9 @@ def tax_headers(
     return {"X-App-Key": app_key, "X-Timestamp": stamp, "X-Nonce": nonce, "X-Signature": signature}
 
 
-def tax_get(base_url: str, path: str, params: Mapping[str, str] | None = None, **signing: object) -> httpx.Response:
+def tax_get(
+    base_url: str, path: str, params: Mapping[str, str] | None = None, **signing: object
+) -> httpx.Response:
     headers = tax_headers(path, params, **signing)  # type: ignore[arg-type]
     return httpx.get(f"{base_url}{path}", params=dict(params or {}), headers=headers)
 

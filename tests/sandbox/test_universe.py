@@ -6,6 +6,9 @@ import time
 from collections import Counter
 
 from hub.credit_code import is_valid, region_of
+from sandbox.electricity_data import consumption
+from sandbox.flows import receivables_of
+from sandbox.tax_data import tax_facts
 from sandbox.universe import build_universe, history_months
 
 
@@ -59,3 +62,33 @@ def test_history_is_24_months_ending_2026_10() -> None:
     months = history_months()
     assert len(months) == 24
     assert (months[0].isoformat(), months[-1].isoformat()) == ("2024-11-01", "2026-10-01")
+
+
+def test_bad_firms_carry_signal_in_every_source() -> None:
+    universe = build_universe(20261125, 2000)
+
+    def mean(values: list[float]) -> float:
+        return sum(values) / len(values)
+
+    def arrears_months(code: str) -> int:
+        return sum(item["arrears"] != "0.00" for item in consumption(universe, code, 0))
+
+    def kwh_change(code: str) -> float:
+        items = consumption(universe, code, 0)
+        first, last = (sum(float(str(item["kwh"])) for item in part) for part in (items[:12], items[12:]))
+        return last / first - 1
+
+    def unconfirmed_share(code: str) -> float:
+        receivables = [item for item in receivables_of(universe, code) if item["creditor_code"] == code]
+        return sum(not item["confirmed"] for item in receivables) / max(1, len(receivables))
+
+    groups = {
+        health: [f.credit_code for f in universe.firms if f.health == health][:60]
+        for health in ("good", "bad")
+    }
+    good, bad = groups["good"], groups["bad"]
+    assert mean([arrears_months(code) for code in bad]) > 3 > mean([arrears_months(code) for code in good])
+    assert mean([kwh_change(code) for code in bad]) < 0 < mean([kwh_change(code) for code in good])
+    assert {tax_facts(universe, code).grade for code in bad} <= {"C", "D"}
+    assert {tax_facts(universe, code).grade for code in good} <= {"A", "B", "M"}
+    assert mean([unconfirmed_share(code) for code in bad]) > mean([unconfirmed_share(code) for code in good])
