@@ -125,7 +125,7 @@ class RetryPolicy:
         if isinstance(error, RetryableStatus) and error.retry_after_s is not None:
             return error.retry_after_s
         backoff = wait_exponential_jitter(
-            initial=self.backoff_initial_s, max=self.backoff_max_s, jitter=self.backoff_initial_s
+            multiplier=self.backoff_initial_s, max=self.backoff_max_s, jitter=self.backoff_initial_s
         )
         return float(backoff(state))
 

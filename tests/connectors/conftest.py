@@ -1,0 +1,60 @@
+"""Fixtures of the connector tests: sandbox configs with small timeouts and backoff, and bound clients."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+import pytest
+
+from connectors.config import SourceConfig, sandbox_sources
+from connectors.records import SourceName
+from connectors.registry import load_connectors
+from connectors.upstream import SourceClient, build_source_clients
+from tests.fixtures.sandbox import SandboxHandle
+
+FAST: dict[str, Any] = {
+    "retries": 2,
+    "backoff_initial_s": 0.01,
+    "backoff_max_s": 0.05,
+    "connect_timeout_s": 1.0,
+    "timeout_s": 2.0,
+    "deadline_s": 10.0,
+    "breaker_threshold": 3,
+    "breaker_cooldown_s": 0.5,
+}
+
+
+def fast_configs(sandbox: SandboxHandle, **overrides: Any) -> dict[SourceName, SourceConfig]:
+    return sandbox_sources(sandbox.urls, **{**FAST, **overrides})
+
+
+ClientFactory = Callable[..., SourceClient]
+
+
+@pytest.fixture
+def provider(source: SourceName, sandbox: SandboxHandle) -> Iterator[SandboxHandle]:
+    """The sandbox with the provider of the test's ``source`` reset (faults and counters) around the test;
+    resetting one provider instead of five keeps the battery fast.
+    """
+    sandbox.reset_faults(source)
+    sandbox.reset_stats(source)
+    yield sandbox
+    sandbox.reset_faults(source)
+    sandbox.reset_stats(source)
+
+
+@pytest.fixture
+async def source_client(sandbox: SandboxHandle) -> AsyncIterator[ClientFactory]:
+    """``source_client(name, **config_overrides)``: a SourceClient on the sandbox, closed after the test."""
+    made: list[SourceClient] = []
+
+    def make(name: SourceName, **overrides: Any) -> SourceClient:
+        configs = fast_configs(sandbox, **overrides)
+        clients, _ = build_source_clients({name: load_connectors()[name]}, {name: configs[name]})
+        made.append(clients[name])
+        return clients[name]
+
+    yield make
+    for client in made:
+        await client.aclose()

@@ -1,0 +1,134 @@
+"""The shared battery every connector passes against its sandbox over real HTTP: mapping of real
+payloads, paging to the end, credentials refused, unknown enterprise, retries, outage and timeout.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from prometheus_client import REGISTRY
+
+from connectors.base import Connector
+from connectors.config import SANDBOX_CREDENTIALS
+from connectors.records import SOURCES, SourceName
+from connectors.registry import load_connectors
+from connectors.upstream import build_source_clients
+from hub.errors import SourceUnavailable, UnknownEnterprise, UpstreamRejected
+from tests.connectors.conftest import ClientFactory, fast_configs
+from tests.fixtures.sandbox import SandboxHandle
+
+CODE = "9133040285WK93385D"  # an ordinary firm of the default universe, present in every source
+OUTSIDE_UNIVERSE = "91330100AY4CL12T2Y"  # valid check digit, unknown to every provider
+WRONG_CREDENTIALS = {
+    source: {name: f"wrong-{value}" for name, value in credentials.items()}
+    for source, credentials in SANDBOX_CREDENTIALS.items()
+}
+
+
+def counted(source: str, outcome: str) -> float:
+    return (
+        REGISTRY.get_sample_value("hub_upstream_requests_total", {"source": source, "outcome": outcome})
+        or 0.0
+    )
+
+
+def summary(record: Any) -> dict[str, Any]:
+    """What a user would check first: whose record it is and how much history it holds."""
+    dumped = record.model_dump()
+    return {key: len(value) if isinstance(value, tuple) else value for key, value in dumped.items()}
+
+
+def with_page_size(connector: Connector, page_size: int) -> Connector:
+    endpoints = {
+        name: replace(endpoint, page_size=page_size) if endpoint.paginator != "single" else endpoint
+        for name, endpoint in connector.endpoints.items()
+    }
+    small: Connector = type(
+        f"Small{type(connector).__name__}", (type(connector),), {"endpoints": endpoints}
+    )()
+    return small
+
+
+@pytest.mark.parametrize("source", SOURCES)
+class TestConnectorBattery:
+    async def test_maps_the_sandbox_payload(
+        self, source: SourceName, source_client: ClientFactory, provider: SandboxHandle
+    ) -> None:
+        record = await source_client(source).fetch(CODE)
+        assert type(record) is load_connectors()[source].record_type
+        facts = summary(record)
+        assert facts["credit_code"] == CODE
+        expected_history = {
+            "registry": {"name": "嘉兴瑞明塑料制品有限公司", "status": "active"},
+            "electricity": {"accounts": 1, "months": 24},
+            "logistics": {"waybills": 57},
+            "tax": {"years": 3, "months": 24},
+            "trade": {"orders": 56, "receivables": 45},
+        }[source]
+        assert {key: facts[key] for key in expected_history} == expected_history
+
+    async def test_pages_to_the_end(
+        self, source: SourceName, source_client: ClientFactory, provider: SandboxHandle
+    ) -> None:
+        connector = load_connectors()[source]
+        if all(endpoint.paginator == "single" for endpoint in connector.endpoints.values()):
+            pytest.skip(f"{source} answers one document")
+        whole = await source_client(source).fetch(CODE)
+        provider.reset_stats()
+        configs = fast_configs(provider)
+        clients, _ = build_source_clients({source: with_page_size(connector, 7)}, {source: configs[source]})
+        try:
+            paged = await clients[source].fetch(CODE)
+        finally:
+            await clients[source].aclose()
+        assert paged == whole
+        assert provider.stats(source)["total"] > 3  # it really walked several pages
+
+    async def test_wrong_credentials_are_refused_without_retry(
+        self, source: SourceName, source_client: ClientFactory, provider: SandboxHandle
+    ) -> None:
+        client = source_client(source, credentials=WRONG_CREDENTIALS[source])
+        with pytest.raises(UpstreamRejected) as raised:
+            await client.fetch(CODE)
+        assert raised.value.status in (401, 403)
+        assert raised.value.code == "SOURCE_UNAVAILABLE"
+        assert "wrong-" not in str(raised.value)
+        assert provider.stats(source)["total"] == 1
+
+    async def test_unknown_enterprise(
+        self, source: SourceName, source_client: ClientFactory, provider: SandboxHandle
+    ) -> None:
+        with pytest.raises(UnknownEnterprise) as raised:
+            await source_client(source).fetch(OUTSIDE_UNIVERSE)
+        assert raised.value.extensions == {"source": source, "creditCode": OUTSIDE_UNIVERSE}
+
+    async def test_retries_server_errors_then_succeeds(
+        self, source: SourceName, source_client: ClientFactory, provider: SandboxHandle
+    ) -> None:
+        provider.set_faults(source, error_rate=0.4, error_status=503)
+        errors_before = counted(source, "server_error")
+        record = await source_client(source, retries=8).fetch(CODE)
+        assert record.credit_code == CODE
+        assert counted(source, "server_error") > errors_before
+
+    async def test_outage_is_source_unavailable_after_bounded_attempts(
+        self, source: SourceName, source_client: ClientFactory, provider: SandboxHandle
+    ) -> None:
+        provider.set_faults(source, down=True)
+        with pytest.raises(SourceUnavailable) as raised:
+            await source_client(source, retries=2).fetch(CODE)
+        assert "HTTP 503" in raised.value.reason or "token endpoint answered HTTP 503" in raised.value.reason
+        assert provider.stats(source)["total"] == 3
+
+    async def test_hanging_upstream_times_out(
+        self, source: SourceName, source_client: ClientFactory, provider: SandboxHandle
+    ) -> None:
+        provider.set_faults(source, hang_s=1.5)
+        started = time.perf_counter()
+        with pytest.raises(SourceUnavailable) as raised:
+            await source_client(source, retries=1, timeout_s=0.2).fetch(CODE)
+        assert "timed out" in raised.value.reason
+        assert time.perf_counter() - started < 1.2
