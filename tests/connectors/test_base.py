@@ -61,13 +61,14 @@ class TestConnectorBattery:
         assert type(record) is load_connectors()[source].record_type
         facts = summary(record)
         assert facts["credit_code"] == CODE
-        expected_history = {
+        expected_by_source: dict[str, dict[str, Any]] = {
             "registry": {"name": "嘉兴瑞明塑料制品有限公司", "status": "active"},
             "electricity": {"accounts": 1, "months": 24},
             "logistics": {"waybills": 57},
             "tax": {"years": 3, "months": 24},
             "trade": {"orders": 56, "receivables": 45},
-        }[source]
+        }
+        expected_history = expected_by_source[source]
         assert {key: facts[key] for key in expected_history} == expected_history
 
     async def test_pages_to_the_end(
