@@ -1,0 +1,1 @@
+"""GraphQL surface of the audit log: a tenant's own trail, for its auditors (scope admin)."""
