@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 
 from connectors.config import SourceConfig, sandbox_sources
 from connectors.records import SourceName
@@ -13,6 +14,8 @@ from connectors.registry import load_connectors
 from connectors.upstream import SourceClient, build_source_clients
 from tests.fixtures.sandbox import SandboxHandle
 
+CODE = "9133040285WK93385D"  # an ordinary firm of the default universe, present in every source
+OUTSIDE_UNIVERSE = "91330100AY4CL12T2Y"  # valid check digit, unknown to every provider
 FAST: dict[str, Any] = {
     "retries": 2,
     "backoff_initial_s": 0.01,
@@ -23,6 +26,14 @@ FAST: dict[str, Any] = {
     "breaker_threshold": 3,
     "breaker_cooldown_s": 0.5,
 }
+
+
+def counted(source: str, outcome: str) -> float:
+    """``hub_upstream_requests_total{source, outcome}`` as Prometheus would scrape it."""
+    return (
+        REGISTRY.get_sample_value("hub_upstream_requests_total", {"source": source, "outcome": outcome})
+        or 0.0
+    )
 
 
 def fast_configs(sandbox: SandboxHandle, **overrides: Any) -> dict[SourceName, SourceConfig]:

@@ -9,7 +9,6 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from prometheus_client import REGISTRY
 
 from connectors.base import Connector
 from connectors.config import SANDBOX_CREDENTIALS
@@ -17,22 +16,13 @@ from connectors.records import SOURCES, SourceName
 from connectors.registry import load_connectors
 from connectors.upstream import build_source_clients
 from hub.errors import SourceUnavailable, UnknownEnterprise, UpstreamRejected
-from tests.connectors.conftest import ClientFactory, fast_configs
+from tests.connectors.conftest import CODE, OUTSIDE_UNIVERSE, ClientFactory, counted, fast_configs
 from tests.fixtures.sandbox import SandboxHandle
 
-CODE = "9133040285WK93385D"  # an ordinary firm of the default universe, present in every source
-OUTSIDE_UNIVERSE = "91330100AY4CL12T2Y"  # valid check digit, unknown to every provider
 WRONG_CREDENTIALS = {
     source: {name: f"wrong-{value}" for name, value in credentials.items()}
     for source, credentials in SANDBOX_CREDENTIALS.items()
 }
-
-
-def counted(source: str, outcome: str) -> float:
-    return (
-        REGISTRY.get_sample_value("hub_upstream_requests_total", {"source": source, "outcome": outcome})
-        or 0.0
-    )
 
 
 def summary(record: Any) -> dict[str, Any]:

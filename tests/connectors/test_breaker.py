@@ -1,0 +1,76 @@
+"""The circuit breaker of a source: opens after consecutive failures, fails fast, half-opens, closes."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from prometheus_client import REGISTRY
+
+from connectors.records import SourceName
+from connectors.upstream import SourceClient
+from hub.errors import SourceUnavailable, UnknownEnterprise
+from tests.connectors.conftest import CODE, OUTSIDE_UNIVERSE, ClientFactory, counted
+from tests.fixtures.sandbox import SandboxHandle
+
+
+def gauge(source: str) -> float | None:
+    return REGISTRY.get_sample_value("hub_upstream_circuit_state", {"source": source})
+
+
+def state(client: SourceClient) -> str:
+    return client.circuit_state
+
+
+@pytest.fixture
+def source() -> SourceName:
+    return "registry"
+
+
+async def test_opens_after_threshold_fails_fast_then_half_opens_and_closes(
+    source: SourceName, provider: SandboxHandle, source_client: ClientFactory
+) -> None:
+    client = source_client(source, retries=0, breaker_threshold=3, breaker_cooldown_s=0.3)
+    assert state(client) == "closed" and gauge(source) == 0
+    provider.set_faults(source, down=True)
+    for _ in range(3):
+        with pytest.raises(SourceUnavailable, match="HTTP 503"):
+            await client.fetch(CODE)
+    assert state(client) == "open" and gauge(source) == 2
+
+    requests_while_open = provider.stats(source)["total"]
+    short_circuits = counted(source, "circuit_open")
+    with pytest.raises(SourceUnavailable, match="circuit open"):
+        await client.fetch(CODE)
+    assert provider.stats(source)["total"] == requests_while_open  # failed fast, nothing sent
+    assert counted(source, "circuit_open") == short_circuits + 1
+
+    await asyncio.sleep(0.35)
+    assert state(client) == "half_open"
+    provider.reset_faults(source)
+    assert (await client.fetch(CODE)).credit_code == CODE
+    assert state(client) == "closed" and gauge(source) == 0
+
+
+async def test_a_failed_probe_reopens(
+    source: SourceName, provider: SandboxHandle, source_client: ClientFactory
+) -> None:
+    client = source_client(source, retries=0, breaker_threshold=1, breaker_cooldown_s=0.2)
+    provider.set_faults(source, down=True)
+    with pytest.raises(SourceUnavailable):
+        await client.fetch(CODE)
+    await asyncio.sleep(0.25)
+    assert state(client) == "half_open"
+    with pytest.raises(SourceUnavailable, match="HTTP 503"):
+        await client.fetch(CODE)  # the probe goes out and fails
+    assert state(client) == "open"
+
+
+async def test_unknown_enterprises_do_not_open_the_circuit(
+    source: SourceName, provider: SandboxHandle, source_client: ClientFactory
+) -> None:
+    client = source_client(source, breaker_threshold=2)
+    for _ in range(4):
+        with pytest.raises(UnknownEnterprise):
+            await client.fetch(OUTSIDE_UNIVERSE)
+    assert state(client) == "closed"

@@ -1,0 +1,111 @@
+"""Retry policy and classification of answers: 429 with Retry-After, connect errors, parsing helpers."""
+
+from __future__ import annotations
+
+import socket
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import httpx
+import pytest
+
+from connectors.config import SourceConfig
+from connectors.http import RetryPolicy, build_http_client, provider_error_code, retry_after_seconds, send
+from hub.errors import SourceUnavailable
+from tests.connectors.conftest import CODE, ClientFactory, counted
+from tests.fixtures.sandbox import SandboxHandle
+
+
+@pytest.fixture
+def trade(sandbox: SandboxHandle) -> SandboxHandle:
+    sandbox.reset_faults("trade")
+    sandbox.reset_stats("trade")
+    return sandbox
+
+
+async def test_rate_limited_request_waits_for_retry_after_then_succeeds(
+    trade: SandboxHandle, source_client: ClientFactory
+) -> None:
+    trade.set_faults("trade", rate_limit_per_s=1)
+    limited_before = counted("trade", "rate_limited")
+    started = time.perf_counter()
+    try:
+        record = await source_client("trade").fetch(CODE)
+    finally:
+        trade.reset_faults("trade")
+    assert record.credit_code == CODE
+    assert counted("trade", "rate_limited") > limited_before
+    assert time.perf_counter() - started >= 0.9  # the server asked for at least one second
+
+
+async def test_retry_after_beyond_the_limit_fails_at_once(
+    trade: SandboxHandle, source_client: ClientFactory
+) -> None:
+    trade.set_faults("trade", rate_limit_per_s=1)
+    started = time.perf_counter()
+    try:
+        with pytest.raises(SourceUnavailable) as raised:
+            await source_client("trade", max_retry_after_s=0.5).fetch(CODE)
+    finally:
+        trade.reset_faults("trade")
+    assert raised.value.reason == "HTTP 429 after 1 attempt(s)"
+    assert time.perf_counter() - started < 0.9
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+async def test_connection_refused_is_retried_then_unavailable() -> None:
+    config = SourceConfig(base_url=f"http://127.0.0.1:{closed_port()}", retries=2, backoff_initial_s=0.01)
+    async with build_http_client(config) as client:
+        with pytest.raises(SourceUnavailable) as raised:
+            await send(
+                client, "registry", RetryPolicy.from_config(config), lambda: client.build_request("GET", "/")
+            )
+    assert raised.value.reason == "connection failed (ConnectError)"
+    assert raised.value.extensions == {"source": "registry"}
+
+
+def test_client_takes_timeouts_and_base_url_from_the_config() -> None:
+    config = SourceConfig(base_url="http://127.0.0.1:9/api/", connect_timeout_s=0.5, timeout_s=3)
+    client = build_http_client(config)
+    assert client.timeout == httpx.Timeout(3, connect=0.5)
+    assert str(client.base_url) == "http://127.0.0.1:9/api/"
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, None),
+        ("3", 3.0),
+        ("soon", None),
+        (format_datetime(datetime.now(UTC) - timedelta(seconds=5), usegmt=True), 0.0),
+    ],
+)
+def test_retry_after_header(header: str | None, expected: float | None) -> None:
+    headers = {} if header is None else {"Retry-After": header}
+    assert retry_after_seconds(httpx.Response(429, headers=headers)) == expected
+
+
+def test_retry_after_as_http_date_in_the_future() -> None:
+    when = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    seconds = retry_after_seconds(httpx.Response(429, headers={"Retry-After": when}))
+    assert seconds is not None and 25 < seconds <= 30
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b'{"error": "invalid_api_key", "message": "no"}', "invalid_api_key"),
+        (b"<Error><Code>bad_signature</Code><Message>no</Message></Error>", "bad_signature"),
+        (b"<html>gateway</html>", "unknown"),
+        (b"[1, 2]", "unknown"),
+    ],
+)
+def test_provider_error_code(body: bytes, expected: str) -> None:
+    assert provider_error_code(httpx.Response(403, content=body)) == expected
