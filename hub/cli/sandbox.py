@@ -88,7 +88,8 @@ def sandbox(
         faults = FaultSettings().updated(settings)
     except BadFaults as error:
         raise typer.BadParameter(str(error)) from None
+    accepted = _credentials(credential or [])
     ports = {name: port + offset for offset, name in enumerate(names)}
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_run(host, ports, seed, size, faults, _credentials(credential or [])))
+        asyncio.run(_run(host, ports, seed, size, faults, accepted))
     typer.echo("sandbox stopped")

@@ -8,7 +8,7 @@ import hmac
 import re
 import secrets
 import time
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote_plus
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -33,7 +33,8 @@ def _client_of(request: Request, form: dict[str, str]) -> tuple[str, str] | None
         except (binascii.Error, UnicodeDecodeError):
             return None
         client_id, _, secret = decoded.partition(":")
-        return client_id, secret
+        # RFC 6749 §2.3.1: both parts are form-urlencoded before Basic encoding
+        return unquote_plus(client_id), unquote_plus(secret)
     if "client_id" in form:
         return form["client_id"], form.get("client_secret", "")
     return None
