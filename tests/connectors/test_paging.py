@@ -34,7 +34,7 @@ def test_page_size_stops_at_total() -> None:
 
 
 def test_cursor_follows_until_null() -> None:
-    pages = [{"data": [1, 2], "next_cursor": "c1"}, {"data": [3], "next_cursor": None}]
+    pages: list[dict[str, Any]] = [{"data": [1, 2], "next_cursor": "c1"}, {"data": [3], "next_cursor": None}]
     assert walk("cursor", pages, "data") == [{"limit": "2"}, {"limit": "2", "cursor": "c1"}]
 
 
