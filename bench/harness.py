@@ -25,6 +25,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -36,6 +37,7 @@ from auth.clients import register_client
 from auth.consent import ConsentBook, consent_today
 from auth.keys import rotate_key_file
 from auth.principal import READ_SCOPES
+from bench.queries import Answer, post_query
 from connectors.config import SANDBOX_AS_OF, SANDBOX_CREDENTIALS
 from connectors.records import SOURCES
 from hub.settings import Settings
@@ -52,10 +54,15 @@ UNLIMITED_RATE = {"rate_limit_per_minute": 10_000_000, "rate_limit_burst": 1_000
 """Benchmarks measure the hub, not its per-client rate limit (tests cover that)."""
 
 
-def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+def argument_parser(description: str | None) -> argparse.ArgumentParser:
+    """A parser with the module docstring as help and the flags every benchmark takes."""
+    parser = argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of a temp SQLite file")
     parser.add_argument("--redis", action="store_true", help="Redis instead of the memory cache")
     parser.add_argument("--write", action="store_true", help="update its section of BENCHMARKS.md")
+    return parser
 
 
 def backend_label(options: argparse.Namespace) -> str:
@@ -344,6 +351,9 @@ class Stack:
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
+
+    async def query(self, http: httpx.AsyncClient, query: str, **variables: Any) -> Answer:
+        return await post_query(http, self.hub.url, self.token, query, variables)
 
 
 @contextlib.asynccontextmanager
