@@ -19,7 +19,7 @@ from strawberry.types import ExecutionContext
 from hub.settings import Settings
 from schema.data_access import RecordDataAccess
 from schema.enterprise.query import EnterpriseQuery
-from schema.errors import MapErrors, log_unexpected
+from schema.errors import log_unexpected
 from schema.limits import cost_limit, limit_extensions
 from schema.supply_chain.query import SupplyChainQuery
 
@@ -41,7 +41,6 @@ class HubSchema(strawberry.federation.Schema):
 
 def build_schema(settings: Settings) -> HubSchema:
     extensions: list[Callable[[], SchemaExtension]] = [
-        lambda: MapErrors(production=settings.env == "prod"),
         RecordDataAccess,
         lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
         *limit_extensions(settings),

@@ -1,5 +1,8 @@
 """The one error mapper of the GraphQL surface: every error leaves with ``extensions.code``.
 
+Applied by the HTTP view to every result it sends (schema/http.py), so errors raised before strawberry's
+extension hooks run (a parse error under the parser cache) are mapped too.
+
 - A typed :class:`hub.errors.HubError` keeps its message and gains ``{"code": ..., **its extensions}``.
 - Syntax, validation and variable errors (no original exception) are ``BAD_REQUEST``; the limits tag their
   own errors ``QUERY_TOO_COMPLEX`` (schema/limits.py) and keep that code.
@@ -10,18 +13,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 
-from hub.errors import HubError, SourceUnavailable
+from hub.errors import HubError, QueryTooComplex, SourceUnavailable
 from hub.logging import get_logger
 
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 BAD_REQUEST = "BAD_REQUEST"
 MASKED_MESSAGE = "Internal server error."
+TOKEN_LIMIT_MESSAGE = "tokens. Parsing aborted"  # noqa: S105 - a parser message, not a secret
+"""How graphql-core's parser words the token limit (MaxTokensLimiter), a syntax error otherwise."""
 
 log = get_logger(__name__)
 
@@ -38,6 +41,8 @@ def _code_of(error: GraphQLError) -> str:
         return original.code
     if is_unexpected(error):
         return INTERNAL_SERVER_ERROR
+    if TOKEN_LIMIT_MESSAGE in error.message:
+        return QueryTooComplex.code
     existing = (error.extensions or {}).get("code")
     return existing if isinstance(existing, str) else BAD_REQUEST
 
@@ -79,16 +84,3 @@ def log_unexpected(errors: list[GraphQLError]) -> None:
         if is_unexpected(error):
             original = error.original_error
             log.error("graphql.unexpected_error", path=error.path, exc_info=original)
-
-
-class MapErrors(SchemaExtension):
-    """Applies :func:`map_error` to every error of every result (pre-execution errors included)."""
-
-    def __init__(self, *, production: bool) -> None:
-        self.production = production
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is not None and result.errors:
-            result.errors = [map_error(error, production=self.production) for error in result.errors]

@@ -29,6 +29,7 @@ from hub.settings import Settings
 from schema.build import build_schema
 from schema.context import Context
 from schema.data_access import DataAccessLog
+from schema.errors import map_error
 from schema.loaders import create_loaders
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -155,6 +156,9 @@ class GraphQLView(GraphQL[Context, None]):
         )
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        if result.errors:
+            production = self.settings.env == "prod"
+            result.errors = [map_error(error, production=production) for error in result.errors]
         body = process_result(result)
         if result.data is None and result.errors and all(error.path is None for error in result.errors):
             # Nothing executed: a request error. The spec's response has no "data" entry then.

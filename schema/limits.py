@@ -1,6 +1,7 @@
 """Limits on what one operation may ask: depth, aliases, tokens and cost, all ``QUERY_TOO_COMPLEX``.
 
-Depth and aliases use strawberry's validation rules, tokens its parser limit; the cost limit is ours:
+Depth and aliases use strawberry's validation rules (their errors tagged here), tokens its parser limit
+(the parser's error is recognised by the error mapper); the cost limit is ours:
 each field costs 1, a field that reads an upstream costs :data:`SOURCE_FIELD_COST`, and a list field
 multiplies what it selects by its size (``first`` of a connection, the number of ``creditCodes``, the
 fan-out of a supply chain's ``depth``). Variables count with their values, so the check runs after
@@ -70,17 +71,6 @@ def too_complex(rule: type[ASTValidationRule]) -> type[ASTValidationRule]:
 
     TooComplex.__name__ = f"TooComplex{rule.__name__}"
     return TooComplex
-
-
-class TokenLimit(MaxTokensLimiter):
-    """strawberry's parser token limit, its error tagged ``QUERY_TOO_COMPLEX``."""
-
-    def on_parse(self) -> Iterator[None]:
-        yield
-        for error in self.execution_context.pre_execution_errors or ():
-            # graphql-core's parser reports the limit as a syntax error; this is the one it raises for it.
-            if "tokens. Parsing aborted" in error.message:
-                error.extensions = {**(error.extensions or {}), "code": QUERY_TOO_COMPLEX}
 
 
 def _size(value: ValueNode, variables: Mapping[str, Any], declared: Mapping[str, Any]) -> Any:
@@ -192,7 +182,7 @@ def limit_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     return [
         lambda: _tagged(QueryDepthLimiter(max_depth=settings.max_query_depth)),
         lambda: _tagged(MaxAliasesLimiter(max_alias_count=settings.max_aliases)),
-        lambda: TokenLimit(max_token_count=settings.max_tokens),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
     ]
 
 

@@ -56,7 +56,9 @@ class Graph:
         headers = {"Authorization": f"Bearer {token or self.token}", "Accept": accept}
         return await self.http.post("/graphql", json=body, headers=headers)
 
-    async def query(self, query: str, variables: dict[str, Any] | None = None, **options: Any) -> dict[str, Any]:
+    async def query(
+        self, query: str, variables: dict[str, Any] | None = None, **options: Any
+    ) -> dict[str, Any]:
         response = await self.post(query, variables, **options)
         assert response.status_code == 200, response.text
         result: dict[str, Any] = response.json()

@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-
 from defusedxml import ElementTree
 
 from hub.credit_code import region_of
@@ -39,7 +38,9 @@ def sandbox_kwh_by_month(sandbox: SandboxHandle, code: str) -> dict[str, Decimal
     """The grid company's own monthly kWh over the firm's accounts, Nov 2025 to Oct 2026."""
     base = sandbox.urls["electricity"]
     headers = {"Authorization": f"Bearer {electricity_token(base)}"}
-    accounts = sandbox_get(sandbox, "electricity", "/api/v2/accounts", params={"creditCode": code}, headers=headers)
+    accounts = sandbox_get(
+        sandbox, "electricity", "/api/v2/accounts", params={"creditCode": code}, headers=headers
+    )
     totals: dict[str, Decimal] = {}
     for account in accounts.json()["accounts"]:
         consumption = sandbox_get(
@@ -91,8 +92,11 @@ async def test_a_full_profile_matches_the_sandbox(graph: Graph, sandbox: Sandbox
     registration = firm["registration"]
     assert Decimal(registration["registeredCapitalYuan"]) == Decimal(registry["registeredCapital"])
     person = registration["legalRepresentative"]
-    assert person["idNumberMasked"] == registry["legalRepresentative"]["idNumber"][:6] + "********" + (
-        registry["legalRepresentative"]["idNumber"][-4:]
+    assert (
+        person["idNumberMasked"]
+        == registry["legalRepresentative"]["idNumber"][:6]
+        + "********"
+        + (registry["legalRepresentative"]["idNumber"][-4:])
     )
     assert registry["legalRepresentative"]["phone"] not in str(answer)
     assert registry["legalRepresentative"]["idNumber"] not in str(answer)
@@ -110,7 +114,9 @@ async def test_a_full_profile_matches_the_sandbox(graph: Graph, sandbox: Sandbox
     tax_xml = ElementTree.fromstring(tax_get(sandbox.urls["tax"], tax_path, {"years": "3"}).content)
     assert firm["tax"]["grade"] == tax_xml.findtext("CreditGrade")
     assert firm["tax"]["overdueFilings"] == int(tax_xml.findtext("OverdueFilings") or "-1")
-    sandbox_years = {int(year.get("value")): Decimal(year.findtext("TaxPaid")) for year in tax_xml.iter("Year")}
+    sandbox_years = {
+        int(year.get("value")): Decimal(year.findtext("TaxPaid")) for year in tax_xml.iter("Year")
+    }
     assert {year["year"]: Decimal(year["taxPaidYuan"]) for year in firm["tax"]["years"]} == sandbox_years
 
     assert firm["trade"]["receivables"]["totalCount"] == len(sandbox_receivables(sandbox, code))

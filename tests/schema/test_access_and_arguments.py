@@ -1,0 +1,104 @@
+"""Scopes, consent, masking, and argument errors as a client sees them (extensions.code)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.fixtures.sandbox import SandboxHandle
+from tests.schema.conftest import Graph
+
+
+def codes_of(answer: dict[str, Any]) -> list[str]:
+    return [error["extensions"]["code"] for error in answer.get("errors", [])]
+
+
+async def test_a_missing_scope_is_forbidden_naming_the_scope(graph: Graph, sandbox: SandboxHandle) -> None:
+    code = sandbox.credit_codes(limit=1)[0]
+    await graph.consent([code])
+    token = await graph.token_with(frozenset({"tax:read"}))
+
+    answer = await graph.query(
+        "query ($c: ID!) { enterprise(creditCode: $c) { name registration { status }"
+        " electricity { arrearsYuan } tax { grade } indicators { sourcesUsed sourcesWithheld } } }",
+        {"c": code},
+        token=token,
+    )
+
+    firm = answer["data"]["enterprise"]
+    assert firm["name"] and firm["tax"]["grade"]
+    assert firm["registration"] is None and firm["electricity"] is None
+    scopes = {error["extensions"]["scope"] for error in answer["errors"]}
+    assert scopes == {"registry:read", "electricity:read"}
+    assert set(codes_of(answer)) == {"FORBIDDEN"}
+    assert firm["indicators"] == {
+        "sourcesUsed": ["tax"],
+        "sourcesWithheld": ["electricity", "logistics", "trade"],
+    }
+
+
+async def test_no_live_consent_is_no_consent(graph: Graph, sandbox: SandboxHandle) -> None:
+    code = sandbox.credit_codes(limit=2)[1]
+    await graph.consent([code], sources=["tax"])
+
+    answer = await graph.query(
+        "query ($c: ID!) { enterprise(creditCode: $c) { trade { gmvYuan } tax { grade } } }", {"c": code}
+    )
+
+    assert answer["data"]["enterprise"]["trade"] is None
+    assert answer["data"]["enterprise"]["tax"]["grade"]
+    assert codes_of(answer) == ["NO_CONSENT"]
+    assert answer["errors"][0]["extensions"]["source"] == "trade"
+
+
+async def test_a_bad_credit_code_names_the_code(graph: Graph) -> None:
+    answer = await graph.query('{ enterprise(creditCode: "91330100ABCDEFGH1X") { name } }')
+    assert codes_of(answer) == ["BAD_CREDIT_CODE"]
+    assert answer["errors"][0]["extensions"]["creditCode"] == "91330100ABCDEFGH1X"
+    assert "91330100ABCDEFGH1X" in answer["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    "selection",
+    [
+        "electricity(months: 25) { arrearsYuan }",
+        "electricity(months: 0) { arrearsYuan }",
+        "tax(years: 6) { grade }",
+        "logistics { waybills(first: 101) { totalCount } }",
+        'trade { orders(after: "not-a-cursor") { totalCount } }',
+    ],
+)
+async def test_out_of_range_arguments_are_bad_requests(
+    graph: Graph, sandbox: SandboxHandle, selection: str
+) -> None:
+    code = sandbox.credit_codes(limit=1)[0]
+    await graph.consent([code])
+    answer = await graph.query(f'{{ enterprise(creditCode: "{code}") {{ name {selection} }} }}')
+    assert codes_of(answer) == ["BAD_REQUEST"]
+    assert answer["data"]["enterprise"]["name"]
+
+
+async def test_supply_chain_depth_out_of_range_is_a_bad_request(graph: Graph, sandbox: SandboxHandle) -> None:
+    core = sandbox.credit_codes(limit=1, core=True)[0]
+    await graph.consent([core])
+    answer = await graph.query(f'{{ supplyChain(coreCreditCode: "{core}", depth: 4) {{ depth }} }}')
+    assert codes_of(answer) == ["BAD_REQUEST"]
+
+
+async def test_relay_pages_follow_their_cursors(graph: Graph, sandbox: SandboxHandle) -> None:
+    code = sandbox.credit_codes(limit=1)[0]
+    await graph.consent([code])
+    page = (
+        "waybills(first: 2{after}) "
+        "{{ totalCount pageInfo {{ hasNextPage endCursor }} nodes {{ waybillNo }} }}"
+    )
+    query = '{{ enterprise(creditCode: "{code}") {{ logistics(months: 24) {{ {page} }} }} }}'
+    first = await graph.query(query.format(code=code, page=page.format(after="")))
+    waybills = first["data"]["enterprise"]["logistics"]["waybills"]
+    assert waybills["totalCount"] > 2 and waybills["pageInfo"]["hasNextPage"]
+    after = f', after: "{waybills["pageInfo"]["endCursor"]}"'
+    second = await graph.query(query.format(code=code, page=page.format(after=after)))
+    next_nodes = second["data"]["enterprise"]["logistics"]["waybills"]["nodes"]
+    assert len(next_nodes) == 2
+    assert not {node["waybillNo"] for node in next_nodes} & {node["waybillNo"] for node in waybills["nodes"]}

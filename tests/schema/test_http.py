@@ -1,0 +1,104 @@
+"""GraphQL over HTTP: methods, media types, status codes, authentication, GraphiQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from schema.http import negotiate
+from tests.schema.conftest import Graph
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+def bearer(graph: Graph) -> dict[str, str]:
+    return {"Authorization": f"Bearer {graph.token}"}
+
+
+async def test_get_runs_a_query(graph: Graph) -> None:
+    response = await graph.http.get(
+        "/graphql",
+        params={"query": '{ enterprise(creditCode: "91330106AY4CL12T2M") { name } }'},
+        headers=bearer(graph),
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json() == {"data": {"enterprise": None}}
+
+
+async def test_graphql_response_media_type_on_success(graph: Graph) -> None:
+    response = await graph.post(
+        '{ enterprise(creditCode: "91330106AY4CL12T2M") { name } }', accept=GRAPHQL_RESPONSE
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(GRAPHQL_RESPONSE)
+
+
+@pytest.mark.parametrize("query", ["{ enterprise(creditCode: ", "{ nosuchfield }"])
+async def test_request_errors_are_400_with_graphql_response_json(graph: Graph, query: str) -> None:
+    response = await graph.post(query, accept=GRAPHQL_RESPONSE)
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith(GRAPHQL_RESPONSE)
+    body = response.json()
+    assert "data" not in body
+    assert body["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def test_request_errors_are_200_with_application_json(graph: Graph) -> None:
+    response = await graph.post("{ nosuchfield }", accept="application/json")
+    assert response.status_code == 200
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def test_other_methods_are_405(graph: Graph) -> None:
+    response = await graph.http.put("/graphql", json={"query": "{ __typename }"}, headers=bearer(graph))
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def test_a_body_that_is_not_json_is_415(graph: Graph) -> None:
+    response = await graph.http.post(
+        "/graphql", content="{ __typename }", headers={**bearer(graph), "Content-Type": "text/plain"}
+    )
+    assert response.status_code == 415
+
+
+async def test_malformed_json_is_400(graph: Graph) -> None:
+    response = await graph.http.post(
+        "/graphql", content='{"query": ', headers={**bearer(graph), "Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def test_an_unacceptable_accept_is_406(graph: Graph) -> None:
+    response = await graph.post("{ __typename }", accept="text/csv")
+    assert response.status_code == 406
+
+
+async def test_no_token_is_401_with_a_graphql_error(graph: Graph) -> None:
+    response = await graph.http.post("/graphql", json={"query": "{ __typename }"})
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_graphiql_for_browsers_in_dev(graph: Graph) -> None:
+    response = await graph.http.get("/graphql", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        (None, "application/json"),
+        ("*/*", "application/json"),
+        (GRAPHQL_RESPONSE, GRAPHQL_RESPONSE),
+        (f"{GRAPHQL_RESPONSE}, application/json;q=0.9", GRAPHQL_RESPONSE),
+        (f"{GRAPHQL_RESPONSE};q=0.5, application/json", "application/json"),
+        ("text/html", None),
+    ],
+)
+def test_negotiation(accept: str | None, expected: str | None) -> None:
+    assert negotiate(accept) == expected

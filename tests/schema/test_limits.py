@@ -1,0 +1,58 @@
+"""Depth, alias, token and cost limits: QUERY_TOO_COMPLEX, a request error,
+400 with application/graphql-response+json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.fixtures.sandbox import SandboxHandle
+from tests.schema.conftest import Graph
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+CODE = "91330106AY4CL12T2M"
+
+
+@pytest.fixture
+def graph_overrides() -> dict[str, Any]:
+    return {"max_query_depth": 4, "max_aliases": 3, "max_tokens": 200, "max_query_cost": 500}
+
+
+DEEP = (
+    f'{{ enterprise(creditCode: "{CODE}") '
+    "{ trade { orders { edges { node { buyer { name } } } } } } }"
+)
+ALIASES = "{ " + " ".join(f'a{i}: enterprise(creditCode: "{CODE}") {{ name }}' for i in range(4)) + " }"
+ALIASES_IN_FRAGMENT = (
+    "query { ...F } fragment F on Query { "
+    + " ".join(f'a{i}: enterprise(creditCode: "{CODE}") {{ name }}' for i in range(4))
+    + " }"
+)
+TOKENS = "{ " + " ".join(["__typename"] * 250) + " }"
+COSTLY = (
+    f'{{ enterprise(creditCode: "{CODE}") {{ logistics {{ waybills(first: 100) '
+    "{ nodes { waybillNo origin destination shipper { name } } } } } }"
+)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [DEEP, ALIASES, ALIASES_IN_FRAGMENT, TOKENS, COSTLY],
+    ids=["depth", "aliases", "fragment-aliases", "tokens", "cost"],
+)
+async def test_each_limit_answers_query_too_complex(graph: Graph, query: str) -> None:
+    response = await graph.post(query, accept=GRAPHQL_RESPONSE)
+    assert response.status_code == 400, response.text
+    assert [error["extensions"]["code"] for error in response.json()["errors"]] == ["QUERY_TOO_COMPLEX"]
+
+
+async def test_cost_counts_variables(graph: Graph, sandbox: SandboxHandle) -> None:
+    query = (
+        "query ($c: [ID!]!) { enterprises(creditCodes: $c) { electricity { arrearsYuan } tax { grade } } }"
+    )
+    cheap = await graph.post(query, {"c": sandbox.credit_codes(limit=2)})
+    assert cheap.status_code == 200
+    assert all(error["extensions"]["code"] == "NO_CONSENT" for error in cheap.json().get("errors", []))
+    costly = await graph.post(query, {"c": sandbox.credit_codes(limit=30)})
+    assert costly.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
