@@ -16,14 +16,13 @@ from schema.audit.query import AuditQuery
 from schema.consent.query import ConsentMutation, ConsentQuery
 from schema.context import Context
 from schema.data_access import DataAccessLog
-from schema.errors import MapErrors
+from schema.errors import map_error
 from tests.auth.conftest import Hub
 
 FIRM = generate("330100", random.Random(11))
 SCHEMA = strawberry.Schema(
     query=merge_types("Query", (ConsentQuery, AuditQuery)),
     mutation=ConsentMutation,
-    extensions=[lambda: MapErrors(production=False)],
 )
 GRANT = """mutation($input: GrantConsentInput!) {
   grantConsent(input: $input) { id creditCode source validFrom validUntil evidenceRef live withdrawnAt }
@@ -50,7 +49,7 @@ async def run(
         accesses=DataAccessLog(),
     )
     result = await SCHEMA.execute(query, variable_values=variables, context_value=context)
-    return result.data, [error.formatted for error in result.errors or []]
+    return result.data, [map_error(error, production=False).formatted for error in result.errors or []]
 
 
 def grant_input(**overrides: Any) -> dict[str, Any]:
