@@ -1,0 +1,67 @@
+"""Federation (_service, _entities), the committed schema.graphql, and prod: no introspection, masking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from graphql import GraphQLError
+
+from hub.errors import SourceUnavailable
+from schema.build import sdl
+from schema.errors import map_error
+from tests.fixtures.sandbox import SandboxHandle
+from tests.schema.conftest import Graph
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_schema_graphql_is_what_hub_schema_export_prints() -> None:
+    committed = (ROOT / "schema.graphql").read_text(encoding="utf-8")
+    assert committed == sdl(), "schema.graphql drifted: run `hub schema export -o schema.graphql`"
+
+
+async def test_service_sdl_and_entities(graph: Graph, sandbox: SandboxHandle) -> None:
+    codes = sandbox.credit_codes(limit=2)
+    answer = await graph.query(
+        "query ($r: [_Any!]!) { _service { sdl } _entities(representations: $r) "
+        "{ ... on Enterprise { creditCode name } } }",
+        {"r": [{"__typename": "Enterprise", "creditCode": code} for code in [*codes, "91330106AY4CL12T2M"]]},
+    )
+    assert '@key(fields: "creditCode")' in answer["data"]["_service"]["sdl"]
+    assert [entity and entity["creditCode"] for entity in answer["data"]["_entities"]] == [*codes, None]
+
+
+@pytest.fixture
+def graph_overrides() -> dict[str, Any]:
+    return {"env": "prod"}
+
+
+async def test_prod_refuses_introspection_but_serves_the_subgraph_sdl(graph: Graph) -> None:
+    refused = await graph.query("{ __schema { types { name } } }")
+    assert refused["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    served = await graph.query("{ _service { sdl } }")
+    assert "type Enterprise" in served["data"]["_service"]["sdl"]
+
+
+async def test_prod_has_no_graphiql(graph: Graph) -> None:
+    response = await graph.http.get("/graphql", headers={"Accept": "text/html"})
+    assert "graphiql" not in response.text.lower()
+
+
+def test_prod_masks_unexpected_errors_and_source_failure_reasons() -> None:
+    leak = RuntimeError("/srv/hub/db.py: password=hunter2")
+    internal = GraphQLError("boom", original_error=leak, path=["a"])
+    masked = map_error(internal, production=True)
+    assert masked.message == "Internal server error."
+    assert masked.extensions == {"code": "INTERNAL_SERVER_ERROR"}
+    assert "hunter2" not in str(masked.formatted)
+
+    down = SourceUnavailable("tax", "connect to http://10.0.0.7:8443 refused")
+    failed = map_error(GraphQLError(str(down), original_error=down, path=["a"]), production=True)
+    assert failed.message == "source tax is unavailable"
+    assert failed.extensions == {"code": "SOURCE_UNAVAILABLE", "source": "tax"}
+
+    in_dev = map_error(GraphQLError(str(down), original_error=down, path=["a"]), production=False)
+    assert "10.0.0.7" in in_dev.message
