@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import typer
 
-from hub.cli import audit, clients, consent, db, keys, sandbox, schema_cmd, serve
+from hub.cli import audit, clients, consent, db, keys, sandbox, schema_cmd, serve, sync
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="The enterprise-data GraphQL hub.")
 app.command("serve")(serve.serve)
 app.command("sandbox")(sandbox.sandbox)
+app.command("sync")(sync.sync)
 app.add_typer(db.app, name="db")
 app.add_typer(schema_cmd.app, name="schema")
 app.add_typer(clients.app, name="clients")

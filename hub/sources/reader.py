@@ -130,8 +130,9 @@ class SourceReader:
 
     async def refresh(self, source: SourceName, credit_code: str) -> RefreshOutcome:
         """Fetch from the upstream bypassing the cache (for ``hub sync``); no stale fallback."""
-        client, credit_code = self._client(source), _valid(credit_code)
+        client = self._client(source)
         try:
+            credit_code = _valid(credit_code)
             record = await client.fetch(credit_code)
             _, created = await self._store(client, credit_code, record, strict=True)
         except HubError as error:

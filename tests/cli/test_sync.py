@@ -1,0 +1,140 @@
+"""``hub sync`` over real HTTP against a small sandbox, on both backends: progress, summary, re-run."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from typer.testing import CliRunner, Result
+
+from connectors.config import SANDBOX_CREDENTIALS
+from hub.cli import app
+from hub.storage.models import Snapshot
+from sandbox.runner import SandboxThread
+from tests.fixtures.backends import Backend
+
+UNIVERSE_SIZE = 24
+OUTSIDE_UNIVERSE = "91330100AY4CL12T2Y"
+
+
+@pytest.fixture(scope="module")
+def small_sandbox() -> Iterator[dict[str, str]]:
+    """Registry and tax over a 24-firm universe: ``--all`` stays quick."""
+    runner = SandboxThread(size=UNIVERSE_SIZE, providers=["registry", "tax"])
+    yield runner.start()
+    runner.stop()
+
+
+@pytest.fixture
+def sources_file(small_sandbox: dict[str, str], tmp_path: Path) -> Path:
+    lines = ["[defaults]", "as_of = 2026-10-31", "retries = 1", "backoff_initial_s = 0.01", ""]
+    for source, credentials in SANDBOX_CREDENTIALS.items():
+        # Sources the tests do not sync point at a closed port: configured, never called.
+        url = small_sandbox.get(source, "http://127.0.0.1:9")
+        pairs = ", ".join(f'{name} = "{value}"' for name, value in credentials.items())
+        lines += [f"[sources.{source}]", f'base_url = "{url}"', f"credentials = {{ {pairs} }}", ""]
+    path = tmp_path / "sources.toml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+async def run_sync(
+    backend: Backend, sources_file: Path, *args: str, database_url: str | None = None
+) -> Result:
+    env = {
+        "HUB_DATABASE_URL": database_url or backend.database_url,
+        "HUB_CACHE_URL": backend.cache_url,
+        "HUB_SOURCES_FILE": str(sources_file),
+    }
+    migrate = [] if database_url else ["--no-migrate"]  # the backend fixture made the tables already
+    return await asyncio.to_thread(CliRunner().invoke, app, ["sync", *migrate, *args], env=env)
+
+
+async def snapshots(sessions: async_sessionmaker[AsyncSession]) -> dict[str, int]:
+    async with sessions() as session:
+        rows = await session.execute(select(Snapshot.source, func.count()).group_by(Snapshot.source))
+        return {source: count for source, count in rows}
+
+
+def summary_row(output: str, source: str) -> list[str]:
+    """The cells of ``source``'s row in the summary table: fetched, unchanged, failed."""
+    line = next(line for line in output.splitlines() if f" {source} " in line)
+    return [cell.strip() for cell in line.strip("│┃ ").split("│")][1:]
+
+
+async def test_codes_then_rerun_writes_nothing_new(
+    backend: Backend,
+    sources_file: Path,
+    small_sandbox: dict[str, str],
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    codes = await _codes(small_sandbox, 3)
+    first = await run_sync(backend, sources_file, *codes, "--sources", "registry,tax")
+    assert first.exit_code == 0, first.output
+    assert summary_row(first.stdout, "registry") == ["3", "0", "0"]
+    assert summary_row(first.stdout, "tax") == ["3", "0", "0"]
+    assert await snapshots(sessions) == {"registry": 3, "tax": 3}
+
+    again = await run_sync(backend, sources_file, *codes, "--sources", "registry", "--sources", "tax")
+    assert again.exit_code == 0, again.output
+    assert summary_row(again.stdout, "registry") == ["0", "3", "0"]
+    assert await snapshots(sessions) == {"registry": 3, "tax": 3}
+
+
+async def test_all_enterprises_with_bounded_concurrency(
+    backend: Backend, sources_file: Path, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    result = await run_sync(backend, sources_file, "--all", "--sources", "registry", "--concurrency", "4")
+    assert result.exit_code == 0, result.output
+    assert summary_row(result.stdout, "registry") == [str(UNIVERSE_SIZE), "0", "0"]
+    assert f"{UNIVERSE_SIZE}/{UNIVERSE_SIZE}" in result.stderr  # the progress bar reached the end
+    assert await snapshots(sessions) == {"registry": UNIVERSE_SIZE}
+
+
+async def test_failures_are_counted_and_exit_non_zero(
+    backend: Backend, sources_file: Path, small_sandbox: dict[str, str], tmp_path: Path
+) -> None:
+    codes_file = tmp_path / "codes.txt"
+    (code,) = await _codes(small_sandbox, 1)
+    codes_file.write_text(f"# portfolio\n{code}\n\n{OUTSIDE_UNIVERSE}  # not registered\n", encoding="utf-8")
+    result = await run_sync(
+        backend,
+        sources_file,
+        "--from-file",
+        str(codes_file),
+        "--sources",
+        "registry",
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}",
+    )
+    assert result.exit_code == 1, result.output
+    assert summary_row(result.stdout, "registry") == ["1", "0", "1"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "exactly one of them"),
+        (("91330100AY4CL12T2X",), "check digit"),
+        (("--all", "--sources", "weather"), "unknown source(s) weather"),
+    ],
+)
+async def test_bad_arguments(
+    backend: Backend, sources_file: Path, args: tuple[str, ...], message: str
+) -> None:
+    result = await run_sync(backend, sources_file, *args)
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+async def _codes(urls: dict[str, str], limit: int) -> list[str]:
+    async with httpx.AsyncClient() as client:
+        listing = (
+            await client.get(f"{urls['registry']}/_sandbox/enterprises", params={"limit": limit})
+        ).json()
+    codes: list[str] = listing["creditCodes"]
+    return codes
