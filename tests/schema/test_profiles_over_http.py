@@ -108,14 +108,17 @@ async def test_a_full_profile_matches_the_sandbox(graph: Graph, sandbox: Sandbox
     assert electricity["months"][-1]["month"] == "2026-10-01"
     kwh = sandbox_kwh_by_month(sandbox, code)
     assert {month["month"][:7]: Decimal(month["kwh"]) for month in electricity["months"]} == kwh
-    assert Decimal(electricity["averageMonthlyKwh"]) == (sum(kwh.values()) / 12).quantize(Decimal("0.1"))
+    assert Decimal(electricity["averageMonthlyKwh"]) == (sum(kwh.values(), Decimal(0)) / 12).quantize(
+        Decimal("0.1")
+    )
 
     tax_path = f"/api/tax/v1/taxpayers/{code}/profile"
     tax_xml = ElementTree.fromstring(tax_get(sandbox.urls["tax"], tax_path, {"years": "3"}).content)
     assert firm["tax"]["grade"] == tax_xml.findtext("CreditGrade")
     assert firm["tax"]["overdueFilings"] == int(tax_xml.findtext("OverdueFilings") or "-1")
     sandbox_years = {
-        int(year.get("value")): Decimal(year.findtext("TaxPaid")) for year in tax_xml.iter("Year")
+        int(year.get("value") or "0"): Decimal(year.findtext("TaxPaid") or "NaN")
+        for year in tax_xml.iter("Year")
     }
     assert {year["year"]: Decimal(year["taxPaidYuan"]) for year in firm["tax"]["years"]} == sandbox_years
 

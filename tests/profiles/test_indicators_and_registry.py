@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from hub.profiles.electricity import electricity_profile
+from hub.profiles.indicators import RiskFlag, half_year_growth, lending_indicators
+from hub.profiles.registry import mask_id_number, mask_phone
+from hub.profiles.trade import trade_profile
+from tests.profiles.records import bill, electricity, receivable, trade
+
+
+@pytest.mark.parametrize(
+    ("value", "masked"),
+    [
+        ("330102198001011234", "330102********1234"),
+        ("33010219800101123X", "330102********123X"),
+        ("123", "***"),
+    ],
+)
+def test_id_numbers_are_masked(value: str, masked: str) -> None:
+    assert mask_id_number(value) == masked
+
+
+@pytest.mark.parametrize(("value", "masked"), [("13800138000", "138****8000"), ("12345", "*****")])
+def test_phones_are_masked(value: str, masked: str) -> None:
+    assert mask_phone(value) == masked
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"), [([1] * 6 + [2] * 6, 1.0), ([2] * 6 + [1] * 6, -0.5), ([1] * 11, None)]
+)
+def test_half_year_growth(values: list[int], expected: float | None) -> None:
+    assert half_year_growth(values) == expected
+
+
+def test_indicators_use_only_given_profiles_and_raise_flags() -> None:
+    falling = electricity(
+        *(
+            bill(date(2025 + (10 + i) // 12, (10 + i) % 12 + 1, 1), "100" if i < 12 else "50")
+            for i in range(24)
+        )
+    )
+    profile = electricity_profile(falling, 12)
+    unconfirmed = trade_profile(trade((), (receivable("AR1", "100", confirmed=False),)), 12)
+
+    indicators = lending_indicators(electricity=profile, trade=unconfirmed)
+
+    assert indicators.sources_used == ("electricity", "trade")
+    assert indicators.electricity_yoy_growth == -0.5
+    assert indicators.tax_grade is None
+    assert RiskFlag.FALLING_ELECTRICITY_USAGE in indicators.risk_flags
+    assert RiskFlag.LATE_ELECTRICITY_PAYMENTS in indicators.risk_flags
+    assert RiskFlag.UNCONFIRMED_RECEIVABLES in indicators.risk_flags
+    assert lending_indicators().sources_used == ()
