@@ -17,6 +17,8 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from hub.settings import Settings
+from schema.audit.query import AuditQuery
+from schema.consent.query import ConsentMutation, ConsentQuery
 from schema.data_access import RecordDataAccess
 from schema.enterprise.query import EnterpriseQuery
 from schema.errors import log_unexpected
@@ -27,7 +29,8 @@ FEDERATION_VERSION: Final = "2.5"
 DOCUMENT_CACHE_SIZE = 256
 """Parsed and validated documents kept (LRU): bounded so unique query texts cannot grow memory."""
 
-Query = merge_types("Query", (EnterpriseQuery, SupplyChainQuery))
+Query = merge_types("Query", (EnterpriseQuery, SupplyChainQuery, ConsentQuery, AuditQuery))
+Mutation = merge_types("Mutation", (ConsentMutation,))
 
 
 class HubSchema(strawberry.federation.Schema):
@@ -48,7 +51,9 @@ def build_schema(settings: Settings) -> HubSchema:
     if not settings.introspection_enabled:
         extensions.append(DisableIntrospection)
     extensions += [lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE), cost_limit(settings)]
-    return HubSchema(query=Query, extensions=extensions, federation_version=FEDERATION_VERSION)
+    return HubSchema(
+        query=Query, mutation=Mutation, extensions=extensions, federation_version=FEDERATION_VERSION
+    )
 
 
 def sdl() -> str:

@@ -21,6 +21,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
 from hub.errors import BadRequest, HubError, RateLimited, Unauthenticated
@@ -123,6 +124,9 @@ class GraphQLView(GraphQL[Context, None]):
         try:
             response = await self.run(request)
         except HTTPException as refusal:
+            if isinstance(refusal.__cause__, InvalidOperationTypeError):
+                # A mutation over GET: the spec's answer is 405, pointing at POST.
+                return error_response(405, BadRequest(refusal.reason), media_type, {"Allow": "POST"})
             return error_response(refusal.status_code, BadRequest(refusal.reason), media_type)
         if media_type == GRAPHQL_RESPONSE_JSON and getattr(request.state, "request_error", False):
             response.status_code = 400

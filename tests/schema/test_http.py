@@ -56,6 +56,13 @@ async def test_other_methods_are_405(graph: Graph) -> None:
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
 
 
+async def test_a_mutation_over_get_is_405(graph: Graph) -> None:
+    mutation = 'mutation { withdrawConsent(creditCode: "91330106AY4CL12T2M", sources: ["tax"]) { source } }'
+    response = await graph.http.get("/graphql", params={"query": mutation}, headers=bearer(graph))
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+
+
 async def test_a_body_that_is_not_json_is_415(graph: Graph) -> None:
     response = await graph.http.post(
         "/graphql", content="{ __typename }", headers={**bearer(graph), "Content-Type": "text/plain"}
