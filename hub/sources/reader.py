@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from aiocache.base import BaseCache
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connectors.breaker import CircuitBreakers, CircuitState
@@ -226,7 +227,15 @@ class SourceReader:
         return [None if value is None else _from_cache(client, value) for value in values]
 
 
-def _from_cache(client: SourceClient, value: dict[str, Any]) -> Fetched:
+def _from_cache(client: SourceClient, value: dict[str, Any]) -> Fetched | None:
+    """The cached entry, or ``None`` (a miss) when it no longer reads as a record, e.g. after an upgrade."""
+    try:
+        return _read_cached(client, value)
+    except (ValidationError, KeyError, TypeError, ValueError):
+        return None
+
+
+def _read_cached(client: SourceClient, value: dict[str, Any]) -> Fetched:
     return Fetched(
         source=value["source"],
         credit_code=value["credit_code"],

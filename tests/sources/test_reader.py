@@ -121,3 +121,11 @@ async def test_circuit_states_of_every_configured_source(reader: SourceReader) -
     assert reader.circuit_states() == {
         source: "closed" for source in ("registry", "electricity", "logistics", "tax", "trade")
     }
+
+
+async def test_an_unreadable_cache_entry_is_a_miss(
+    reader: SourceReader, registry: SandboxHandle, cache: BaseCache
+) -> None:
+    await cache.set(f"source:registry:{CODE}", {"record": {"credit_code": CODE}})
+    assert (await reader.get("registry", CODE)).record.credit_code == CODE
+    assert registry.stats("registry")["total"] == 1
