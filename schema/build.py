@@ -58,4 +58,5 @@ def build_schema(settings: Settings) -> HubSchema:
 
 def sdl() -> str:
     """The schema's SDL (independent of settings): what ``hub schema export`` prints."""
-    return build_schema(Settings()).as_str() + "\n"
+    # Default settings without reading the environment: the SDL does not depend on them.
+    return build_schema(Settings.model_construct()).as_str() + "\n"
