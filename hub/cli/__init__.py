@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from hub.cli import audit, clients, consent, db, keys, sandbox, schema_cmd, serve, sync
+from hub.cli import audit, clients, consent, db, demo, keys, sandbox, schema_cmd, serve, sync
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="The enterprise-data GraphQL hub.")
+app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
 app.command("sandbox")(sandbox.sandbox)
 app.command("sync")(sync.sync)

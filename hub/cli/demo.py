@@ -1,0 +1,109 @@
+"""``hub demo``: the five sandbox providers and the hub on the embedded default, ready to click."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+
+import httpx
+import typer
+import uvicorn
+
+from auth.demo import DemoAccess, prepare_demo
+from hub.app import create_app
+from hub.cli.settings_option import settings_or_exit
+from hub.logging import configure_logging
+from hub.settings import Settings
+from hub.storage.migrate import upgrade
+from sandbox.runner import DEFAULT_PORTS, run_sandboxes
+
+SAMPLE_QUERY = """query Profile($code: ID!) {{
+  enterprise(creditCode: $code) {{
+    name industry region {{ city county }}
+    registration {{ legalForm registeredCapitalYuan foundedOn }}
+    electricity(months: 12) {{
+      averageMonthlyKwh yoyGrowth onTimePaymentRate arrearsYuan
+      freshness {{ fetchedAt stale }}
+    }}
+    tax(years: 3) {{ grade years {{ year taxPaidYuan invoicedSalesGrowth }} }}
+    trade(months: 12) {{ gmvYuan confirmedShare }}
+    logistics(months: 12) {{ shipments freightYuan }}
+    indicators {{ sourcesUsed riskFlags }}
+  }}
+}}
+# Variables: {{"code": "{code}"}}"""
+
+
+def demo(
+    port: int | None = typer.Option(None, help="Hub port (default HUB_PORT, 8000)."),
+    sandbox_port: int = typer.Option(
+        DEFAULT_PORTS["registry"], help="First of five consecutive sandbox ports."
+    ),
+) -> None:
+    """Start the sandbox providers and the hub (SQLite + memory cache); print where to click and a token."""
+    overrides: dict[str, object] = {"env": "dev"}
+    if port is not None:
+        overrides["port"] = port
+    settings = settings_or_exit(**overrides)
+    configure_logging("WARNING", json=False)
+    upgrade(settings)
+    ports = {name: sandbox_port + offset for offset, name in enumerate(DEFAULT_PORTS)}
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_run(settings.host, settings.port, ports, settings))
+
+
+async def _run(host: str, port: int, ports: dict[str, int], settings: Settings) -> None:
+    async with run_sandboxes(host="127.0.0.1", ports=ports) as urls:
+        app = create_app(settings)
+        server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+        serving = asyncio.create_task(server.serve())
+        while not server.started:
+            if serving.done():
+                serving.result()
+                return
+            await asyncio.sleep(0.05)
+        async with httpx.AsyncClient(base_url=urls["registry"]) as sandbox:
+            everyone = (await sandbox.get("/_sandbox/enterprises", params={"limit": 10000})).json()[
+                "creditCodes"
+            ]
+            core = (await sandbox.get("/_sandbox/enterprises", params={"limit": 1, "core": "true"})).json()
+        access = await prepare_demo(app.state.services, everyone)
+        _print_banner(f"http://{host}:{port}", urls, access, core["creditCodes"][0], everyone[1])
+        await serving
+
+
+def _print_banner(
+    hub_url: str, urls: dict[str, str], access: DemoAccess, core_code: str, firm_code: str
+) -> None:
+    header = json.dumps({"Authorization": f"Bearer {access.access_token}"})
+    lines = [
+        "",
+        "Enterprise-data hub demo is running (SQLite ./hub.db + memory cache). Ctrl-C stops it.",
+        "",
+        f"  GraphiQL      {hub_url}/graphql",
+        f"  Bearer token  {access.access_token}",
+        f"  (paste into GraphiQL's Headers tab: {header})",
+        "",
+        "  Sandbox providers: " + ", ".join(f"{name} {url}" for name, url in urls.items()),
+        "",
+        "  A sample query (a demo firm's profile):",
+        *("    " + line for line in SAMPLE_QUERY.format(code=firm_code).splitlines()),
+        "",
+        f'  A core enterprise for supplyChain(coreCreditCode: "{core_code}")',
+        "",
+        "  Get a fresh token with curl (client credentials):",
+        f"    curl -s -u {access.client_id}:{access.client_secret} -d grant_type=client_credentials \\",
+        f"      {hub_url}/oauth/token",
+        "  Query with curl:",
+        f"    curl -s {hub_url}/graphql -H 'Authorization: Bearer <token>' \\",
+        "      -H 'Content-Type: application/json' \\",
+        f"      -d '{_curl_body(firm_code)}'",
+        "",
+    ]
+    typer.echo("\n".join(lines))
+
+
+def _curl_body(credit_code: str) -> str:
+    query = f'{{ enterprise(creditCode: "{credit_code}") {{ name region {{ city }} }} }}'
+    return json.dumps({"query": query})
