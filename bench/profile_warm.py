@@ -47,12 +47,12 @@ async def run(options: argparse.Namespace) -> str:
 
                     async def batch() -> float:
                         """Seconds per request over ``--requests`` requests, ``--concurrency`` at a time."""
-                        rounds = max(1, options.requests // options.concurrency)
+                        concurrency: int = options.concurrency
+                        rounds = max(1, options.requests // concurrency)
                         started = time.perf_counter()
                         for _ in range(rounds):
-                            await asyncio.gather(*(one_request() for _ in range(options.concurrency)))
-                        elapsed: float = time.perf_counter() - started
-                        return elapsed / (rounds * options.concurrency)
+                            await asyncio.gather(*(one_request() for _ in range(concurrency)))
+                        return (time.perf_counter() - started) / (rounds * concurrency)
 
                     await batch()  # fills the cache and warms first-use code paths
                     plain_s = await batch()
