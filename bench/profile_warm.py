@@ -48,7 +48,8 @@ async def run(options: argparse.Namespace) -> str:
                     async def batch() -> float:
                         """Seconds per request over ``--requests`` requests, ``--concurrency`` at a time."""
                         concurrency: int = options.concurrency
-                        rounds = max(1, options.requests // concurrency)
+                        requests: int = options.requests
+                        rounds = max(1, requests // concurrency)
                         started = time.perf_counter()
                         for _ in range(rounds):
                             await asyncio.gather(*(one_request() for _ in range(concurrency)))
