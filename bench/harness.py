@@ -119,10 +119,15 @@ class Sandboxes:
 
     async def requests(self) -> dict[str, int]:
         """Data requests each provider has served since start or the last reset."""
+        return {name: sum(paths.values()) for name, paths in (await self.requests_by_path()).items()}
+
+    async def requests_by_path(self) -> dict[str, dict[str, int]]:
+        """``{provider: {path template: requests}}`` since start or the last reset."""
         counts = {}
         for name, url in self.urls.items():
             response = await self.http.get(f"{url}/_sandbox/stats")
-            counts[name] = int(response.raise_for_status().json()["total"])
+            paths = response.raise_for_status().json()["requests"]
+            counts[name] = {path: int(count) for path, count in paths.items()}
         return counts
 
     async def reset_requests(self) -> None:
@@ -291,7 +296,9 @@ async def fetch_token(http: httpx.AsyncClient, hub_url: str, client: ClientCrede
 
 
 @dataclass
-class HubProcess:
+class Server:
+    """A server subprocess answering HTTP at ``url`` (``GET /healthz`` → 200 once it is up)."""
+
     process: asyncio.subprocess.Process
     url: str
 
@@ -301,22 +308,31 @@ class HubProcess:
 
 
 @contextlib.asynccontextmanager
-async def start_hub(space: Workspace, **settings: object) -> AsyncIterator[HubProcess]:
-    """``hub serve`` on a free port with the workspace's settings; its output goes to ``hub.log``."""
-    port = free_port()
-    environment = space.environment(host="127.0.0.1", port=port, **settings)
-    log_path = space.directory / "hub.log"
+async def start_server(
+    command: list[str], port: int, log_path: Path, environment: Mapping[str, str] | None = None
+) -> AsyncIterator[Server]:
+    """Run ``command`` (which must listen on 127.0.0.1:``port``), output to ``log_path``; stop it after."""
     log = await asyncio.to_thread(log_path.open, "wb")
     with log:
         process = await asyncio.create_subprocess_exec(
-            HUB_EXECUTABLE, "serve", "--no-migrate", env=environment, stdout=log, stderr=subprocess.STDOUT
+            *command, env=dict(environment or os.environ), stdout=log, stderr=subprocess.STDOUT
         )
     url = f"http://127.0.0.1:{port}"
     try:
         await wait_until_healthy(url, process, log_path)
-        yield HubProcess(process, url)
+        yield Server(process, url)
     finally:
         await stop(process)
+
+
+@contextlib.asynccontextmanager
+async def start_hub(space: Workspace, **settings: object) -> AsyncIterator[Server]:
+    """``hub serve`` on a free port with the workspace's settings; its output goes to ``hub.log``."""
+    port = free_port()
+    environment = space.environment(host="127.0.0.1", port=port, **settings)
+    command = [HUB_EXECUTABLE, "serve", "--no-migrate"]
+    async with start_server(command, port, space.directory / "hub.log", environment) as server:
+        yield server
 
 
 async def wait_until_healthy(url: str, process: asyncio.subprocess.Process, log: Path) -> None:
@@ -325,12 +341,12 @@ async def wait_until_healthy(url: str, process: asyncio.subprocess.Process, log:
         while asyncio.get_running_loop().time() < deadline:
             if process.returncode is not None:
                 output = await asyncio.to_thread(log.read_text, errors="replace")
-                raise RuntimeError(f"the hub exited with {process.returncode}:\n{output[-3000:]}")
+                raise RuntimeError(f"{url} exited with {process.returncode}:\n{output[-3000:]}")
             with contextlib.suppress(httpx.TransportError):
                 if (await http.get(f"{url}/healthz")).status_code == 200:
                     return
             await asyncio.sleep(0.1)
-    raise TimeoutError(f"the hub at {url} did not answer /healthz within {STARTUP_TIMEOUT_S} s")
+    raise TimeoutError(f"{url} did not answer /healthz within {STARTUP_TIMEOUT_S} s")
 
 
 @dataclass
@@ -339,7 +355,7 @@ class Stack:
 
     sandboxes: Sandboxes
     workspace: Workspace
-    hub: HubProcess
+    hub: Server
     client: ClientCredentials
     token: str
     codes: list[str]
