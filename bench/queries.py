@@ -32,15 +32,24 @@ def batch_query(sources: list[str] | tuple[str, ...] = tuple(SOURCE_SELECTIONS))
 
 @dataclass(frozen=True)
 class Answer:
-    """What came back: HTTP status, the ``extensions.code`` of each error, and the data."""
+    """What came back: HTTP status, the GraphQL errors (and each one's ``extensions.code``), the data."""
 
     status: int
     error_codes: tuple[str, ...]
     data: Any
+    errors: tuple[dict[str, Any], ...] = ()
 
     @property
     def clean(self) -> bool:
         return self.status == 200 and not self.error_codes
+
+    def codes_at(self, *path: str | int) -> set[str]:
+        """Codes of the errors whose path is ``path``."""
+        return {
+            code
+            for code, error in zip(self.error_codes, self.errors, strict=True)
+            if tuple(error.get("path") or ()) == path
+        }
 
 
 async def post_query(
@@ -55,6 +64,8 @@ async def post_query(
         body = response.json()
     except ValueError:
         return Answer(response.status_code, ("NOT_JSON",), None)
-    errors = body.get("errors") or [] if isinstance(body, dict) else []
+    if not isinstance(body, dict):
+        return Answer(response.status_code, ("NOT_AN_OBJECT",), None)
+    errors = tuple(error for error in body.get("errors") or [] if isinstance(error, dict))
     codes = tuple(str((error.get("extensions") or {}).get("code", "NO_CODE")) for error in errors)
-    return Answer(response.status_code, codes, body.get("data") if isinstance(body, dict) else None)
+    return Answer(response.status_code, codes, body.get("data"), errors)
