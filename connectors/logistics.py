@@ -5,6 +5,7 @@ cursor paging; every waybill shipped in the last 24 months, newest first.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any, ClassVar
 
 from connectors.base import Connector, Endpoint, month_start
@@ -22,7 +23,7 @@ def _party(reader: PayloadReader, key: str) -> Party:
     return build(SOURCE, party.path, Party, credit_code=party.text("creditCode"), name=party.text("name"))
 
 
-def map_waybills(credit_code: str, items: Sequence[Any]) -> LogisticsRecord:
+def map_waybills(credit_code: str, items: Sequence[Any], history_end: date | None = None) -> LogisticsRecord:
     """The waybill items of every page → :class:`LogisticsRecord` (weight in kg, freight in yuan)."""
     waybills = [
         build(
@@ -43,7 +44,7 @@ def map_waybills(credit_code: str, items: Sequence[Any]) -> LogisticsRecord:
         for item in readers(SOURCE, list(items), "data")
     ]
     waybills.sort(key=lambda waybill: waybill.shipped_at, reverse=True)
-    return LogisticsRecord(credit_code=credit_code, waybills=tuple(waybills))
+    return LogisticsRecord(credit_code=credit_code, waybills=tuple(waybills), history_end=history_end)
 
 
 class LogisticsConnector(Connector):
@@ -62,9 +63,10 @@ class LogisticsConnector(Connector):
     record_type = LogisticsRecord
 
     async def fetch(self, upstream: Upstream, credit_code: str) -> LogisticsRecord:
-        since = month_start(upstream.config.history_end(), HISTORY_MONTHS - 1).isoformat()
+        history_end = upstream.config.history_end()
+        since = month_start(history_end, HISTORY_MONTHS - 1).isoformat()
         items = await upstream.records(self.endpoints["waybills"], credit_code=credit_code, since=since)
-        return map_waybills(credit_code, items)
+        return map_waybills(credit_code, items, history_end)
 
 
 connector = LogisticsConnector()

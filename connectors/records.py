@@ -89,6 +89,8 @@ class Waybill(Record):
 class LogisticsRecord(Record):
     credit_code: str
     waybills: tuple[Waybill, ...]  # newest first
+    # The day the fetched history ends: months after the last waybill up to it had no shipments.
+    history_end: date | None = None
 
 
 # tax -----------------------------------------------------------------------------------------------------
@@ -143,6 +145,8 @@ class TradeRecord(Record):
     credit_code: str
     orders: tuple[Order, ...]  # newest first
     receivables: tuple[Receivable, ...]
+    # The day the fetched history ends: months after the last order up to it had no orders.
+    history_end: date | None = None
 
 
 SourceRecord = RegistryRecord | ElectricityRecord | LogisticsRecord | TaxRecord | TradeRecord

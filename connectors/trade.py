@@ -4,7 +4,9 @@ page-number paging; every order (as buyer or seller) and receivable (as creditor
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any, ClassVar
 
 from connectors.base import Connector, Endpoint
@@ -50,13 +52,18 @@ def _receivable(item: PayloadReader) -> Receivable:
     )
 
 
-def map_trade(credit_code: str, orders: Sequence[Any], receivables: Sequence[Any]) -> TradeRecord:
+def map_trade(
+    credit_code: str, orders: Sequence[Any], receivables: Sequence[Any], history_end: date | None = None
+) -> TradeRecord:
     """Order and receivable items of every page → :class:`TradeRecord` (orders newest first)."""
     mapped_orders = [_order(item) for item in readers(SOURCE, list(orders), "orders")]
     mapped_orders.sort(key=lambda order: (order.ordered_on, order.order_no), reverse=True)
     mapped_receivables = [_receivable(item) for item in readers(SOURCE, list(receivables), "receivables")]
     return TradeRecord(
-        credit_code=credit_code, orders=tuple(mapped_orders), receivables=tuple(mapped_receivables)
+        credit_code=credit_code,
+        orders=tuple(mapped_orders),
+        receivables=tuple(mapped_receivables),
+        history_end=history_end,
     )
 
 
@@ -82,9 +89,12 @@ class TradeConnector(Connector):
     record_type = TradeRecord
 
     async def fetch(self, upstream: Upstream, credit_code: str) -> TradeRecord:
-        orders = await upstream.records(self.endpoints["orders"], credit_code=credit_code)
-        receivables = await upstream.records(self.endpoints["receivables"], credit_code=credit_code)
-        return map_trade(credit_code, orders, receivables)
+        # Two independent listings: fetched side by side so the source costs one round of paging, not two.
+        orders, receivables = await asyncio.gather(
+            upstream.records(self.endpoints["orders"], credit_code=credit_code),
+            upstream.records(self.endpoints["receivables"], credit_code=credit_code),
+        )
+        return map_trade(credit_code, orders, receivables, upstream.config.history_end())
 
 
 connector = TradeConnector()

@@ -84,10 +84,16 @@ def shipping_counterparties(credit_code: str, waybills: tuple[Waybill, ...]) -> 
 
 
 def logistics_profile(record: LogisticsRecord, months: int) -> LogisticsProfile:
-    """The profile over the last ``months`` (1..24) months up to the latest shipment reported."""
-    if not record.waybills:
+    """The profile over the last ``months`` (1..24) months up to the end of the fetched history.
+
+    Months after the last waybill count as months without shipments: a firm that stopped shipping shows it.
+    """
+    if record.history_end is not None:
+        as_of = month_of(record.history_end)
+    elif record.waybills:
+        as_of = month_of(max(waybill.shipped_at for waybill in record.waybills).date())
+    else:
         return LogisticsProfile(record.credit_code, None, (), (), 0, Decimal(0), ())
-    as_of = month_of(max(waybill.shipped_at for waybill in record.waybills).date())
     period = window(as_of, months)
     in_window = tuple(
         waybill

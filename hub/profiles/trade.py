@@ -103,11 +103,17 @@ def receivable_position(receivables: Iterable[Receivable]) -> ReceivablePosition
 
 
 def trade_profile(record: TradeRecord, months: int) -> TradeProfile:
-    """The profile over the last ``months`` (1..24) months up to the latest order reported."""
+    """The profile over the last ``months`` (1..24) months up to the end of the fetched history.
+
+    Months after the last order count as months without orders: a firm that stopped trading shows it.
+    """
     position = receivable_position(record.receivables)
-    if not record.orders:
+    if record.history_end is not None:
+        as_of = month_of(record.history_end)
+    elif record.orders:
+        as_of = month_of(max(order.ordered_on for order in record.orders))
+    else:
         return TradeProfile(record.credit_code, None, (), (), Decimal(0), (), position)
-    as_of = month_of(max(order.ordered_on for order in record.orders))
     period = window(as_of, months)
     in_window = tuple(
         order

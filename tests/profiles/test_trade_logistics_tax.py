@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from connectors.records import LogisticsRecord, TaxRecord, TaxYear
+from connectors.records import LogisticsRecord, TaxRecord, TaxYear, TradeRecord
 from hub.profiles.logistics import logistics_profile
 from hub.profiles.tax import tax_profile
 from hub.profiles.trade import trade_profile
@@ -99,3 +99,28 @@ def test_tax_years_growth_and_slice() -> None:
         (2025, -0.25, -0.25),
     ]
     assert tax_profile(record, 3).years[0].tax_paid_growth is None
+
+
+def test_windows_end_at_the_history_end_so_stopped_activity_shows_as_zero_months() -> None:
+    stopped_trading = TradeRecord(
+        credit_code=CORE,
+        orders=(order("PO1", CORE, BUYER, date(2026, 6, 3), "100"),),
+        receivables=(),
+        history_end=date(2026, 10, 31),
+    )
+    trade_months = trade_profile(stopped_trading, 6).months
+    assert [month.month for month in trade_months][-1] == date(2026, 10, 1)
+    assert [month.gmv_yuan for month in trade_months] == [0, Decimal(100), 0, 0, 0, 0]
+
+    stopped_shipping = LogisticsRecord(
+        credit_code=CORE,
+        waybills=(waybill("W1", CORE, BUYER, at(2026, 7, 2)),),
+        history_end=date(2026, 10, 31),
+    )
+    logistics_months = logistics_profile(stopped_shipping, 4).months
+    assert [(month.month, month.shipments) for month in logistics_months] == [
+        (date(2026, 7, 1), 1),
+        (date(2026, 8, 1), 0),
+        (date(2026, 9, 1), 0),
+        (date(2026, 10, 1), 0),
+    ]
