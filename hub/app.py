@@ -14,6 +14,7 @@ from hub.logging import configure_logging
 from hub.metrics import metrics
 from hub.services import HubServices
 from hub.settings import Settings, load_settings
+from schema.graphiql import graphiql_assets_route
 from schema.http import graphql_route
 
 
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/metrics", metrics),
         *oauth_routes(),
         graphql_route(settings),
+        *([graphiql_assets_route()] if settings.graphiql_enabled else []),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings

@@ -15,7 +15,7 @@ import math
 
 from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -31,6 +31,7 @@ from schema.build import build_schema
 from schema.context import Context
 from schema.data_access import DataAccessLog
 from schema.errors import map_error
+from schema.graphiql import with_local_assets
 from schema.loaders import create_loaders
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -132,6 +133,9 @@ class GraphQLView(GraphQL[Context, None]):
             response.status_code = 400
         response.headers["content-type"] = f"{media_type}; charset=utf-8"
         return response
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return HTMLResponse(with_local_assets(self.graphql_ide_html))
 
     def wants_graphiql(self, request: Request) -> bool:
         return (
