@@ -17,6 +17,7 @@ problem of every source is collected into one :class:`SourcesConfigError`, secre
 
 from __future__ import annotations
 
+import json
 import tomllib
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
@@ -123,13 +124,40 @@ def sandbox_sources(urls: Mapping[str, str], **overrides: Any) -> dict[SourceNam
     }
 
 
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | date):
+        return str(value)
+    if isinstance(value, Mapping):
+        return "{ " + ", ".join(f"{key} = {_toml_value(item)}" for key, item in value.items()) + " }"
+    return json.dumps(str(value))
+
+
+def write_sandbox_sources_file(path: Path, urls: Mapping[str, str], **defaults: object) -> Path:
+    """Write a ``HUB_SOURCES_FILE`` for sandbox providers at ``urls`` ({source: base URL}) with their
+    default credentials; ``defaults`` (``timeout_s``, ``retries`` … of :class:`SourceConfig`) go into
+    ``[defaults]``. For the demo, tests and benchmarks: it goes through the same parser as a real file."""
+    lines = ["[defaults]", f"as_of = {SANDBOX_AS_OF}"]
+    lines += [f"{key} = {_toml_value(value)}" for key, value in defaults.items()]
+    for source in SOURCES:
+        lines += ["", f"[sources.{source}]", f"base_url = {_toml_value(urls[source])}"]
+        lines.append(f"credentials = {_toml_value(SANDBOX_CREDENTIALS[source])}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def default_sandbox_urls(host: str = "127.0.0.1") -> dict[str, str]:
     return {source: f"http://{host}:{port}" for source, port in SANDBOX_PORTS.items()}
 
 
 def load_sources(settings: Settings) -> dict[SourceName, SourceConfig]:
-    """The sources of ``settings.sources_file``, or the sandbox defaults when no file is set."""
+    """The sources of ``settings.sources_file``, or the sandbox defaults when no file is set (dev only)."""
     if settings.sources_file is None:
+        if settings.env == "prod":
+            raise SourcesConfigError(
+                "HUB_SOURCES_FILE", ["required when HUB_ENV=prod (the default is the sandbox)"]
+            )
         return sandbox_sources(default_sandbox_urls())
     return parse_sources_file(settings.sources_file)
 

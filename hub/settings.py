@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Proxies (load balancers) whose X-Forwarded-Proto/For are trusted: behind a TLS-terminating balancer
+    # the hub must see https, or the OAuth server refuses token requests as insecure transport.
+    forwarded_allow_ips: str = "127.0.0.1"
     sources_file: Path | None = None
     signing_key_file: Path | None = None
 

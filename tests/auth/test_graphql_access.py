@@ -30,7 +30,7 @@ PROFILE_FIELDS = ("electricity", "logistics", "tax", "trade")
 async def graph(
     backend: Backend, tmp_path: Path, clean_sandbox: SandboxHandle, engine: object
 ) -> AsyncIterator[Graph]:
-    async for running in running_graph(graph_settings(backend, tmp_path), clean_sandbox):
+    async for running in running_graph(graph_settings(backend, tmp_path, clean_sandbox)):
         yield running
 
 

@@ -97,3 +97,8 @@ def test_a_broken_file_is_a_config_error(tmp_path: Path) -> None:
 
 def test_the_example_pins_the_sandbox_history_window() -> None:
     assert parse_sources_file(EXAMPLE)["electricity"].history_end() == date(2026, 10, 31)
+
+
+def test_prod_needs_a_sources_file() -> None:
+    with pytest.raises(SourcesConfigError, match="HUB_SOURCES_FILE: required when HUB_ENV=prod"):
+        load_sources(Settings(env="prod"))

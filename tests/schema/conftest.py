@@ -14,12 +14,11 @@ import pytest
 from auth.clients import register_client
 from auth.keys import rotate_key_file
 from auth.principal import ALL_SCOPES
-from connectors.config import sandbox_sources
+from connectors.config import write_sandbox_sources_file
 from connectors.records import SOURCES
 from hub.app import create_app
 from hub.services import HubServices
 from hub.settings import Settings
-from hub.sources.reader import SourceReader
 from tests.fixtures.backends import Backend
 from tests.fixtures.sandbox import SandboxHandle
 
@@ -88,11 +87,12 @@ class Graph:
         return token
 
 
-def graph_settings(backend: Backend, tmp_path: Path, **overrides: Any) -> Settings:
+def graph_settings(backend: Backend, tmp_path: Path, sandbox: SandboxHandle, **overrides: Any) -> Settings:
     key_file = tmp_path / "signing-keys.json"
     rotate_key_file(key_file, token_ttl_s=900)
     values: dict[str, Any] = {
         "signing_key_file": key_file,
+        "sources_file": write_sandbox_sources_file(tmp_path / "sources.toml", sandbox.urls, **FAST),
         "rate_limit_per_minute": 60000,
         "rate_limit_burst": 10000,
         **overrides,
@@ -100,14 +100,10 @@ def graph_settings(backend: Backend, tmp_path: Path, **overrides: Any) -> Settin
     return backend.settings(**values)
 
 
-async def running_graph(settings: Settings, sandbox: SandboxHandle) -> AsyncIterator[Graph]:
+async def running_graph(settings: Settings) -> AsyncIterator[Graph]:
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         services: HubServices = app.state.services
-        await services.sources.aclose()
-        services.sources = SourceReader.create(
-            settings, services.sessions, services.cache, sources=sandbox_sources(sandbox.urls, **FAST)
-        )
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1", timeout=30) as http:
             graph = Graph(services, http, token="")
@@ -130,6 +126,6 @@ async def graph(
     graph_overrides: dict[str, Any],
 ) -> AsyncIterator[Graph]:
     # ``engine`` (unused here) empties the PostgreSQL tables after the test.
-    settings = graph_settings(backend, tmp_path, **graph_overrides)
-    async for running in running_graph(settings, clean_sandbox):
+    settings = graph_settings(backend, tmp_path, clean_sandbox, **graph_overrides)
+    async for running in running_graph(settings):
         yield running
