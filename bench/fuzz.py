@@ -195,6 +195,10 @@ class Tally:
     problems: Counter[str] = field(default_factory=Counter)
     examples: dict[str, str] = field(default_factory=dict)
 
+    def problem(self, problem: str, sent: str) -> None:
+        self.problems[problem] += 1
+        self.examples.setdefault(problem, sent[:300])
+
     def record(self, response: httpx.Response, sent: str) -> None:
         self.sent += 1
         self.statuses[response.status_code] += 1
@@ -205,8 +209,7 @@ class Tally:
         except ValueError:
             pass
         for problem in problems_of(response):
-            self.problems[problem] += 1
-            self.examples.setdefault(problem, sent[:300])
+            self.problem(problem, sent)
 
 
 def fuzz(
@@ -222,7 +225,13 @@ def fuzz(
     @settings(max_examples=examples, **FUZZ_SETTINGS)  # type: ignore[arg-type]
     @given(strategy)
     def run(example: object) -> None:
-        tally.record(send(example), repr(example))
+        try:
+            response = send(example)
+        except httpx.TransportError as error:  # the server dropped the connection: as bad as a 500
+            tally.sent += 1
+            tally.problem(f"connection failed: {type(error).__name__}", repr(example))
+            return
+        tally.record(response, repr(example))
 
     run()
     return tally

@@ -103,7 +103,11 @@ async def switch_faults(soak: Soak, period_s: float, deadline: float) -> None:
 
 async def run(options: argparse.Namespace) -> str:
     duration_s = options.minutes * 60
-    async with bench_stack(options, size=2000, consented=300, faults={"latency_ms": 10}) as stack:
+    # A short cache TTL keeps the upstreams (and so their faults) in play for the whole soak.
+    sources = {"ttl_s": options.ttl}
+    async with bench_stack(
+        options, size=2000, consented=300, faults={"latency_ms": 10}, sources=sources
+    ) as stack:
         rss_start = rss_mib(stack.hub.pid)
         soak = Soak(stack, window_s=max(5.0, duration_s / options.windows))
         deadline = soak.started + duration_s
@@ -156,7 +160,8 @@ def report(options: argparse.Namespace, soak: Soak, rss_start: float, rss_end: f
     conditions = (
         f"{options.minutes} min, {options.workers} concurrent clients (async httpx), mix "
         + ", ".join(f"{name} {weight:.0%}" for name, weight in MIX)
-        + f" (batch = 10 firms), 300 consented firms, sandboxes at 10 ms, faults switching every "
+        + f" (batch = 10 firms), 300 consented firms, cache TTL {options.ttl} s, sandboxes at 10 ms, "
+        f"faults switching every "
         f"{options.fault_period:g} s, {backend_label(options)}"
     )
     return section("soak", "Soak: mixed load with faults switching", body, conditions)
@@ -168,6 +173,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--fault-period", type=float, default=20, help="seconds between fault changes")
     parser.add_argument("--windows", type=int, default=10, help="time windows in the report")
+    parser.add_argument("--ttl", type=int, default=15, help="seconds a fetched record stays cached")
     parser.add_argument("--seed", type=int, default=1)
     options = parser.parse_args()
     text = asyncio.run(run(options))
