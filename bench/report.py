@@ -22,6 +22,7 @@ Every figure below comes from a script in `bench/` that anyone can re-run; each 
 the date and the machine. Ratios measured side by side in one run are the claims; absolute times depend
 on the machine and are context only. Scripts print their table; `--write` updates their section here.
 """
+"""The head of a new BENCHMARKS.md; the file kept in the repository extends it with the goals table."""
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
