@@ -13,8 +13,9 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.federation.schema import FederationAny
 from strawberry.tools import merge_types
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, Info
 
 from hub.settings import Settings
 from schema.audit.query import AuditQuery
@@ -22,6 +23,7 @@ from schema.consent.query import ConsentMutation, ConsentQuery
 from schema.data_access import RecordDataAccess
 from schema.enterprise.query import EnterpriseQuery
 from schema.errors import log_unexpected
+from schema.federation import resolve_entity
 from schema.limits import cost_limit, limit_extensions
 from schema.supply_chain.query import SupplyChainQuery
 
@@ -35,6 +37,10 @@ Mutation = merge_types("Mutation", (ConsentMutation,))
 
 class HubSchema(strawberry.federation.Schema):
     """The federation v2 subgraph schema; logs only unexpected errors (typed ones are expected answers)."""
+
+    def entities_resolver(self, info: Info, representations: list[FederationAny]) -> list[FederationAny]:
+        """Federation ``_entities``: each representation's entity, or a BAD_REQUEST in its place."""
+        return [FederationAny(resolve_entity(info, representation)) for representation in representations]
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None

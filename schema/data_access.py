@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator, Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
-from graphql import print_ast
+from graphql import strip_ignored_characters
 from strawberry.extensions import SchemaExtension
 
 if TYPE_CHECKING:
@@ -45,9 +46,15 @@ class DataAccessLog:
         return bool(self._outcomes)
 
 
-def operation_hash(document: str, operation_name: str | None) -> str:
-    """sha256 of the normalised document (re-printed, so whitespace and comments do not count) and name."""
-    return hashlib.sha256(f"{document}\n{operation_name or ''}".encode()).hexdigest()
+OPERATION_HASHES_KEPT = 256
+"""Operation hashes remembered (LRU) by query text: clients repeat the same few documents."""
+
+
+@lru_cache(maxsize=OPERATION_HASHES_KEPT)
+def operation_hash(query: str, operation_name: str | None) -> str:
+    """sha256 of the normalised query text (whitespace and comments stripped, so they do not count) and
+    the operation's name."""
+    return hashlib.sha256(f"{strip_ignored_characters(query)}\n{operation_name or ''}".encode()).hexdigest()
 
 
 class RecordDataAccess(SchemaExtension):
@@ -57,12 +64,12 @@ class RecordDataAccess(SchemaExtension):
         yield
         context = self.execution_context.context
         accesses: DataAccessLog | None = getattr(context, "accesses", None)
-        document = self.execution_context.graphql_document
-        if not accesses or document is None:
+        query = self.execution_context.query
+        if not accesses or query is None:
             return
         typed_context: Context = context
         await typed_context.services.auth.record_data_access(
             typed_context.principal,
-            operation_hash=operation_hash(print_ast(document), self.execution_context.operation_name),
+            operation_hash=operation_hash(query, self.execution_context.operation_name),
             accesses=accesses.as_mapping(),
         )

@@ -2,8 +2,10 @@
 ``application/graphql-response+json``, GraphiQL for browsers when enabled.
 
 strawberry's view executes; this subclass answers what it does not (checked against its source):
-405 for other methods (with ``Allow``), 415 for a POST body that is not JSON, 406 for an Accept it cannot
-serve, 401/429 before anything executes, and with ``application/graphql-response+json`` a request error
+405 for other methods (with ``Allow``), 415 for a POST body that is not JSON, 400 for a body that is not
+one JSON object (batches are not supported) or not UTF-8, 400 for a GET without ``query`` unless the
+Accept names ``text/html`` (a browser: GraphiQL), 406 for an Accept it cannot serve, 401/429 before
+anything executes, and with ``application/graphql-response+json`` a request error
 (parse, validation, limits, variables: nothing executed) is 400 without a ``data`` entry, as the spec asks.
 Every HTTP-level error is a GraphQL error body with ``extensions.code``.
 """
@@ -21,6 +23,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
@@ -54,6 +57,11 @@ def _media_ranges(accept: str) -> list[tuple[str, float]]:
         if media:
             ranges.append((media.lower(), quality))
     return ranges
+
+
+def _json_kind(value: object) -> str:
+    kinds = {list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number"}
+    return "null" if value is None else kinds.get(type(value), type(value).__name__)
 
 
 def negotiate(accept: str | None) -> str | None:
@@ -138,12 +146,34 @@ class GraphQLView(GraphQL[Context, None]):
         return HTMLResponse(with_local_assets(self.graphql_ide_html))
 
     def wants_graphiql(self, request: Request) -> bool:
+        """A browser asking for the page: GET without ``query``, with an Accept naming ``text/html``."""
+        accepted = dict(_media_ranges(request.headers.get("accept", "")))
         return (
             self.graphql_ide is not None
             and request.method == "GET"
             and "query" not in request.query_params
-            and "text/html" in request.headers.get("accept", "")
+            and accepted.get("text/html", 0.0) > 0
         )
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        # strawberry would render GraphiQL for ``Accept: */*`` too, labelled as JSON by then; the page is
+        # answered in ``answer`` (before authentication), so anything reaching strawberry is a request.
+        return False
+
+    def decode_json(self, data: str | bytes) -> object:
+        """A JSON value of the request (the POST body, or GET's ``variables``/``extensions``): an object."""
+        try:
+            value = json.loads(data)
+        except UnicodeDecodeError as error:
+            raise HTTPException(400, "the request body is not UTF-8 JSON") from error
+        except RecursionError as error:
+            raise HTTPException(400, "the request's JSON is nested too deeply") from error
+        if not isinstance(value, dict):
+            batch = (
+                " (one operation per request: batches are not supported)" if isinstance(value, list) else ""
+            )
+            raise HTTPException(400, f"expected a JSON object, not {_json_kind(value)}{batch}")
+        return value
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         assert isinstance(request, Request) and isinstance(response, Response), "HTTP only"

@@ -172,16 +172,20 @@ class CostLimit(SchemaExtension):
         yield
 
 
-def _tagged(limiter: AddValidationRules) -> AddValidationRules:
-    return AddValidationRules([too_complex(rule) for rule in limiter.validation_rules])
-
-
 def limit_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     """Per-request factories of the limit extensions, configured from settings (order matters: the cost
-    check reads the validation result, so it comes after the validation cache the schema adds)."""
+    check reads the validation result, so it comes after the validation cache the schema adds).
+
+    The depth and alias rules are built once here, per schema: strawberry's validation cache is keyed by
+    the rule classes, so classes built per request would make every request miss it.
+    """
+    limiters = (
+        QueryDepthLimiter(max_depth=settings.max_query_depth),
+        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+    )
+    rules = [too_complex(rule) for limiter in limiters for rule in limiter.validation_rules]
     return [
-        lambda: _tagged(QueryDepthLimiter(max_depth=settings.max_query_depth)),
-        lambda: _tagged(MaxAliasesLimiter(max_alias_count=settings.max_aliases)),
+        lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
     ]
 

@@ -33,6 +33,30 @@ async def test_service_sdl_and_entities(graph: Graph, sandbox: SandboxHandle) ->
     assert [entity and entity["creditCode"] for entity in answer["data"]["_entities"]] == [*codes, None]
 
 
+async def test_entities_answers_a_bad_representation_in_its_place(
+    graph: Graph, sandbox: SandboxHandle
+) -> None:
+    [code] = sandbox.credit_codes(limit=1)
+    representations: list[object] = [
+        {"__typename": "Nope", "creditCode": code},
+        {"__typename": "Enterprise", "creditCode": code},
+        {"__typename": "Enterprise"},
+        {"creditCode": code},
+        "Enterprise",
+    ]
+    answer = await graph.query(
+        "query ($r: [_Any!]!) { _entities(representations: $r) { ... on Enterprise { creditCode } } }",
+        {"r": representations},
+    )
+    assert answer["data"]["_entities"] == [None, {"creditCode": code}, None, None, None]
+    errors = {error["path"][1]: error for error in answer["errors"]}
+    assert sorted(errors) == [0, 2, 3, 4]
+    assert {error["extensions"]["code"] for error in errors.values()} == {"BAD_REQUEST"}
+    assert errors[0]["extensions"]["typename"] == "Nope"
+    assert "unknown entity type 'Nope'" in errors[0]["message"]
+    assert "creditCode" in errors[2]["message"]
+
+
 @pytest.fixture
 def graph_overrides() -> dict[str, Any]:
     return {"env": "prod"}

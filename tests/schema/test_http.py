@@ -109,3 +109,39 @@ async def test_graphiql_for_browsers_in_dev(graph: Graph) -> None:
 )
 def test_negotiation(accept: str | None, expected: str | None) -> None:
     assert negotiate(accept) == expected
+
+
+@pytest.mark.parametrize("accept", [None, "*/*", "application/json", "text/html;q=0, application/json"])
+async def test_get_without_a_query_is_400_unless_a_browser_asks(graph: Graph, accept: str | None) -> None:
+    headers = {**bearer(graph), **({"Accept": accept} if accept else {})}
+    response = await graph.http.get("/graphql", headers=headers)
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"0", "not a number"),
+        (b'"query"', "not a string"),
+        (b"null", "not null"),
+        (b'[{"query": "{ __typename }"}]', "batches are not supported"),
+        (b'{"query": "\x80"}', "not UTF-8"),
+    ],
+)
+async def test_a_body_that_is_not_one_json_object_is_400(graph: Graph, body: bytes, reason: str) -> None:
+    response = await graph.http.post(
+        "/graphql", content=body, headers={**bearer(graph), "Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_REQUEST"
+    assert reason in error["message"]
+
+
+async def test_get_variables_must_be_an_object(graph: Graph) -> None:
+    params = {"query": "query ($c: ID!) { enterprise(creditCode: $c) { name } }", "variables": "[1]"}
+    response = await graph.http.get("/graphql", params=params, headers=bearer(graph))
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"

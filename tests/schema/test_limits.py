@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from functools import _lru_cache_wrapper
+from typing import Any, cast
 
 import pytest
+from strawberry.extensions.validation_cache import _get_validate_cache
 
+from schema.build import DOCUMENT_CACHE_SIZE
 from tests.fixtures.sandbox import SandboxHandle
 from tests.schema.conftest import Graph
 
@@ -56,3 +59,18 @@ async def test_cost_counts_variables(graph: Graph, sandbox: SandboxHandle) -> No
     assert all(error["extensions"]["code"] == "NO_CONSENT" for error in cheap.json().get("errors", []))
     costly = await graph.post(query, {"c": sandbox.credit_codes(limit=30)})
     assert costly.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+
+
+@pytest.mark.parametrize(
+    "query", [f'{{ enterprise(creditCode: "{CODE}") {{ name }} }}', DEEP], ids=["ok", "deep"]
+)
+async def test_the_second_identical_request_is_validated_from_the_cache(graph: Graph, query: str) -> None:
+    # strawberry's validation cache (shared per maxsize) is keyed by schema, document and rule classes:
+    # it hits only when the limits' rules are the same classes on every request.
+    validation = cast("_lru_cache_wrapper[object]", _get_validate_cache(DOCUMENT_CACHE_SIZE))
+    first = await graph.post(query)
+    before = validation.cache_info()
+    second = await graph.post(query)
+    after = validation.cache_info()
+    assert (after.hits - before.hits, after.misses - before.misses) == (1, 0)
+    assert second.json() == first.json()
