@@ -5,7 +5,11 @@ sources, operation hash, outcome))`` with ``prev_hash`` the ``row_hash`` of row 
 row 1). Altering a row breaks its own hash; removing one leaves a gap in ``seq`` and breaks the next row's
 ``prev_hash``; moving one (its ``seq``) breaks its hash. Appends are serialised so the chain never forks:
 ``pg_advisory_xact_lock`` on PostgreSQL (across replicas), an in-process lock plus a retry on a ``seq``
-collision on SQLite (the one writer). A truncated tail is not detectable from the rows alone.
+collision on SQLite (the one writer). Concurrent appends of a process are group-committed: whatever is
+queued while one transaction runs is written by the next, in one transaction (:mod:`auth.group_commit`).
+
+A truncated tail is not detectable from the rows alone: signed checkpoints of the head
+(:mod:`auth.audit_checkpoints`), written every ``checkpoint_every`` rows and on demand, make it so.
 """
 
 from __future__ import annotations
@@ -21,19 +25,25 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub.storage.models import AuditRecord
+from auth.audit_checkpoints import Checkpoint, CheckpointSigner, SignatureCheck, parse_checkpoint
+from auth.group_commit import GroupCommit
+from hub.errors import BadRequest
+from hub.storage.models import AuditCheckpoint, AuditRecord
 
 GENESIS_HASH = "0" * 64
 # Any constant shared by every replica; names the audit chain among PostgreSQL advisory locks.
 _ADVISORY_LOCK_KEY = 0x4155444954  # "AUDIT"
 _APPEND_ATTEMPTS = 5
 _VERIFY_CHUNK = 1000
+# Rows between automatic checkpoints: at most this many trailing rows could vanish unnoticed.
+CHECKPOINT_EVERY = 100
 
 
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
     """What happened, before it gets its place in the chain. ``event`` is one of ``data_access``,
-    ``token_issued``, ``token_revoked``, ``consent_granted``, ``consent_withdrawn``."""
+    ``token_issued``, ``token_revoked``, ``consent_granted``, ``consent_withdrawn``, ``client_disabled``,
+    ``client_enabled``."""
 
     event: str
     tenant_id: str | None
@@ -57,15 +67,22 @@ class AuditedEvent:
 
 @dataclass(frozen=True, slots=True)
 class VerifyResult:
-    """``ok`` or the first bad row (``bad_seq``) and why."""
+    """``ok``, or why not: ``reason``, and the first bad row (``bad_seq``) when a row is to blame.
+
+    ``head`` is the last row verified (``seq``, ``row_hash``). ``unverified_signatures`` counts checkpoints
+    signed by keys no longer in the key file (or verified without one): only their content was checked.
+    """
 
     rows_checked: int
     bad_seq: int | None = None
     reason: str | None = None
+    head: tuple[int, str] | None = None
+    checkpoints_checked: int = 0
+    unverified_signatures: int = 0
 
     @property
     def ok(self) -> bool:
-        return self.bad_seq is None
+        return self.reason is None
 
 
 def digest(value: str) -> str:
@@ -107,38 +124,49 @@ def _entry_of(row: AuditRecord) -> AuditEntry:
 
 
 class AuditLog:
-    """Appends to and checks the chain. One per process (its lock serialises this process's appends)."""
+    """Appends to and checks the chain. One per process: its group commit batches this process's appends.
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    Parameters:
+        sessions: the process's session factory.
+        signer: signs checkpoints (the hub's key file); without one, no automatic checkpoints are written
+            and checkpoint signatures are not verified (their content still is).
+        checkpoint_every: an automatic checkpoint is written whenever an append crosses a multiple of it.
+    """
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        signer: CheckpointSigner | None = None,
+        checkpoint_every: int = CHECKPOINT_EVERY,
+    ) -> None:
         self._sessions = sessions
-        self._lock = asyncio.Lock()
+        self._signer = signer
+        self._checkpoint_every = checkpoint_every
+        self._group_commit = GroupCommit(self._append_with_retries)
 
     async def append(self, entries: Sequence[AuditEntry]) -> None:
-        """Append ``entries`` in order, in one short transaction."""
-        if not entries:
-            return
-        async with self._lock:
-            for attempt in range(_APPEND_ATTEMPTS):
-                try:
-                    await self._append_once(entries)
-                    return
-                except (IntegrityError, OperationalError):
-                    # Another process (a CLI next to a SQLite hub) took the same seq or held the write lock.
-                    if attempt == _APPEND_ATTEMPTS - 1:
-                        raise
-                    await asyncio.sleep(0.05 * 2**attempt)
+        """Append ``entries`` in order; returns once they are committed (with concurrent appends)."""
+        if entries:
+            await self._group_commit.submit(entries)
+
+    async def _append_with_retries(self, entries: Sequence[AuditEntry]) -> None:
+        for attempt in range(_APPEND_ATTEMPTS):
+            try:
+                await self._append_once(entries)
+                return
+            except (IntegrityError, OperationalError):
+                # Another process (a CLI next to a SQLite hub) took the same seq or held the write lock.
+                if attempt == _APPEND_ATTEMPTS - 1:
+                    raise
+                await asyncio.sleep(0.05 * 2**attempt)
 
     async def _append_once(self, entries: Sequence[AuditEntry]) -> None:
         async with self._sessions.begin() as session:
             if session.get_bind().dialect.name == "postgresql":
                 await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY})
-            last = (
-                await session.execute(
-                    select(AuditRecord.seq, AuditRecord.row_hash).order_by(AuditRecord.seq.desc()).limit(1)
-                )
-            ).first()
-            seq, prev_hash = (last.seq, last.row_hash) if last else (0, GENESIS_HASH)
-            at = datetime.now(UTC)
+            first_seq, prev_hash = await _head(session) or (0, GENESIS_HASH)
+            seq, at = first_seq, datetime.now(UTC)
             for entry in entries:
                 seq += 1
                 row_hash = chain_hash(prev_hash, seq, at, entry)
@@ -158,9 +186,64 @@ class AuditLog:
                     )
                 )
                 prev_hash = row_hash
+            if (
+                self._signer is not None
+                and seq // self._checkpoint_every > first_seq // self._checkpoint_every
+            ):
+                session.add(_checkpoint_row(self._signer.sign(seq=seq, row_hash=prev_hash)))
 
-    async def verify(self) -> VerifyResult:
-        """Walk the whole chain in ``seq`` order; the first row that does not fit is reported."""
+    async def checkpoint(self, head: tuple[int, str] | None = None) -> Checkpoint:
+        """Sign and record ``head`` (``seq``, ``row_hash``: a head just verified) or else the current head.
+
+        Raises :class:`BadRequest` when the log is empty; needs a ``signer``.
+        """
+        if self._signer is None:
+            raise RuntimeError("this AuditLog has no signer: pass signer= to write checkpoints")
+        async with self._sessions.begin() as session:
+            head = head or await _head(session)
+            if head is None:
+                raise BadRequest("the audit log is empty: there is no head to checkpoint")
+            checkpoint = self._signer.sign(seq=head[0], row_hash=head[1])
+            row = _checkpoint_row(checkpoint)
+            session.add(row)
+            await session.flush()
+        return parse_checkpoint(checkpoint.jws, f"checkpoint {row.id}")
+
+    async def verify(self, *, checkpoints: Sequence[Checkpoint] = ()) -> VerifyResult:
+        """Walk the whole chain in ``seq`` order; the first row that does not fit is reported.
+
+        The recorded checkpoints and ``checkpoints`` (e.g. read from an exported file) must each match the
+        row at their ``seq``, which must still exist; a checkpoint with a bad signature fails the check.
+        """
+        async with self._sessions() as session:
+            rows = (await session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id))).all()
+        try:
+            recorded = [parse_checkpoint(row.jws, f"checkpoint {row.id}") for row in rows]
+        except BadRequest as error:
+            return VerifyResult(0, reason=error.message)
+        anchors = [*recorded, *checkpoints]
+        unverified = 0
+        for anchor in anchors:
+            signature = self._signer.check(anchor) if self._signer else SignatureCheck.UNKNOWN_KEY
+            if signature is SignatureCheck.INVALID:
+                return VerifyResult(
+                    0, reason=f"{anchor.describe()} has an invalid signature (forged or altered)"
+                )
+            unverified += signature is SignatureCheck.UNKNOWN_KEY
+        result = await self._walk(anchors)
+        return VerifyResult(
+            result.rows_checked,
+            result.bad_seq,
+            result.reason,
+            result.head,
+            checkpoints_checked=len(anchors),
+            unverified_signatures=unverified,
+        )
+
+    async def _walk(self, anchors: Sequence[Checkpoint]) -> VerifyResult:
+        by_seq: dict[int, list[Checkpoint]] = {}
+        for anchor in anchors:
+            by_seq.setdefault(anchor.seq, []).append(anchor)
         expected_seq, expected_prev, checked = 1, GENESIS_HASH, 0
         async with self._sessions() as session:
             while True:
@@ -173,13 +256,31 @@ class AuditLog:
                     )
                 ).all()
                 if not rows:
-                    return VerifyResult(checked)
+                    break
                 for row in rows:
-                    problem = _check_row(row, expected_seq, expected_prev)
+                    problem = _check_row(row, expected_seq, expected_prev) or _check_anchors(
+                        row, by_seq.get(row.seq, ())
+                    )
                     if problem is not None:
                         return VerifyResult(checked, bad_seq=problem[0], reason=problem[1])
                     checked += 1
                     expected_seq, expected_prev = row.seq + 1, row.row_hash
+        head_seq = expected_seq - 1
+        head = (head_seq, expected_prev) if head_seq else None
+        beyond = max(
+            (anchor for anchor in anchors if anchor.seq > head_seq), key=lambda a: a.seq, default=None
+        )
+        if beyond is not None:
+            reason = (
+                f"rows {expected_seq} to {beyond.seq} are missing (the log ends at seq {head_seq}): "
+                f"{beyond.describe()} was signed when the log reached seq {beyond.seq}"
+            )
+            return VerifyResult(checked, bad_seq=expected_seq, reason=reason, head=head)
+        return VerifyResult(checked, head=head)
+
+    async def aclose(self) -> None:
+        """Wait for appends in flight (at shutdown)."""
+        await self._group_commit.aclose()
 
     async def trail(
         self, *, tenant_id: str, first: int, after_seq: int | None, credit_code: str | None
@@ -203,6 +304,32 @@ class AuditLog:
             for row in rows[:first]
         ]
         return events, len(rows) > first
+
+
+async def _head(session: AsyncSession) -> tuple[int, str] | None:
+    last = (
+        await session.execute(
+            select(AuditRecord.seq, AuditRecord.row_hash).order_by(AuditRecord.seq.desc()).limit(1)
+        )
+    ).first()
+    return (last.seq, last.row_hash) if last else None
+
+
+def _checkpoint_row(checkpoint: Checkpoint) -> AuditCheckpoint:
+    return AuditCheckpoint(
+        seq=checkpoint.seq,
+        row_hash=checkpoint.row_hash,
+        at=checkpoint.at,
+        kid=checkpoint.kid,
+        jws=checkpoint.jws,
+    )
+
+
+def _check_anchors(row: AuditRecord, anchors: Sequence[Checkpoint]) -> tuple[int, str] | None:
+    for anchor in anchors:
+        if anchor.row_hash != row.row_hash:
+            return row.seq, f"the row differs from {anchor.describe()} (the log was rewritten from here on)"
+    return None
 
 
 def _check_row(row: AuditRecord, expected_seq: int, expected_prev: str) -> tuple[int, str] | None:

@@ -6,12 +6,13 @@ import asyncio
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from authlib.oauth2.rfc6749 import ClientMixin
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from auth.audit import AuditEntry, AuditLog, digest
 from auth.client_secret import generate_client_secret, hash_client_secret, verify_client_secret
 from auth.principal import ALL_SCOPES
 from hub.errors import BadRequest
@@ -130,6 +131,42 @@ async def register_client(
         client.scopes = " ".join(sorted(scopes))
         client.disabled_at = None
     return IssuedClient(client_id, secret, tenant_id, scopes, tenant_created)
+
+
+async def set_client_disabled(
+    *, sessions: async_sessionmaker[AsyncSession], audit: AuditLog, client_id: str, disabled: bool
+) -> bool:
+    """Disable a client (or enable it again); True when its state changed, which is audited.
+
+    A disabled client gets no token (``invalid_client``) and its unexpired tokens are refused at once (every
+    request checks its client's state), also after it is enabled again: only tokens issued later count.
+    Raises :class:`BadRequest` for an unknown client.
+    """
+    async with sessions.begin() as session:
+        client = await session.get(OAuthClient, client_id, with_for_update=True)
+        if client is None:
+            raise BadRequest(f"no client {client_id!r}")
+        if (client.disabled_at is not None) == disabled:
+            return False
+        now = datetime.now(UTC)
+        client.disabled_at = now if disabled else None
+        if disabled:
+            # ``iat`` has one-second resolution: every token of the disable's second is refused, so the
+            # cutoff is the next whole second.
+            client.tokens_not_before = now.replace(microsecond=0) + timedelta(seconds=1)
+        cutoff, tenant_id = client.tokens_not_before, client.tenant_id
+    state = "disabled" if disabled else "enabled"
+    entry = AuditEntry(f"client_{state}", tenant_id, client_id, None, (), digest(client_id), state)
+    await audit.append([entry])
+    if not disabled and cutoff is not None:
+        # Enabled within the disable's second: report it done once the client's next token will be accepted.
+        await asyncio.sleep(max(0.0, (_aware(cutoff) - datetime.now(UTC)).total_seconds()))
+    return True
+
+
+def _aware(at: datetime) -> datetime:
+    # SQLite hands back naive datetimes (stored in UTC).
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 async def load_client(sessions: async_sessionmaker[AsyncSession], client_id: str) -> RegisteredClient | None:

@@ -147,6 +147,11 @@ class KeyFile:
             self._alive = self._all.alive(token_ttl_s=self._token_ttl_s, now=datetime.now(UTC))
         return self._alive
 
+    def every_key(self) -> SigningKeys:
+        """Every key in the file, retired ones included (they still verify old audit checkpoints)."""
+        self.keys()
+        return self._all
+
     def reload(self) -> None:
         """Read the file now (after a rotation in this process, rather than within a few seconds)."""
         self._checked_at = float("-inf")

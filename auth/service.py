@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auth.audit import AuditEntry, AuditLog, digest
+from auth.audit_checkpoints import CheckpointSigner
 from auth.clients import RegisteredClient
 from auth.consent import ConsentBook
 from auth.keys import KeyFile, key_file_path
@@ -22,7 +23,7 @@ from auth.server import KnownToken
 from auth.tokens import AccessToken, HubTokenGenerator, verify_access_token
 from hub.errors import RateLimited, Unauthenticated
 from hub.settings import Settings
-from hub.storage.models import RevokedToken
+from hub.storage.models import OAuthClient, RevokedToken
 
 ANONYMOUS = Principal(tenant_id="demo", client_id="anonymous", scopes=READ_SCOPES, anonymous=True)
 
@@ -41,7 +42,7 @@ class AuthService:
         self.settings = settings
         self.sessions = sessions
         self.keys = keys
-        self.audit = AuditLog(sessions)
+        self.audit = AuditLog(sessions, signer=CheckpointSigner(keys))
         self.consents = ConsentBook(sessions, self.audit)
         self.token_generator = HubTokenGenerator(
             issuer=settings.issuer_url,
@@ -74,8 +75,9 @@ class AuthService:
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("the Authorization header must be 'Bearer <access token>'")
         access_token = self.verify(token.strip())
-        if await self._is_revoked(access_token.token_id):
-            raise Unauthenticated("access token rejected: token has been revoked")
+        refusal = await self._refusal(access_token)
+        if refusal is not None:
+            raise Unauthenticated(f"access token rejected: {refusal}")
         return Principal(
             tenant_id=access_token.tenant_id,
             client_id=access_token.client_id,
@@ -127,12 +129,12 @@ class AuthService:
 
     # Authorisation-server side ----------------------------------------------------------------------
     async def known_token(self, token: str) -> KnownToken | None:
-        """A token this hub issued (expired ones included) with its revocation state; None if not ours."""
+        """A token this hub issued (expired ones included); ``revoked`` also when its client is disabled."""
         try:
             access_token = self.verify(token, allow_expired=True)
         except Unauthenticated:
             return None
-        return KnownToken(access_token, revoked=await self._is_revoked(access_token.token_id))
+        return KnownToken(access_token, revoked=await self._refusal(access_token) is not None)
 
     async def issue_token(self, client: RegisteredClient, scope: str | None = None) -> dict[str, Any]:
         """A token response for ``client`` without the token endpoint (``hub demo``); audited."""
@@ -197,10 +199,33 @@ class AuthService:
             ]
         )
 
-    async def _is_revoked(self, token_id: str) -> bool:
+    async def _refusal(self, access_token: AccessToken) -> str | None:
+        """Why a well-signed token is refused now: revoked, or its client disabled (since) or gone.
+
+        One query per request (no cache): a revocation or a disabled client counts at once on every replica.
+        """
+        revoked = select(RevokedToken.jti).where(RevokedToken.jti == access_token.token_id).exists()
+        query = select(revoked, OAuthClient.disabled_at, OAuthClient.tokens_not_before).where(
+            OAuthClient.client_id == access_token.client_id
+        )
         async with self.sessions() as session:
-            found = await session.scalar(select(RevokedToken.jti).where(RevokedToken.jti == token_id))
-        return found is not None
+            client = (await session.execute(query)).first()
+        if client is None:
+            return "its client is not registered"
+        is_revoked, disabled_at, tokens_not_before = client
+        if is_revoked:
+            return "token has been revoked"
+        if disabled_at is not None:
+            return "its client is disabled"
+        if tokens_not_before is not None and access_token.issued_at < _timestamp(tokens_not_before):
+            return "it was issued before its client was disabled"
+        return None
 
     async def aclose(self) -> None:
+        await self.audit.aclose()
         await self._buckets.aclose()
+
+
+def _timestamp(at: datetime) -> float:
+    # SQLite hands back naive datetimes (stored in UTC).
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp()

@@ -1,4 +1,4 @@
-"""``hub clients create``: register an OAuth client of a tenant (bank); its secret is printed once."""
+"""``hub clients create|disable|enable``: OAuth clients of a tenant (bank); a new secret is printed once."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from contextlib import asynccontextmanager
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from auth.clients import IssuedClient, parse_scopes, register_client
+from auth.audit import AuditLog
+from auth.clients import IssuedClient, parse_scopes, register_client, set_client_disabled
 from hub.cli.settings_option import settings_or_exit
 from hub.errors import HubError
 from hub.settings import Settings
@@ -67,3 +68,32 @@ def create(
     typer.echo(f"client_secret  {issued.client_secret}")
     typer.echo(f"scopes         {' '.join(sorted(issued.scopes))}")
     typer.echo("The secret is shown only now and stored hashed: keep it in your secret store.")
+
+
+async def _set_disabled(settings: Settings, client_id: str, disabled: bool) -> bool:
+    async with database_sessions(settings) as sessions:
+        audit = AuditLog(sessions)
+        return await set_client_disabled(
+            sessions=sessions, audit=audit, client_id=client_id, disabled=disabled
+        )
+
+
+def _switch(client_id: str, *, disabled: bool) -> None:
+    try:
+        changed = asyncio.run(_set_disabled(settings_or_exit(), client_id, disabled))
+    except HubError as error:
+        raise fail(error) from None
+    state = "disabled" if disabled else "enabled"
+    typer.echo(f"client {client_id} {state}" if changed else f"client {client_id} was already {state}")
+
+
+@app.command()
+def disable(client_id: str = typer.Option(..., "--client-id", help="The client to disable.")) -> None:
+    """Refuse the client new tokens and, within the next request, its unexpired ones (audited)."""
+    _switch(client_id, disabled=True)
+
+
+@app.command()
+def enable(client_id: str = typer.Option(..., "--client-id", help="The client to enable again.")) -> None:
+    """Let a disabled client obtain tokens again (audited); tokens it held before are accepted again."""
+    _switch(client_id, disabled=False)

@@ -56,6 +56,8 @@ class OAuthClient(Base):
     scopes: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
     disabled_at: Mapped[datetime | None]
+    # Set when the client is disabled: tokens issued before it stay refused after it is enabled again.
+    tokens_not_before: Mapped[datetime | None]
 
 
 class RevokedToken(Base):
@@ -101,3 +103,16 @@ class AuditRecord(Base):
     outcome: Mapped[str] = mapped_column(String(300))
     prev_hash: Mapped[str] = mapped_column(String(64))
     row_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditCheckpoint(Base):
+    """A signed statement of the audit log's head (``seq``, ``row_hash``): a truncated tail shows up."""
+
+    __tablename__ = "audit_checkpoint"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, index=True)
+    row_hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+    kid: Mapped[str] = mapped_column(String(100))
+    jws: Mapped[str] = mapped_column(Text)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
-from sqlalchemy import delete, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import delete, event, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from auth.audit import GENESIS_HASH, AuditEntry, AuditLog
 from hub.storage.models import AuditRecord
@@ -107,3 +109,34 @@ async def test_trail_pages_by_seq_within_one_tenant(sessions: async_sessionmaker
     assert {event.entry.tenant_id for event in page + rest} == {"bank-a"}
     none, _ = await log.trail(tenant_id="bank-a", first=3, after_seq=None, credit_code="91330100MA2B3C4D5X")
     assert none == []
+
+
+async def test_concurrent_appends_of_one_process_share_transactions(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    commits = 0
+
+    def count(connection: object) -> None:
+        nonlocal commits
+        commits += 1
+
+    log = AuditLog(sessions)
+    event.listen(engine.sync_engine, "commit", count)
+    try:
+        await asyncio.gather(*[log.append([_entry(n)]) for n in range(50)])
+    finally:
+        event.remove(engine.sync_engine, "commit", count)
+    result = await log.verify()
+    assert result.ok and result.rows_checked == 50
+    assert 1 <= commits < 50, commits
+
+
+async def test_a_failed_group_commit_fails_every_caller(tmp_path: Path) -> None:
+    # A database without the audit table: every attempt fails, and every waiting request hears of it.
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}")
+    try:
+        log = AuditLog(async_sessionmaker(engine, expire_on_commit=False))
+        outcomes = await asyncio.gather(*[log.append([_entry(n)]) for n in range(5)], return_exceptions=True)
+    finally:
+        await engine.dispose()
+    assert all(isinstance(outcome, OperationalError) for outcome in outcomes), outcomes

@@ -49,7 +49,7 @@ async def run(
         accesses=DataAccessLog(),
     )
     result = await SCHEMA.execute(query, variable_values=variables, context_value=context)
-    return result.data, [map_error(error, production=False).formatted for error in result.errors or []]
+    return result.data, [dict(map_error(error, production=False).formatted) for error in result.errors or []]
 
 
 def grant_input(**overrides: Any) -> dict[str, Any]:

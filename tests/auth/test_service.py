@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from joserfc.jwk import ECKey, KeySet
 
+from auth.clients import register_client
 from auth.keys import read_key_file, rotate_key_file
 from auth.principal import READ_SCOPES
 from auth.service import AuthService
@@ -25,12 +26,20 @@ async def _refused(auth: AuthService, header: str | None) -> str:
 
 
 async def test_a_token_minted_with_the_hubs_key_is_accepted(hub: Hub, key_file: Path) -> None:
+    await register_client(
+        sessions=hub.services.sessions, tenant_id="bank-a", scopes=READ_SCOPES, client_id="cl-x"
+    )
     principal = await hub.services.auth.authenticate(f"Bearer {mint(_signing_keys(key_file))}")
     assert (principal.tenant_id, principal.client_id, principal.scopes) == (
         "bank-a",
         "cl-x",
         frozenset({"registry:read"}),
     )
+
+
+async def test_a_well_signed_token_of_an_unregistered_client_is_refused(hub: Hub, key_file: Path) -> None:
+    token = mint(_signing_keys(key_file), sub="cl-ghost", client_id="cl-ghost")
+    assert "not registered" in await _refused(hub.services.auth, f"Bearer {token}")
 
 
 async def test_missing_or_malformed_headers(hub: Hub) -> None:
