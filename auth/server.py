@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qsl
 
 from authlib.oauth2 import AuthorizationServer, OAuth2Error
+from authlib.oauth2.base import invalid_error_characters
 from authlib.oauth2.rfc6749 import InvalidRequestError, InvalidScopeError, OAuth2Request
 from authlib.oauth2.rfc6749.grants import ClientCredentialsGrant
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
@@ -85,11 +86,32 @@ class HubClientCredentialsGrant(ClientCredentialsGrant):  # type: ignore[misc]
         requested = set((self.request.payload.scope or "").split())
         refused = sorted(requested - self.request.client.scopes)
         if refused:
-            raise InvalidScopeError(f"scopes not granted to this client: {' '.join(refused)}")
+            raise InvalidScopeError(
+                safe_description(f"scopes not granted to this client: {' '.join(refused)}")
+            )
+
+
+class UnsupportedTokenTypeError(OAuth2Error):  # type: ignore[misc]
+    """RFC 7009 §2.2.1: an error response as in RFC 6749 §5.2, so HTTP 400 (authlib's own one is 401)."""
+
+    error = "unsupported_token_type"
+
+
+def check_token_param(form: dict[str, str], *, hint_types: tuple[str, ...] | None) -> None:
+    """``token`` is required; ``token_type_hint``, when ``hint_types`` is given, must be one of them."""
+    if "token" not in form:
+        raise InvalidRequestError("missing parameter 'token'")
+    hint = form.get("token_type_hint")
+    if hint_types is not None and hint and hint not in hint_types:
+        raise UnsupportedTokenTypeError(f"token_type_hint must be one of: {', '.join(hint_types)}")
 
 
 class HubIntrospectionEndpoint(IntrospectionEndpoint):  # type: ignore[misc]
     CLIENT_AUTH_METHODS: ClassVar[list[str]] = list(TOKEN_ENDPOINT_AUTH_METHODS)
+
+    def check_params(self, request: OAuth2Request, client: RegisteredClient) -> None:
+        # RFC 7662 §2.1 defines no error for the hint, and a server may ignore it: every token is a JWT here.
+        check_token_param(request.form, hint_types=None)
 
     def query_token(self, token_string: str, token_type_hint: str | None) -> KnownToken | None:
         tokens: dict[str, KnownToken] = self.server.prepared.tokens
@@ -114,6 +136,10 @@ class HubIntrospectionEndpoint(IntrospectionEndpoint):  # type: ignore[misc]
 
 class HubRevocationEndpoint(RevocationEndpoint):  # type: ignore[misc]
     CLIENT_AUTH_METHODS: ClassVar[list[str]] = list(TOKEN_ENDPOINT_AUTH_METHODS)
+
+    def check_params(self, request: OAuth2Request, client: RegisteredClient) -> None:
+        # Both registered hints are accepted: a "refresh_token" hint on an access token extends the search.
+        check_token_param(request.form, hint_types=self.SUPPORTED_TOKEN_TYPES)
 
     def query_token(self, token_string: str, token_type_hint: str | None) -> KnownToken | None:
         tokens: dict[str, KnownToken] = self.server.prepared.tokens
@@ -161,6 +187,15 @@ MAX_FORM_BYTES = 16 * 1024
 Outcome = tuple[int, dict[str, Any], list[tuple[str, str]]]
 
 
+def safe_description(text: str) -> str:
+    """``text`` with the characters RFC 6749 §5.2 forbids in ``error_description`` replaced by ``?``.
+
+    Descriptions that quote the request (scopes, parameter names) need it: authlib raises on them.
+    """
+    forbidden = set(invalid_error_characters(text))
+    return "".join("?" if char in forbidden else char for char in text)
+
+
 def oauth_error_response(error: OAuth2Error) -> Response:
     status, body, headers = error()
     return JSONResponse(dict(body), status_code=status, headers=dict(headers))
@@ -180,13 +215,21 @@ async def read_form(request: Request) -> dict[str, str]:
         raise InvalidRequestError("the body is not a valid form") from None
     for name, value in pairs:
         if name in values:
-            raise InvalidRequestError(f"parameter {name!r} is repeated")
+            raise InvalidRequestError(safe_description(f"parameter {name!r} is repeated"))
         values[name] = value
     return values
 
 
 def named_client_ids(headers: Headers, form: dict[str, str]) -> set[str]:
-    basic_client_id, _ = extract_basic_authorization(headers)
+    """The client the request names; more than one way of authenticating is an ``invalid_request`` (§2.3)."""
+    try:
+        basic_client_id, _ = extract_basic_authorization(headers)
+    except UnicodeDecodeError:
+        raise InvalidRequestError("the Basic credentials are not UTF-8") from None
+    if basic_client_id and "client_secret" in form:
+        raise InvalidRequestError("use one client authentication method: Basic or client_secret, not both")
+    if basic_client_id and form.get("client_id", basic_client_id) != basic_client_id:
+        raise InvalidRequestError("client_id in the body differs from the Basic credentials")
     return {client_id for client_id in (basic_client_id, form.get("client_id")) if client_id}
 
 

@@ -223,3 +223,71 @@ async def test_revoking_an_unknown_token_is_a_no_op(hub: Hub) -> None:
         "/oauth/revoke", data={"token": "whatever"}, auth=(client.client_id, client.client_secret)
     )
     assert answer.status_code == 200
+
+
+async def test_revocation_refuses_an_unknown_token_type_with_400(hub: Hub) -> None:
+    client = await hub.client()
+    token = await hub.token(client)
+    auth = (client.client_id, client.client_secret)
+    answer = await hub.http.post("/oauth/revoke", data={"token": token, "token_type_hint": "saml"}, auth=auth)
+    assert answer.status_code == 400  # RFC 7009 §2.2.1: an RFC 6749 §5.2 error response
+    assert answer.json()["error"] == "unsupported_token_type"
+    await hub.services.auth.authenticate(f"Bearer {token}")
+    # A registered hint that does not fit extends the search (RFC 7009 §2.1): the token is revoked.
+    hinted = await hub.http.post(
+        "/oauth/revoke", data={"token": token, "token_type_hint": "refresh_token"}, auth=auth
+    )
+    assert hinted.status_code == 200
+    assert (await hub.http.post("/oauth/introspect", data={"token": token}, auth=auth)).json() == {
+        "active": False
+    }
+
+
+async def test_introspection_ignores_the_hint(hub: Hub) -> None:
+    client = await hub.client()
+    token = await hub.token(client)
+    answer = await hub.http.post(
+        "/oauth/introspect",
+        data={"token": token, "token_type_hint": "saml"},
+        auth=(client.client_id, client.client_secret),
+    )
+    assert answer.status_code == 200 and answer.json()["active"] is True
+
+
+async def test_two_authentication_methods_at_once_are_invalid_request(hub: Hub) -> None:
+    client, other = await hub.client(), await hub.client()
+    form = {"grant_type": "client_credentials"}
+    both = await hub.http.post(
+        "/oauth/token",
+        data={**form, "client_id": client.client_id, "client_secret": client.client_secret},
+        auth=(client.client_id, client.client_secret),
+    )
+    differing = await hub.http.post(
+        "/oauth/token",
+        data={**form, "client_id": other.client_id},
+        auth=(client.client_id, client.client_secret),
+    )
+    for answer in (both, differing):
+        assert answer.status_code == 400
+        assert answer.json()["error"] == "invalid_request"
+
+
+async def test_hostile_input_gets_an_oauth_error_not_a_500(hub: Hub) -> None:
+    client = await hub.client(scopes=frozenset({"registry:read"}))
+    auth = (client.client_id, client.client_secret)
+    quoted_scope = await hub.http.post(
+        "/oauth/token", data={"grant_type": "client_credentials", "scope": 'tax:read "x\\'}, auth=auth
+    )
+    assert quoted_scope.status_code == 400 and quoted_scope.json()["error"] == "invalid_scope"
+    repeated = await hub.http.post(
+        "/oauth/token",
+        content="grant_type=client_credentials&%C3%A9%22=1&%C3%A9%22=2",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        auth=auth,
+    )
+    assert repeated.status_code == 400 and repeated.json()["error"] == "invalid_request"
+    not_utf8 = "Basic " + base64.b64encode(b"\xff\xfe:secret").decode()
+    garbled = await hub.http.post(
+        "/oauth/token", data={"grant_type": "client_credentials"}, headers={"Authorization": not_utf8}
+    )
+    assert garbled.status_code == 400 and garbled.json()["error"] == "invalid_request"
