@@ -36,3 +36,11 @@ def build_cache(settings: Settings, namespace: str | None = None) -> BaseCache:
 
 def is_redis(cache: BaseCache) -> bool:
     return isinstance(cache, RedisCache)
+
+
+async def close_cache(cache: BaseCache) -> None:
+    """Close the cache and, for Redis, every pooled connection, including one left checked out by an
+    operation that timed out (aiocache's own close leaves those to the garbage collector)."""
+    await cache.close()
+    if isinstance(cache, RedisCache):
+        await cache.client.connection_pool.disconnect(inuse_connections=True)

@@ -8,7 +8,7 @@ from aiocache.base import BaseCache
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from auth.service import AuthService
-from hub.cache import build_cache
+from hub.cache import build_cache, close_cache
 from hub.settings import Settings
 from hub.sources.reader import SourceReader
 from hub.storage import create_engine, create_session_factory
@@ -40,5 +40,5 @@ class HubServices:
     async def close(self) -> None:
         await self.auth.aclose()
         await self.sources.aclose()
-        await self.cache.close()
+        await close_cache(self.cache)
         await self.engine.dispose()

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from connectors.config import SourceConfig, SourcesConfigError, load_sources
 from connectors.records import SOURCES, SourceName
-from hub.cache import build_cache
+from hub.cache import build_cache, close_cache
 from hub.cli.settings_option import settings_or_exit
 from hub.credit_code import InvalidCreditCode, validate
 from hub.settings import Settings
@@ -140,7 +140,7 @@ async def _run(
             )
     finally:
         await reader.aclose()
-        await cache.close()
+        await close_cache(cache)
         await engine.dispose()
 
 
