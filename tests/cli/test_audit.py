@@ -1,12 +1,17 @@
-"""``hub audit verify`` passes an intact chain and exits 1 naming the first tampered row."""
+"""``hub audit verify`` passes an intact chain and exits 1 naming the first tampered row; ``hub audit
+checkpoint`` (or ``verify --checkpoint``) anchors the head: a truncated tail then fails, naming it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auth.audit import AuditEntry, AuditLog
-from hub.storage.models import AuditRecord
+from auth.keys import rotate_key_file
+from hub.storage.models import AuditCheckpoint, AuditRecord
 from tests.cli.test_clients import run_hub
 from tests.fixtures.backends import Backend
 
@@ -56,3 +61,54 @@ async def test_removed_row_fails_and_is_named(
     result = await run_hub(backend, "audit", "verify")
     assert result.exit_code == 1
     assert "first bad row seq 2" in result.stderr and "missing" in result.stderr
+
+
+@pytest.fixture
+def key_env(tmp_path: Path) -> dict[str, str]:
+    path = tmp_path / "signing-keys.json"
+    rotate_key_file(path, token_ttl_s=900)
+    return {"HUB_SIGNING_KEY_FILE": str(path)}
+
+
+async def test_checkpoint_then_truncated_tail_fails_naming_it(
+    backend: Backend, sessions: async_sessionmaker[AsyncSession], key_env: dict[str, str]
+) -> None:
+    await _log_of(sessions, 6)
+    recorded = await run_hub(backend, "audit", "checkpoint", **key_env)
+    assert recorded.exit_code == 0, recorded.output
+    assert "recorded checkpoint 1 (seq 6" in recorded.stdout
+    async with sessions.begin() as session:
+        await session.execute(delete(AuditRecord).where(AuditRecord.seq >= 5))
+    result = await run_hub(backend, "audit", "verify", **key_env)
+    assert result.exit_code == 1
+    assert "first bad row seq 5: rows 5 to 6 are missing" in result.stderr
+    assert "checkpoint 1 (seq 6" in result.stderr
+
+
+async def test_verify_checkpoint_exports_and_against_catches_a_wiped_table(
+    backend: Backend, sessions: async_sessionmaker[AsyncSession], key_env: dict[str, str], tmp_path: Path
+) -> None:
+    await _log_of(sessions, 3)
+    exported = tmp_path / "audit-checkpoints.jws"
+    first = await run_hub(backend, "audit", "verify", "--export", str(exported), **key_env)
+    assert first.exit_code == 0, first.output
+    assert "3 rows verified, 0 checkpoints held" in first.stdout and f"exported to {exported}" in first.stdout
+    async with sessions.begin() as session:
+        await session.execute(delete(AuditRecord).where(AuditRecord.seq == 3))
+        await session.execute(delete(AuditCheckpoint))
+    blind = await run_hub(backend, "audit", "verify", **key_env)
+    assert blind.exit_code == 0  # rows and checkpoints deleted together: the database alone cannot tell
+    anchored = await run_hub(backend, "audit", "verify", "--against", str(exported), **key_env)
+    assert anchored.exit_code == 1
+    assert f"{exported} line 1 (seq 3" in anchored.stderr
+
+
+async def test_checkpoint_of_an_empty_log_and_a_bad_file_are_errors(
+    backend: Backend, sessions: async_sessionmaker[AsyncSession], key_env: dict[str, str], tmp_path: Path
+) -> None:
+    empty = await run_hub(backend, "audit", "checkpoint", **key_env)
+    assert empty.exit_code == 2 and "audit log is empty" in empty.stderr
+    garbage = tmp_path / "garbage.jws"
+    garbage.write_text("hello\n")
+    bad = await run_hub(backend, "audit", "verify", "--against", str(garbage), **key_env)
+    assert bad.exit_code == 2 and "line 1 is not an audit checkpoint" in bad.stderr

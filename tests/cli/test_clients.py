@@ -1,4 +1,5 @@
-"""``hub clients create`` registers a client whose secret obtains tokens; bad scopes are refused."""
+"""``hub clients create`` registers a client whose secret obtains tokens; bad scopes are refused.
+``hub clients disable|enable`` switch a client, audited; an unknown client is an error."""
 
 from __future__ import annotations
 
@@ -9,15 +10,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from typer.testing import CliRunner, Result
 
-from auth.clients import load_client
+from auth.audit import AuditLog
+from auth.clients import load_client, register_client
 from hub.cli import app
 from hub.storage.models import Tenant
 from tests.fixtures.backends import Backend
 
 
-async def run_hub(backend: Backend, *args: str) -> Result:
+async def run_hub(backend: Backend, *args: str, **env: str) -> Result:
     """The CLI in a worker thread (its commands start their own event loop), on the test's backend."""
-    env = {"HUB_DATABASE_URL": backend.database_url, "HUB_CACHE_URL": backend.cache_url}
+    env = {"HUB_DATABASE_URL": backend.database_url, "HUB_CACHE_URL": backend.cache_url, **env}
     return await asyncio.to_thread(CliRunner().invoke, app, list(args), env=env)
 
 
@@ -51,3 +53,31 @@ async def test_unknown_scope_is_refused(backend: Backend, sessions: async_sessio
     result = await run_hub(backend, "clients", "create", "--tenant", "bank-a", "--scopes", "tax:write")
     assert result.exit_code == 2
     assert "unknown scopes: tax:write" in result.stderr
+
+
+async def test_disable_and_enable_switch_the_client_and_are_audited(
+    backend: Backend, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    issued = await register_client(sessions=sessions, tenant_id="bank-a", scopes=frozenset({"tax:read"}))
+    disabled = await run_hub(backend, "clients", "disable", "--client-id", issued.client_id)
+    assert disabled.exit_code == 0, disabled.output
+    assert disabled.stdout.strip() == f"client {issued.client_id} disabled"
+    client = await load_client(sessions, issued.client_id)
+    assert client is not None and client.disabled
+    assert not await asyncio.to_thread(client.check_client_secret, issued.client_secret)
+    again = await run_hub(backend, "clients", "disable", "--client-id", issued.client_id)
+    assert "already disabled" in again.stdout
+    enabled = await run_hub(backend, "clients", "enable", "--client-id", issued.client_id)
+    assert enabled.exit_code == 0 and "enabled" in enabled.stdout
+    client = await load_client(sessions, issued.client_id)
+    assert client is not None and not client.disabled
+    events, _ = await AuditLog(sessions).trail(tenant_id="bank-a", first=10, after_seq=None, credit_code=None)
+    assert [event.entry.event for event in reversed(events)] == ["client_disabled", "client_enabled"]
+
+
+async def test_disabling_an_unknown_client_fails(
+    backend: Backend, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    result = await run_hub(backend, "clients", "disable", "--client-id", "cl-nobody")
+    assert result.exit_code == 2
+    assert "no client 'cl-nobody'" in result.stderr
