@@ -68,6 +68,10 @@ class Connector(ABC):
         """A record back from its JSON form (cache, snapshot)."""
         return cast(SourceRecord, self.record_type.model_validate(payload))
 
+    def load_record_json(self, document: str | bytes) -> SourceRecord:
+        """A record back from its JSON text (cache), parsed and validated in one pass."""
+        return cast(SourceRecord, self.record_type.model_validate_json(document))
+
 
 def month_start(day: date, months_back: int = 0) -> date:
     """The first day of the month ``months_back`` months before ``day``'s month."""

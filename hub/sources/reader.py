@@ -4,11 +4,14 @@
       → cache (per-source TTL)             hit: return
       → single-flight per key              concurrent misses share one upstream fetch
       → connector fetch                    bounded per source, retries, circuit breaker
-      → snapshot (idempotent by hash) → cache → Fetched(stale=False)
+      → cache → Fetched(stale=False)       the snapshot (idempotent by hash) is written behind the answer
       upstream failed → latest snapshot → Fetched(stale=True), or SourceUnavailable when there is none
 
 The cache and the database support the upstream data, they never stand in its way: a cache error is a
-miss and a failed snapshot write still returns what the upstream said (both logged).
+miss and a failed snapshot write still returns what the upstream said (both logged). Snapshot writes go
+through one :class:`SnapshotWriter` (batched; the read path does not wait for them, ``refresh`` does,
+``aclose`` waits for all). A cache entry holds the record's canonical JSON text and its content hash; a
+hit whose content is in the :class:`RecordMemo` is not decoded again.
 """
 
 from __future__ import annotations
@@ -31,8 +34,10 @@ from hub.credit_code import InvalidCreditCode, validate
 from hub.errors import BadCreditCode, HubError, SourceUnavailable
 from hub.logging import get_logger
 from hub.settings import Settings
+from hub.sources.memo import DEFAULT_MAX_JSON_CHARS, RecordMemo
 from hub.sources.single_flight import SingleFlight
-from hub.sources.snapshots import content_hash, latest_snapshot, save_snapshot
+from hub.sources.snapshot_writer import SnapshotWriter
+from hub.sources.snapshots import SnapshotWrite, encode_record, latest_snapshot, pending_snapshot
 
 RefreshOutcome = Literal["fetched", "unchanged", "failed"]
 log = get_logger(__name__)
@@ -48,12 +53,15 @@ class SourceReader:
         breakers: CircuitBreakers,
         sessions: async_sessionmaker[AsyncSession],
         cache: BaseCache,
+        memo_json_chars: int = DEFAULT_MAX_JSON_CHARS,
     ) -> None:
         self._clients = dict(clients)
         self._breakers = breakers
         self._sessions = sessions
         self._cache = cache
         self._flights: SingleFlight[Fetched] = SingleFlight()
+        self._snapshots = SnapshotWriter(sessions)
+        self._memo = RecordMemo(memo_json_chars)
 
     @classmethod
     def create(
@@ -135,7 +143,8 @@ class SourceReader:
         try:
             credit_code = _valid(credit_code)
             record = await client.fetch(credit_code)
-            _, created = await self._store(client, credit_code, record, strict=True)
+            _, written = await self._store(client, credit_code, record)
+            created = (await _snapshot_written(source, written)).created
         except HubError as error:
             log.warning(
                 "refresh_failed", source=source, credit_code=credit_code, code=error.code, reason=str(error)
@@ -147,7 +156,12 @@ class SourceReader:
         """``closed`` | ``open`` | ``half_open`` per configured source."""
         return self._breakers.states()
 
+    async def flush_snapshots(self) -> None:
+        """Wait until every snapshot of what was fetched so far is written."""
+        await self._snapshots.aclose()
+
     async def aclose(self) -> None:
+        await self.flush_snapshots()
         await asyncio.gather(*(client.aclose() for client in self._clients.values()))
 
     async def _load(self, client: SourceClient, credit_code: str) -> Fetched:
@@ -160,43 +174,43 @@ class SourceReader:
                 raise
             log.warning("serving_stale", source=source, credit_code=credit_code, reason=error.reason)
             return stale
-        fetched, _ = await self._store(client, credit_code, record, strict=False)
+        fetched, _ = await self._store(client, credit_code, record)
         return fetched
 
     async def _store(
-        self, client: SourceClient, credit_code: str, record: SourceRecord, *, strict: bool
-    ) -> tuple[Fetched, bool]:
+        self, client: SourceClient, credit_code: str, record: SourceRecord
+    ) -> tuple[Fetched, asyncio.Future[SnapshotWrite]]:
+        """Cache the record and submit its snapshot; the future tells how the write went."""
         source, now = client.connector.name, datetime.now(UTC)
-        try:
-            written = await save_snapshot(
-                self._sessions, source=source, credit_code=credit_code, record=record, now=now
-            )
-            digest, created = written.content_hash, written.created
-        except Exception as error:
-            if strict:
-                raise SourceUnavailable(source, f"snapshot not written ({type(error).__name__})") from error
-            log.error(
-                "snapshot_write_failed", source=source, credit_code=credit_code, error=type(error).__name__
-            )
-            digest, created = content_hash(record), False
+        encoded = encode_record(record)
+        written = self._snapshots.submit(
+            pending_snapshot(source=source, credit_code=credit_code, encoded=encoded, now=now)
+        )
         fetched = Fetched(
             source=source,
             credit_code=credit_code,
             record=record,
             fetched_at=now,
             stale=False,
-            content_hash=digest,
+            content_hash=encoded.content_hash,
         )
+        self._memo.put((source, credit_code, encoded.content_hash), record, len(encoded.document))
+        entry = {
+            "source": source,
+            "credit_code": credit_code,
+            "fetched_at": now.isoformat(),
+            "content_hash": encoded.content_hash,
+            "record_json": encoded.document,
+        }
         try:
-            await self._cache.set(
-                self._key(source, credit_code), fetched.model_dump(mode="json"), ttl=client.config.ttl_s
-            )
+            await self._cache.set(self._key(source, credit_code), entry, ttl=client.config.ttl_s)
         except Exception as error:
             log.error("cache_write_failed", source=source, error=type(error).__name__)
-        return fetched, created
+        return fetched, written
 
     async def _stale(self, client: SourceClient, credit_code: str) -> Fetched | None:
         source = client.connector.name
+        await self._snapshots.settle(source, credit_code)  # the latest content may still be on its way
         try:
             snapshot = await latest_snapshot(self._sessions, source=source, credit_code=credit_code)
         except Exception as error:
@@ -224,26 +238,36 @@ class SourceReader:
         except Exception as error:
             log.error("cache_read_failed", source=client.connector.name, error=type(error).__name__)
             return [None] * len(keys)
-        return [None if value is None else _from_cache(client, value) for value in values]
+        return [None if value is None else self._from_cache(client, value) for value in values]
+
+    def _from_cache(self, client: SourceClient, value: dict[str, Any]) -> Fetched | None:
+        """The cached entry, or ``None`` (a miss) when it no longer reads as a record, e.g. after an
+        upgrade. Content already decoded (same source, code and hash) comes from the memo.
+        """
+        try:
+            source, credit_code, digest = value["source"], value["credit_code"], value["content_hash"]
+            record = self._memo.get((source, credit_code, digest))
+            if record is None:
+                document = value["record_json"]
+                record = client.connector.load_record_json(document)
+                self._memo.put((source, credit_code, digest), record, len(document))
+            return Fetched(
+                source=source,
+                credit_code=credit_code,
+                record=record,
+                fetched_at=datetime.fromisoformat(value["fetched_at"]),
+                stale=False,
+                content_hash=digest,
+            )
+        except (ValidationError, KeyError, TypeError, ValueError):
+            return None
 
 
-def _from_cache(client: SourceClient, value: dict[str, Any]) -> Fetched | None:
-    """The cached entry, or ``None`` (a miss) when it no longer reads as a record, e.g. after an upgrade."""
+async def _snapshot_written(source: SourceName, written: asyncio.Future[SnapshotWrite]) -> SnapshotWrite:
     try:
-        return _read_cached(client, value)
-    except (ValidationError, KeyError, TypeError, ValueError):
-        return None
-
-
-def _read_cached(client: SourceClient, value: dict[str, Any]) -> Fetched:
-    return Fetched(
-        source=value["source"],
-        credit_code=value["credit_code"],
-        record=client.connector.load_record(value["record"]),
-        fetched_at=datetime.fromisoformat(value["fetched_at"]),
-        stale=False,
-        content_hash=value["content_hash"],
-    )
+        return await written
+    except Exception as error:
+        raise SourceUnavailable(source, f"snapshot not written ({type(error).__name__})") from error
 
 
 def _valid(credit_code: str) -> str:

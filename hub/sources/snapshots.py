@@ -1,18 +1,21 @@
 """Snapshots: every distinct normalised payload of a source for an enterprise, append-only.
 
-A write is one short transaction: ``INSERT … ON CONFLICT (source, credit_code, content_hash) DO UPDATE
-SET checked_at``, so the same content is stored once however often it is fetched, concurrent writers
-cannot duplicate it, and re-running a sync writes nothing new for unchanged data.
+A write is ``INSERT … ON CONFLICT (source, credit_code, content_hash) DO UPDATE SET checked_at``, so the
+same content is stored once however often it is fetched, concurrent writers cannot duplicate it, and
+re-running a sync writes nothing new for unchanged data. :func:`save_snapshots` writes many in one short
+transaction (one statement): SQLite has a single writer, so one commit for a batch instead of one per
+snapshot (see :mod:`hub.sources.snapshot_writer`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -21,11 +24,19 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from connectors.records import SourceRecord
 from hub.storage.models import Snapshot
 
+SnapshotKey = tuple[str, str, str]  # source, credit code, content hash
+
+
+def canonical_json(payload: Any) -> bytes:
+    """Sorted keys, no spaces, UTF-8 (the bytes of ``json.dumps(sort_keys=True, separators=(",", ":"),
+    ensure_ascii=False)`` for a record's JSON form, which holds no floats), in one fast pass.
+    """
+    return orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+
 
 def payload_hash(payload: Any) -> str:
-    """sha256 of the canonical JSON (sorted keys, no spaces) of a record's JSON form."""
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    """sha256 of the canonical JSON of a record's JSON form."""
+    return hashlib.sha256(canonical_json(payload)).hexdigest()
 
 
 def content_hash(record: SourceRecord) -> str:
@@ -36,6 +47,21 @@ def content_hash(record: SourceRecord) -> str:
 def as_utc(moment: datetime) -> datetime:
     """SQLite hands timestamps back naive; they were written in UTC."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class PendingSnapshot:
+    """A snapshot to write: ``payload`` is the record's JSON form, ``content_hash`` its hash."""
+
+    source: str
+    credit_code: str
+    content_hash: str
+    payload: dict[str, Any]
+    now: datetime
+
+    @property
+    def key(self) -> SnapshotKey:
+        return (self.source, self.credit_code, self.content_hash)
 
 
 @dataclass(frozen=True)
@@ -53,6 +79,73 @@ class StoredSnapshot:
     checked_at: datetime
 
 
+@dataclass(frozen=True)
+class EncodedRecord:
+    """A record's JSON form (``payload``, for the snapshot row), its canonical JSON text (``document``,
+    for the cache) and its ``content_hash``: one serialisation serves all three.
+    """
+
+    payload: dict[str, Any]
+    document: str
+    content_hash: str
+
+
+def encode_record(record: SourceRecord) -> EncodedRecord:
+    payload = record.model_dump(mode="json")
+    document = canonical_json(payload)
+    return EncodedRecord(payload, document.decode(), hashlib.sha256(document).hexdigest())
+
+
+def pending_snapshot(
+    *, source: str, credit_code: str, encoded: EncodedRecord, now: datetime
+) -> PendingSnapshot:
+    return PendingSnapshot(source, credit_code, encoded.content_hash, encoded.payload, now)
+
+
+async def save_snapshots(
+    sessions: async_sessionmaker[AsyncSession], snapshots: Sequence[PendingSnapshot]
+) -> list[SnapshotWrite]:
+    """Write ``snapshots`` in one transaction; one result per snapshot, in order. The same content twice
+    in one batch is one row (first seen at the earliest ``now``, checked at the latest).
+    """
+    rows: dict[SnapshotKey, dict[str, Any]] = {}
+    for snapshot in snapshots:
+        row = rows.get(snapshot.key)
+        if row is None:
+            rows[snapshot.key] = {
+                "source": snapshot.source,
+                "credit_code": snapshot.credit_code,
+                "content_hash": snapshot.content_hash,
+                "payload": snapshot.payload,
+                "fetched_at": snapshot.now,
+                "checked_at": snapshot.now,
+            }
+        else:
+            row["fetched_at"] = min(row["fetched_at"], snapshot.now)
+            row["checked_at"] = max(row["checked_at"], snapshot.now)
+    async with sessions() as session, session.begin():
+        dialect = session.get_bind().dialect.name
+        insert = postgresql_insert(Snapshot) if dialect == "postgresql" else sqlite_insert(Snapshot)
+        values = insert.values(list(rows.values()))
+        upsert = values.on_conflict_do_update(
+            index_elements=[Snapshot.source, Snapshot.credit_code, Snapshot.content_hash],
+            set_={"checked_at": values.excluded.checked_at},
+        ).returning(Snapshot.source, Snapshot.credit_code, Snapshot.content_hash, Snapshot.fetched_at)
+        # RETURNING order is not the VALUES order on SQLite: match the rows by their key.
+        first_seen = {
+            (source, credit_code, digest): as_utc(fetched_at)
+            for source, credit_code, digest, fetched_at in await session.execute(upsert)
+        }
+    return [
+        SnapshotWrite(
+            content_hash=snapshot.content_hash,
+            fetched_at=first_seen[snapshot.key],
+            created=first_seen[snapshot.key] == as_utc(snapshot.now),
+        )
+        for snapshot in snapshots
+    ]
+
+
 async def save_snapshot(
     sessions: async_sessionmaker[AsyncSession],
     *,
@@ -61,25 +154,8 @@ async def save_snapshot(
     record: SourceRecord,
     now: datetime,
 ) -> SnapshotWrite:
-    payload = record.model_dump(mode="json")
-    digest = payload_hash(payload)
-    async with sessions() as session, session.begin():
-        dialect = session.get_bind().dialect.name
-        insert = postgresql_insert(Snapshot) if dialect == "postgresql" else sqlite_insert(Snapshot)
-        values = insert.values(
-            source=source,
-            credit_code=credit_code,
-            fetched_at=now,
-            checked_at=now,
-            content_hash=digest,
-            payload=payload,
-        )
-        upsert = values.on_conflict_do_update(
-            index_elements=[Snapshot.source, Snapshot.credit_code, Snapshot.content_hash],
-            set_={"checked_at": values.excluded.checked_at},
-        ).returning(Snapshot.fetched_at)
-        fetched_at = as_utc((await session.execute(upsert)).scalar_one())
-    return SnapshotWrite(content_hash=digest, fetched_at=fetched_at, created=fetched_at == as_utc(now))
+    pending = pending_snapshot(source=source, credit_code=credit_code, encoded=encode_record(record), now=now)
+    return (await save_snapshots(sessions, [pending]))[0]
 
 
 async def latest_snapshot(

@@ -35,6 +35,7 @@ async def test_fresh_record_is_snapshotted_then_served_from_cache(
     fetched = await reader.get("registry", CODE)
     assert isinstance(fetched.record, RegistryRecord) and fetched.record.credit_code == CODE
     assert not fetched.stale and fetched.fetched_at >= before and len(fetched.content_hash) == 64
+    await reader.flush_snapshots()  # the snapshot is written behind the answer
     assert await snapshot_rows(sessions) == 1
 
     again = await reader.get("registry", CODE)
