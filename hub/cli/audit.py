@@ -29,16 +29,13 @@ ExportOption = Annotated[
 
 def _signer(settings: Settings, *, create: bool) -> CheckpointSigner | None:
     """The hub's signing keys: created in dev when signing (as the hub does), only read when verifying."""
-    if create:
-        try:
-            path = key_file_path(settings)
-        except ValueError as error:
-            raise BadRequest(str(error)) from None
-    else:
-        path = settings.signing_key_file or DEV_KEY_FILE
+    try:
+        path = key_file_path(settings) if create else settings.signing_key_file or DEV_KEY_FILE
         if not path.exists():
             return None
-    return CheckpointSigner(KeyFile(path, token_ttl_s=settings.token_ttl_s))
+        return CheckpointSigner(KeyFile(path, token_ttl_s=settings.token_ttl_s))
+    except ValueError as error:  # prod without a key file, or a file that is not a key set
+        raise BadRequest(str(error)) from None
 
 
 async def _verify(
