@@ -61,7 +61,8 @@ class SourceConfig(BaseModel):
       from ``backoff_initial_s`` to ``backoff_max_s`` with jitter; a ``Retry-After`` above
       ``max_retry_after_s`` is not waited for.
     - ``breaker_threshold`` consecutive failed fetches open the circuit for ``breaker_cooldown_s``.
-    - ``max_pages``: bound of one paging loop.
+    - ``max_pages``: bound of one paging loop; ``pages_in_flight``: pages of one listing fetched side by
+      side once its first page tells how many there are.
     - ``as_of``: the day history windows end at (default: today, UTC). The sandbox's universe stands
       still at 2026-10-31, so its configs pin it and answers stay the same on any day.
     """
@@ -84,6 +85,7 @@ class SourceConfig(BaseModel):
     breaker_threshold: int = Field(default=5, ge=1)
     breaker_cooldown_s: float = Field(default=30.0, gt=0)
     max_pages: int = Field(default=200, ge=1)
+    pages_in_flight: int = Field(default=4, ge=1, le=64)
     as_of: date | None = None
 
     @field_validator("base_url")

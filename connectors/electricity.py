@@ -4,6 +4,7 @@ credentials; the consumption of each account paged with ``page``/``pageSize``; 2
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -83,12 +84,16 @@ class ElectricityConnector(Connector):
             "first_month": month_start(last, HISTORY_MONTHS - 1).strftime("%Y-%m"),
             "last_month": last.strftime("%Y-%m"),
         }
-        consumption = {
-            account_no: await upstream.records(
-                self.endpoints["consumption"], credit_code=credit_code, account_no=account_no, **window
+        # Each account's consumption is its own listing: fetched side by side, one round trip for all.
+        listings = await asyncio.gather(
+            *(
+                upstream.records(
+                    self.endpoints["consumption"], credit_code=credit_code, account_no=account_no, **window
+                )
+                for account_no in account_numbers
             )
-            for account_no in account_numbers
-        }
+        )
+        consumption = dict(zip(account_numbers, listings, strict=True))
         return map_electricity(credit_code, accounts_document, consumption)
 
 

@@ -4,6 +4,10 @@ A paginator sees each decoded page and answers the query parameters of the next 
 end. A new style is a subclass of :class:`Paginator` implementing ``first_page`` and ``next_page``,
 registered in :data:`PAGINATORS`. The shared loop guard in :meth:`Paginator.advance` stops a provider that
 hands out the same page or cursor twice.
+
+A style whose first page says how many pages there are may also implement ``plan``: the paging loop then
+fetches the remaining pages side by side, and ``confirm`` checks each answered the page it was asked for
+(a provider that ignores the page parameter repeats page 1: the same loop, reported the same way).
 """
 
 from __future__ import annotations
@@ -39,9 +43,19 @@ class Paginator:
             return None
         marker = repr(sorted(following.items()))
         if marker in self._seen:
-            raise UpstreamPayloadError(self.source, "pagination", "Loop detected in pagination")
+            raise self._loop()
         self._seen.add(marker)
         return following
+
+    def plan(self, page: Mapping[str, Any], items: list[Any]) -> list[PageParams] | None:
+        """After the first page: the parameters of every remaining page, or ``None`` (follow ``advance``)."""
+        return None
+
+    def confirm(self, asked: PageParams, page: Mapping[str, Any]) -> None:
+        """A planned page must be the page asked for."""
+
+    def _loop(self) -> UpstreamPayloadError:
+        return UpstreamPayloadError(self.source, "pagination", "Loop detected in pagination")
 
     def _int(self, page: Mapping[str, Any], field: str) -> int:
         value = page.get(field)
@@ -76,6 +90,19 @@ class PageSizePaginator(Paginator):
             return None
         return {"page": str(number + 1), "pageSize": str(self.page_size)}
 
+    def plan(self, page: Mapping[str, Any], items: list[Any]) -> list[PageParams] | None:
+        number, size, total = self._int(page, "page"), self._int(page, "pageSize"), self._int(page, "total")
+        if number != 1:
+            raise UpstreamPayloadError(self.source, "page", f"asked for page 1, got {number}")
+        if not items or size < 1:
+            return []
+        last = -(-total // size)  # the answered page size: a provider may cap the one asked for
+        return [{"page": str(number), "pageSize": str(self.page_size)} for number in range(2, last + 1)]
+
+    def confirm(self, asked: PageParams, page: Mapping[str, Any]) -> None:
+        if self._int(page, "page") != int(asked["page"]):
+            raise self._loop()
+
 
 class CursorPaginator(Paginator):
     """An opaque ``next_cursor`` until it is null (logistics)."""
@@ -109,6 +136,20 @@ class PageNumberPaginator(Paginator):
         if not items or number >= total_pages:
             return None
         return {"page": str(number + 1), "page_size": str(self.page_size)}
+
+    def plan(self, page: Mapping[str, Any], items: list[Any]) -> list[PageParams] | None:
+        number, total_pages = self._int(page, "page"), self._int(page, "total_pages")
+        if number != 1:
+            raise UpstreamPayloadError(self.source, "page", f"asked for page 1, got {number}")
+        if not items:
+            return []
+        return [
+            {"page": str(number), "page_size": str(self.page_size)} for number in range(2, total_pages + 1)
+        ]
+
+    def confirm(self, asked: PageParams, page: Mapping[str, Any]) -> None:
+        if self._int(page, "page") != int(asked["page"]):
+            raise self._loop()
 
 
 PAGINATORS: dict[PaginatorName, type[Paginator]] = {

@@ -17,7 +17,7 @@ from connectors.base import Connector, Endpoint
 from connectors.breaker import BreakerSettings, CircuitBreakers, CircuitState
 from connectors.config import SourceConfig, SourcesConfigError
 from connectors.http import RetryPolicy, build_http_client, send
-from connectors.paging import PAGINATORS
+from connectors.paging import PAGINATORS, PageParams, Paginator
 from connectors.records import SourceName, SourceRecord
 from hub.errors import UnknownEnterprise, UpstreamPayloadError
 
@@ -59,27 +59,55 @@ class Upstream:
         return self._decode(endpoint, await self._get(endpoint, values, {}))
 
     async def records(self, endpoint: Endpoint, *, credit_code: str, **values: str) -> list[Any]:
-        """Every record of a paged endpoint, all pages in order, at most ``max_pages`` pages."""
+        """Every record of a paged endpoint, all pages in order, at most ``max_pages`` pages. When the first
+        page tells how many there are, the others are fetched side by side (``pages_in_flight`` at a time).
+        """
         values = {"credit_code": credit_code, **values}
         paginator = PAGINATORS[endpoint.paginator](self.source, endpoint.page_size)
-        collected: list[Any] = []
-        page_params: dict[str, str] | None = paginator.first_page()
-        for _ in range(self.config.max_pages):
-            if page_params is None:
+        page, items = await self._page(endpoint, values, paginator.first_page())
+        planned = paginator.plan(page, items)
+        if planned is not None:
+            return items + await self._planned_pages(endpoint, values, paginator, planned)
+        collected = list(items)
+        for _ in range(self.config.max_pages - 1):
+            following = paginator.advance(page, items)
+            if following is None:
                 return collected
-            page = self._decode(endpoint, await self._get(endpoint, values, page_params))
-            if not isinstance(page, dict):
-                raise UpstreamPayloadError(self.source, "body", "expected a JSON object per page")
-            items = page.get(endpoint.record_path or "")
-            if not isinstance(items, list):
-                raise UpstreamPayloadError(
-                    self.source, str(endpoint.record_path), "expected a list of records"
-                )
+            page, items = await self._page(endpoint, values, following)
             collected.extend(items)
-            page_params = paginator.advance(page, items)
-        if page_params is not None:
-            raise UpstreamPayloadError(self.source, "pagination", f"more than {self.config.max_pages} pages")
+        if paginator.advance(page, items) is not None:
+            raise self._too_many_pages()
         return collected
+
+    async def _planned_pages(
+        self, endpoint: Endpoint, values: Mapping[str, str], paginator: Paginator, planned: list[PageParams]
+    ) -> list[Any]:
+        if 1 + len(planned) > self.config.max_pages:
+            raise self._too_many_pages()
+        slots = asyncio.Semaphore(self.config.pages_in_flight)
+
+        async def fetch(asked: PageParams) -> list[Any]:
+            async with slots:
+                page, items = await self._page(endpoint, values, asked)
+            paginator.confirm(asked, page)
+            return items
+
+        pages = await asyncio.gather(*(fetch(asked) for asked in planned))
+        return [item for items in pages for item in items]
+
+    async def _page(
+        self, endpoint: Endpoint, values: Mapping[str, str], asked: PageParams
+    ) -> tuple[dict[str, Any], list[Any]]:
+        page = self._decode(endpoint, await self._get(endpoint, values, asked))
+        if not isinstance(page, dict):
+            raise UpstreamPayloadError(self.source, "body", "expected a JSON object per page")
+        items = page.get(endpoint.record_path or "")
+        if not isinstance(items, list):
+            raise UpstreamPayloadError(self.source, str(endpoint.record_path), "expected a list of records")
+        return page, items
+
+    def _too_many_pages(self) -> UpstreamPayloadError:
+        return UpstreamPayloadError(self.source, "pagination", f"more than {self.config.max_pages} pages")
 
 
 class SourceClient:

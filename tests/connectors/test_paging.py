@@ -79,3 +79,29 @@ def test_malformed_paging_fields(name: PaginatorName, page: dict[str, Any], fiel
     with pytest.raises(UpstreamPayloadError) as raised:
         paginator.advance(page, [1])
     assert raised.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("name", "first", "planned"),
+    [
+        ("page_size", {"page": 1, "pageSize": 2, "total": 5, "items": [1, 2]}, ["2", "3"]),
+        ("page_size", {"page": 1, "pageSize": 2, "total": 2, "items": [1, 2]}, []),
+        ("page_number", {"page": 1, "total_pages": 3, "orders": [1]}, ["2", "3"]),
+        ("page_number", {"page": 1, "total_pages": 3, "orders": []}, []),
+    ],
+)
+def test_plan_of_the_remaining_pages(name: PaginatorName, first: dict[str, Any], planned: list[str]) -> None:
+    paginator = PAGINATORS[name]("test", 2)
+    record_path = next(key for key, value in first.items() if isinstance(value, list))
+    pages = paginator.plan(first, first[record_path])
+    assert pages is not None and [page["page"] for page in pages] == planned
+
+
+def test_cursor_paging_has_no_plan() -> None:
+    assert PAGINATORS["cursor"]("test", 2).plan({"data": [1], "next_cursor": "c1"}, [1]) is None
+
+
+def test_a_planned_page_answering_another_number_is_a_loop() -> None:
+    paginator = PAGINATORS["page_number"]("test", 2)
+    with pytest.raises(UpstreamPayloadError, match="Loop detected in pagination"):
+        paginator.confirm({"page": "2", "page_size": "2"}, {"page": 1, "total_pages": 3, "orders": [1]})
