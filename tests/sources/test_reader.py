@@ -15,7 +15,7 @@ from hub.errors import BadCreditCode, SourceUnavailable, UnknownEnterprise
 from hub.settings import Settings
 from hub.sources.reader import SourceReader
 from hub.storage.models import Snapshot
-from tests.connectors.conftest import CODE, OUTSIDE_UNIVERSE
+from tests.connectors.conftest import CODE, OUTSIDE_UNIVERSE, fast_configs
 from tests.fixtures.sandbox import SandboxHandle
 
 
@@ -130,3 +130,34 @@ async def test_an_unreadable_cache_entry_is_a_miss(
     await cache.set(f"source:registry:{CODE}", {"record": {"credit_code": CODE}})
     assert (await reader.get("registry", CODE)).record.credit_code == CODE
     assert registry.stats("registry")["total"] == 1
+
+
+async def test_a_cache_hit_on_content_already_decoded_is_not_decoded_again(
+    reader: SourceReader,
+    registry: SandboxHandle,
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    cache: BaseCache,
+) -> None:
+    fetched = await reader.get("registry", CODE)
+    assert (await reader.get("registry", CODE)).record is fetched.record  # the memo's, not a new decode
+
+    # Another replica on the same cache decodes the entry once, then serves its own memo.
+    replica = SourceReader.create(settings, sessions, cache, fast_configs(registry))
+    try:
+        first = await replica.get("registry", CODE)
+        assert first == fetched and first.record is not fetched.record
+        assert (await replica.get("registry", CODE)).record is first.record
+    finally:
+        await replica.aclose()
+    assert registry.stats("registry")["total"] == 1
+
+
+async def test_snapshots_behind_answers_are_written_by_close(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], cache: BaseCache, sandbox: SandboxHandle
+) -> None:
+    reader = SourceReader.create(settings, sessions, cache, fast_configs(sandbox))
+    codes = sandbox.credit_codes(limit=3)
+    await asyncio.gather(*(reader.get("registry", code) for code in codes))
+    await reader.aclose()
+    assert await snapshot_rows(sessions) == 3
