@@ -8,10 +8,16 @@ query costs about the slowest upstream rather than registry first and the others
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
 
 from auth.principal import source_scope
 from connectors.records import SourceName
@@ -29,19 +35,26 @@ PROFILE_SOURCES: dict[str, tuple[SourceName, ...]] = {
 }
 
 
-def _selected_names(selections: Iterable[Selection]) -> set[str]:
-    names: set[str] = set()
-    for selection in selections:
-        if isinstance(selection, SelectedField):
-            names.add(selection.name)
-        elif isinstance(selection, FragmentSpread | InlineFragment):
-            names |= _selected_names(selection.selections)
-    return names
+def _selected_names(
+    selection_set: SelectionSetNode | None, fragments: Mapping[str, FragmentDefinitionNode]
+) -> Iterator[str]:
+    for selection in selection_set.selections if selection_set is not None else ():
+        if isinstance(selection, FieldNode):
+            yield selection.name.value
+        elif isinstance(selection, InlineFragmentNode):
+            yield from _selected_names(selection.selection_set, fragments)
+        elif isinstance(selection, FragmentSpreadNode) and selection.name.value in fragments:
+            yield from _selected_names(fragments[selection.name.value].selection_set, fragments)
 
 
 def selected_sources(info: Info) -> set[SourceName]:
-    """Sources the enterprise fields selected under the current field will read."""
-    names = _selected_names(selection for field in info.selected_fields for selection in field.selections)
+    """Sources the enterprise fields selected under the current field will read.
+
+    Read from the operation's syntax tree: strawberry's ``info.selected_fields`` would first convert the
+    whole selection below the field (arguments and variables included), on every request.
+    """
+    raw = info._raw_info
+    names = {name for node in raw.field_nodes for name in _selected_names(node.selection_set, raw.fragments)}
     return {source for name in names for source in PROFILE_SOURCES.get(name, ())}
 
 
