@@ -12,7 +12,8 @@ from collections import OrderedDict
 from connectors.records import SourceRecord
 
 MemoKey = tuple[str, str, str]  # source, credit code, content hash
-DEFAULT_MAX_JSON_CHARS = 32 * 1024 * 1024
+# Decoded records take several times their JSON text in memory: 8 Mi characters is some tens of MiB.
+DEFAULT_MAX_JSON_CHARS = 8 * 1024 * 1024
 
 
 class RecordMemo:

@@ -143,7 +143,7 @@ class SourceReader:
         try:
             credit_code = _valid(credit_code)
             record = await client.fetch(credit_code)
-            _, written = await self._store(client, credit_code, record)
+            _, written = await self._store(client, credit_code, record, memo=False)
             created = (await _snapshot_written(source, written)).created
         except HubError as error:
             log.warning(
@@ -174,13 +174,15 @@ class SourceReader:
                 raise
             log.warning("serving_stale", source=source, credit_code=credit_code, reason=error.reason)
             return stale
-        fetched, _ = await self._store(client, credit_code, record)
+        fetched, _ = await self._store(client, credit_code, record, memo=True)
         return fetched
 
     async def _store(
-        self, client: SourceClient, credit_code: str, record: SourceRecord
+        self, client: SourceClient, credit_code: str, record: SourceRecord, *, memo: bool
     ) -> tuple[Fetched, asyncio.Future[SnapshotWrite]]:
-        """Cache the record and submit its snapshot; the future tells how the write went."""
+        """Cache the record and submit its snapshot; the future tells how the write went. A bulk refresh
+        does not ``memo`` what it fetched: it would only push out what the requests read.
+        """
         source, now = client.connector.name, datetime.now(UTC)
         encoded = encode_record(record)
         written = self._snapshots.submit(
@@ -194,7 +196,8 @@ class SourceReader:
             stale=False,
             content_hash=encoded.content_hash,
         )
-        self._memo.put((source, credit_code, encoded.content_hash), record, len(encoded.document))
+        if memo:
+            self._memo.put((source, credit_code, encoded.content_hash), record, len(encoded.document))
         entry = {
             "source": source,
             "credit_code": credit_code,
