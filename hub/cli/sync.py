@@ -14,7 +14,7 @@ from rich.table import Table
 
 from connectors.config import SourceConfig, SourcesConfigError, load_sources
 from connectors.records import SOURCES, SourceName
-from hub.cache import build_cache, close_cache
+from hub.cache import build_cache, close_cache, is_redis
 from hub.cli.settings_option import settings_or_exit
 from hub.credit_code import InvalidCreditCode, validate
 from hub.settings import Settings
@@ -120,7 +120,10 @@ async def _run(
         total, stream = len(codes), given_codes(codes)
     engine = create_engine(settings)
     cache = build_cache(settings)
-    reader = SourceReader.create(settings, create_session_factory(engine), cache, configs)
+    # A memory cache dies with this process: refreshing it would only hold every record until exit.
+    reader = SourceReader.create(
+        settings, create_session_factory(engine), cache, configs, refresh_cache=is_redis(cache)
+    )
     progress = Progress(
         TextColumn("[bold]sync"),
         BarColumn(),

@@ -54,7 +54,10 @@ class SourceReader:
         sessions: async_sessionmaker[AsyncSession],
         cache: BaseCache,
         memo_json_chars: int = DEFAULT_MAX_JSON_CHARS,
+        refresh_cache: bool = True,
     ) -> None:
+        """``refresh_cache=False``: ``refresh`` writes snapshots only (a sync process whose cache is its own
+        memory, gone at exit, would otherwise hold every record it refreshed)."""
         self._clients = dict(clients)
         self._breakers = breakers
         self._sessions = sessions
@@ -62,6 +65,7 @@ class SourceReader:
         self._flights: SingleFlight[Fetched] = SingleFlight()
         self._snapshots = SnapshotWriter(sessions)
         self._memo = RecordMemo(memo_json_chars)
+        self._refresh_cache = refresh_cache
 
     @classmethod
     def create(
@@ -70,6 +74,8 @@ class SourceReader:
         sessions: async_sessionmaker[AsyncSession],
         cache: BaseCache,
         sources: Mapping[SourceName, SourceConfig] | None = None,
+        *,
+        refresh_cache: bool = True,
     ) -> SourceReader:
         """Connectors from the ``hub.connectors`` entry points, configs from ``sources`` or the settings'
         sources file (sandbox defaults without one); only configured sources are served.
@@ -77,7 +83,9 @@ class SourceReader:
         configs = dict(sources) if sources is not None else load_sources(settings)
         connectors = {name: connector for name, connector in load_connectors().items() if name in configs}
         clients, breakers = build_source_clients(connectors, configs)
-        return cls(clients=clients, breakers=breakers, sessions=sessions, cache=cache)
+        return cls(
+            clients=clients, breakers=breakers, sessions=sessions, cache=cache, refresh_cache=refresh_cache
+        )
 
     @property
     def sources(self) -> tuple[SourceName, ...]:
@@ -143,7 +151,7 @@ class SourceReader:
         try:
             credit_code = _valid(credit_code)
             record = await client.fetch(credit_code)
-            _, written = await self._store(client, credit_code, record, memo=False)
+            _, written = await self._store(client, credit_code, record, memo=False, cache=self._refresh_cache)
             created = (await _snapshot_written(source, written)).created
         except HubError as error:
             log.warning(
@@ -174,11 +182,11 @@ class SourceReader:
                 raise
             log.warning("serving_stale", source=source, credit_code=credit_code, reason=error.reason)
             return stale
-        fetched, _ = await self._store(client, credit_code, record, memo=True)
+        fetched, _ = await self._store(client, credit_code, record, memo=True, cache=True)
         return fetched
 
     async def _store(
-        self, client: SourceClient, credit_code: str, record: SourceRecord, *, memo: bool
+        self, client: SourceClient, credit_code: str, record: SourceRecord, *, memo: bool, cache: bool
     ) -> tuple[Fetched, asyncio.Future[SnapshotWrite]]:
         """Cache the record and submit its snapshot; the future tells how the write went. A bulk refresh
         does not ``memo`` what it fetched: it would only push out what the requests read.
@@ -198,18 +206,23 @@ class SourceReader:
         )
         if memo:
             self._memo.put((source, credit_code, encoded.content_hash), record, len(encoded.document))
-        entry = {
-            "source": source,
-            "credit_code": credit_code,
-            "fetched_at": now.isoformat(),
-            "content_hash": encoded.content_hash,
-            "record_json": encoded.document,
-        }
-        try:
-            await self._cache.set(self._key(source, credit_code), entry, ttl=client.config.ttl_s)
-        except Exception as error:
-            log.error("cache_write_failed", source=source, error=type(error).__name__)
+        if cache:
+            await self._write_cache(client, fetched, encoded.document)
         return fetched, written
+
+    async def _write_cache(self, client: SourceClient, fetched: Fetched, document: str) -> None:
+        entry = {
+            "source": fetched.source,
+            "credit_code": fetched.credit_code,
+            "fetched_at": fetched.fetched_at.isoformat(),
+            "content_hash": fetched.content_hash,
+            "record_json": document,
+        }
+        key = self._key(fetched.source, fetched.credit_code)
+        try:
+            await self._cache.set(key, entry, ttl=client.config.ttl_s)
+        except Exception as error:
+            log.error("cache_write_failed", source=fetched.source, error=type(error).__name__)
 
     async def _stale(self, client: SourceClient, credit_code: str) -> Fetched | None:
         source = client.connector.name

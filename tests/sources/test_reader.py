@@ -161,3 +161,15 @@ async def test_snapshots_behind_answers_are_written_by_close(
     await asyncio.gather(*(reader.get("registry", code) for code in codes))
     await reader.aclose()
     assert await snapshot_rows(sessions) == 3
+
+
+async def test_a_refresh_without_cache_writes_only_the_snapshot(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], cache: BaseCache, registry: SandboxHandle
+) -> None:
+    reader = SourceReader.create(settings, sessions, cache, fast_configs(registry), refresh_cache=False)
+    try:
+        assert await reader.refresh("registry", CODE) == "fetched"
+    finally:
+        await reader.aclose()
+    assert await cache.get(f"source:registry:{CODE}") is None
+    assert await snapshot_rows(sessions) == 1
