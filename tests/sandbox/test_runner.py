@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -60,3 +62,19 @@ def test_thread_starts_and_stops() -> None:
     runner.stop()
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{urls['registry']}/_sandbox/enterprises")
+
+
+async def test_kept_alive_requests_are_not_held_back_by_nagle() -> None:
+    """A second request on the same connection answers at once (no ~40 ms delayed-ACK stall)."""
+    async with (
+        run_sandboxes(providers=["registry"]) as urls,
+        httpx.AsyncClient(base_url=urls["registry"]) as client,
+    ):
+        await client.get("/_sandbox/enterprises", params={"limit": 1})
+        loop = asyncio.get_running_loop()
+        stalls = 0
+        for _ in range(5):
+            started = loop.time()
+            await client.get("/_sandbox/enterprises", params={"limit": 1})
+            stalls += loop.time() - started > 0.035
+    assert stalls < 3
