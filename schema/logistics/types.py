@@ -92,7 +92,9 @@ class ShippingCounterparty:
 @strawberry.type(description="Freight activity of an enterprise (freight platform data).")
 class LogisticsProfile:
     freshness: Freshness = strawberry.field(description="Where and when this data was fetched.")
-    as_of_month: date | None = strawberry.field(description="Month of the latest shipment; windows end here.")
+    as_of_month: date | None = strawberry.field(
+        description="Last month of the window: the end of the fetched history."
+    )
     months: list[LogisticsMonth] = strawberry.field(
         description="Monthly series over the window, oldest first."
     )

@@ -104,7 +104,9 @@ class TradeCounterparty:
 @strawberry.type(description="Trade on the B2B platform: GMV, counterparties, orders and receivables.")
 class TradeProfile:
     freshness: Freshness = strawberry.field(description="Where and when this data was fetched.")
-    as_of_month: date | None = strawberry.field(description="Month of the latest order; windows end here.")
+    as_of_month: date | None = strawberry.field(
+        description="Last month of the window: the end of the fetched history."
+    )
     months: list[TradeMonth] = strawberry.field(description="GMV per month over the window, oldest first.")
     gmv_yuan: Decimal = strawberry.field(description="GMV over the window, yuan.")
     counterparties: list[TradeCounterparty] = strawberry.field(
