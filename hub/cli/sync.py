@@ -1,13 +1,23 @@
-"""``hub sync``: refresh enterprises' source snapshots, with a progress bar and a summary per source."""
+"""``hub sync``: refresh enterprises' source snapshots, with a progress bar and a summary per source.
+
+With ``--workers N`` the command runs N worker processes of itself, each over one shard of the codes
+(``--shard K/N``, which also works alone to spread a sync over machines) and each reporting in JSON lines
+(hidden ``--progress jsonl``), and shows one progress bar and one summary for all of them.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import sys
+from collections import Counter
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -21,14 +31,55 @@ from hub.settings import Settings
 from hub.sources.reader import RefreshOutcome, SourceReader
 from hub.sources.sync import (
     EnterpriseListing,
+    ProgressLine,
+    Shard,
     SyncSummary,
     codes_from_file,
+    codes_in_shard,
     count_codes_in_file,
     given_codes,
     sync_enterprises,
 )
 from hub.storage import create_engine, create_session_factory
 from hub.storage.migrate import upgrade
+
+# `-c` rather than `-m hub.cli` or the `hub` script: works wherever the parent could import the hub.
+WORKER_COMMAND = [sys.executable, "-c", "from hub.cli import main; main()", "sync"]
+WORKER_STOP_TIMEOUT_S = 10.0
+
+
+class ProgressFormat(StrEnum):
+    """``bar`` for people; ``jsonl`` for a worker's parent: a line per refresh, then the summary."""
+
+    bar = "bar"
+    jsonl = "jsonl"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which enterprises to refresh: given codes, every one the sandbox lists, or a file's codes."""
+
+    codes: list[str]
+    all_enterprises: bool
+    from_file: Path | None
+
+    def arguments(self) -> list[str]:
+        """The same selection as ``hub sync`` arguments (for a worker)."""
+        if self.all_enterprises:
+            return ["--all"]
+        if self.from_file is not None:
+            return ["--from-file", str(self.from_file)]
+        return ["--", *self.codes]
+
+    async def total(self, configs: dict[SourceName, SourceConfig]) -> int:
+        if self.all_enterprises:
+            return await EnterpriseListing(configs["registry"]).total()
+        return count_codes_in_file(self.from_file) if self.from_file else len(self.codes)
+
+    def stream(self, configs: dict[SourceName, SourceConfig]) -> AsyncIterator[str]:
+        if self.all_enterprises:
+            return EnterpriseListing(configs["registry"]).codes()
+        return codes_from_file(self.from_file) if self.from_file else given_codes(self.codes)
 
 
 def _chosen_sources(values: list[str] | None) -> list[SourceName]:
@@ -44,6 +95,13 @@ def _valid_codes(codes: list[str]) -> list[str]:
         return [validate(code) for code in codes]
     except InvalidCreditCode as error:
         raise typer.BadParameter(str(error), param_hint="CODE") from None
+
+
+def _parsed_shard(text: str | None) -> Shard | None:
+    try:
+        return None if text is None else Shard.parse(text)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--shard") from None
 
 
 def sync(
@@ -66,16 +124,32 @@ def sync(
     concurrency: Annotated[
         int | None,
         typer.Option(
-            "--concurrency", min=1, max=512, help="Enterprises in flight (default HUB_SYNC_CONCURRENCY)."
+            "--concurrency",
+            min=1,
+            max=512,
+            help="Enterprises in flight per worker process (default HUB_SYNC_CONCURRENCY).",
         ),
     ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64, help="Worker processes, one shard each.")
+    ] = 1,
+    shard: Annotated[
+        str | None,
+        typer.Option("--shard", metavar="K/N", help="Only shard K of N of the codes (stable hash)."),
+    ] = None,
+    progress: Annotated[ProgressFormat, typer.Option("--progress", hidden=True)] = ProgressFormat.bar,
     migrate: Annotated[bool, typer.Option(help="Run database migrations first.")] = True,
 ) -> None:
     """Refresh source snapshots; a re-run is safe (unchanged data writes nothing). Exit 1 on failures."""
     if sum((bool(credit_codes), all_enterprises, from_file is not None)) != 1:
         raise typer.BadParameter("give credit codes, --all or --from-file (exactly one of them)")
     chosen = _chosen_sources(sources)
-    codes = _valid_codes(credit_codes or [])
+    selection = Selection(_valid_codes(credit_codes or []), all_enterprises, from_file)
+    only = _parsed_shard(shard)
+    if workers > 1 and (only is not None or progress is ProgressFormat.jsonl):
+        raise typer.BadParameter(
+            "--workers runs its own shards: give it without --shard", param_hint="--shard"
+        )
     settings = settings_or_exit()
     try:
         configs = load_sources(settings)
@@ -84,67 +158,139 @@ def sync(
         raise typer.Exit(2) from None
     if migrate:
         upgrade(settings)
-    summary = asyncio.run(
-        _run(
-            settings,
-            configs,
-            chosen,
-            codes,
-            all_enterprises,
-            from_file,
-            concurrency or settings.sync_concurrency,
-        )
-    )
-    _print_summary(summary, chosen)
-    if summary.failed:
+    concurrency = concurrency or settings.sync_concurrency
+    problems: list[str] = []
+    if workers > 1:
+        summary, problems = asyncio.run(_run_workers(configs, chosen, selection, workers, concurrency))
+    else:
+        summary = asyncio.run(_run(settings, configs, chosen, selection, concurrency, only, progress))
+    if progress is ProgressFormat.jsonl:
+        typer.echo(ProgressLine.final(summary).model_dump_json(exclude_none=True))
+    else:
+        _print_summary(summary, chosen)
+    for problem in problems:
+        typer.echo(f"error: {problem}", err=True)
+    if summary.failed or problems:
         raise typer.Exit(1)
+
+
+def _progress_bar(*, shown: bool = True) -> Progress:
+    return Progress(
+        TextColumn("[bold]sync"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        disable=not shown,
+    )
 
 
 async def _run(
     settings: Settings,
     configs: dict[SourceName, SourceConfig],
     chosen: list[SourceName],
-    codes: list[str],
-    all_enterprises: bool,
-    from_file: Path | None,
+    selection: Selection,
     concurrency: int,
+    shard: Shard | None,
+    progress_format: ProgressFormat,
 ) -> SyncSummary:
-    stream: AsyncIterator[str]
-    if all_enterprises:
-        listing = EnterpriseListing(configs["registry"])
-        total: int | None = await listing.total()
-        stream = listing.codes()
-    elif from_file is not None:
-        total, stream = count_codes_in_file(from_file), codes_from_file(from_file)
+    stream = selection.stream(configs)
+    total: int | None = None
+    if shard is None:
+        total = await selection.total(configs)
     else:
-        total, stream = len(codes), given_codes(codes)
+        stream = codes_in_shard(stream, shard)  # its share of the total is known only at the end
     engine = create_engine(settings)
     cache = build_cache(settings)
     # A memory cache dies with this process: refreshing it would only hold every record until exit.
     reader = SourceReader.create(
         settings, create_session_factory(engine), cache, configs, refresh_cache=is_redis(cache)
     )
-    progress = Progress(
-        TextColumn("[bold]sync"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-    )
+    progress = _progress_bar(shown=progress_format is ProgressFormat.bar)
     task = progress.add_task("sync", total=None if total is None else total * len(chosen))
 
     def advance(_code: str, _source: SourceName, _outcome: RefreshOutcome) -> None:
         progress.advance(task)
 
+    def report(_code: str, source: SourceName, outcome: RefreshOutcome) -> None:
+        typer.echo(ProgressLine.refreshed(source, outcome).model_dump_json(exclude_none=True))
+
+    on_refreshed = report if progress_format is ProgressFormat.jsonl else advance
     try:
         with progress:
             return await sync_enterprises(
-                reader, stream, sources=chosen, concurrency=concurrency, on_refreshed=advance
+                reader, stream, sources=chosen, concurrency=concurrency, on_refreshed=on_refreshed
             )
     finally:
         await reader.aclose()
         await close_cache(cache)
         await engine.dispose()
+
+
+async def _run_workers(
+    configs: dict[SourceName, SourceConfig],
+    chosen: list[SourceName],
+    selection: Selection,
+    workers: int,
+    concurrency: int,
+) -> tuple[SyncSummary, list[str]]:
+    """Run ``workers`` worker processes, shard k/N each; their summaries added up, and what went wrong."""
+    total = await selection.total(configs)
+    summary = SyncSummary({source: Counter() for source in chosen})
+    problems: list[str] = []
+    progress = _progress_bar()
+    task = progress.add_task("sync", total=total * len(chosen))
+    arguments = ["--no-migrate", "--progress", "jsonl", "--sources", ",".join(chosen)]
+    arguments += ["--concurrency", str(concurrency)]
+    processes: list[asyncio.subprocess.Process] = []
+
+    async def follow(shard: Shard, process: asyncio.subprocess.Process) -> None:
+        assert process.stdout is not None
+        final: SyncSummary | None = None
+        async for raw in process.stdout:
+            try:
+                line = ProgressLine.model_validate_json(raw)
+            except ValidationError:
+                sys.stderr.write(raw.decode(errors="replace"))  # not progress: the worker's own words
+                continue
+            final = line.sync_summary() or final
+            if line.source is not None:
+                progress.advance(task)
+        returncode = await process.wait()
+        if final is None:
+            problems.append(f"worker {shard} exited with code {returncode} before its summary")
+        else:
+            summary.add(final)  # exit code 1 with a summary: failed fetches, counted there
+
+    try:
+        with progress:
+            async with asyncio.TaskGroup() as followers:
+                for index in range(1, workers + 1):
+                    shard = Shard(index, workers)
+                    process = await asyncio.create_subprocess_exec(
+                        *WORKER_COMMAND,
+                        *arguments,
+                        "--shard",
+                        str(shard),
+                        *selection.arguments(),
+                        stdout=asyncio.subprocess.PIPE,
+                    )
+                    processes.append(process)
+                    followers.create_task(follow(shard, process))
+    finally:
+        await asyncio.gather(*(_stop(process) for process in processes))
+    return summary, problems
+
+
+async def _stop(process: asyncio.subprocess.Process) -> None:
+    """Terminate a worker still running (the sync was interrupted), killing it if it does not stop."""
+    if process.returncode is None:
+        process.terminate()
+    try:
+        await asyncio.wait_for(process.wait(), WORKER_STOP_TIMEOUT_S)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
 
 
 def _print_summary(summary: SyncSummary, chosen: list[SourceName]) -> None:

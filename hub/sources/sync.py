@@ -4,15 +4,21 @@ Each enterprise is refreshed in every chosen source (the per-source bounds of th
 each refresh is its own short transaction, idempotent by content hash. So an interrupted sync loses only
 what was in flight and a re-run writes no duplicate for unchanged data. Codes are streamed, never
 collected, and a worker holds one enterprise's records at a time: memory does not grow with the universe.
+
+One process is bound by its CPU (one core), so a bulk refresh runs as several ``hub sync`` processes, each
+over one :class:`Shard` of the codes; each reports its progress as :class:`ProgressLine` JSON lines.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections import Counter
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
 
 from connectors.config import SourceConfig
 from connectors.http import RetryPolicy, build_http_client, send
@@ -38,6 +44,72 @@ class SyncSummary:
     @property
     def failed(self) -> int:
         return sum(counts["failed"] for counts in self.outcomes.values())
+
+    def add(self, other: SyncSummary) -> None:
+        """Count ``other``'s outcomes too (the summaries of several shards make one)."""
+        for source, counts in other.outcomes.items():
+            self.outcomes.setdefault(source, Counter()).update(counts)
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Shard ``index`` of ``count`` (1-based): the codes whose SHA-256 falls in it.
+
+    A stable hash (not Python's per-process salted ``hash()``), so separate processes agree: the shards
+    1/N … N/N are disjoint and together hold every code.
+    """
+
+    index: int
+    count: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.index <= self.count:
+            raise ValueError(f"shard {self.index}/{self.count}: K/N needs 1 <= K <= N")
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        """``"K/N"``, e.g. ``"2/4"``; ``ValueError`` with a readable message otherwise."""
+        index, slash, count = text.partition("/")
+        if not (slash and index.strip().isdigit() and count.strip().isdigit()):
+            raise ValueError(f"shard {text!r}: expected K/N, e.g. 1/4")
+        return cls(int(index), int(count))
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+    def holds(self, credit_code: str) -> bool:
+        digest = hashlib.sha256(credit_code.strip().upper().encode()).digest()
+        return int.from_bytes(digest[:8], "big") % self.count + 1 == self.index
+
+
+async def codes_in_shard(credit_codes: AsyncIterable[str], shard: Shard) -> AsyncIterator[str]:
+    async for code in credit_codes:
+        if shard.holds(code):
+            yield code
+
+
+class ProgressLine(BaseModel):
+    """One JSON line of a sync worker's machine-readable progress: a finished (firm, source), with its
+    ``source`` and ``outcome``, or the worker's final ``summary``. Carries no credit code."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source: SourceName | None = None
+    outcome: RefreshOutcome | None = None
+    summary: dict[SourceName, dict[RefreshOutcome, int]] | None = None
+
+    @classmethod
+    def refreshed(cls, source: SourceName, outcome: RefreshOutcome) -> ProgressLine:
+        return cls(source=source, outcome=outcome)
+
+    @classmethod
+    def final(cls, summary: SyncSummary) -> ProgressLine:
+        return cls(summary={source: dict(counts) for source, counts in summary.outcomes.items()})
+
+    def sync_summary(self) -> SyncSummary | None:
+        if self.summary is None:
+            return None
+        return SyncSummary({source: Counter(counts) for source, counts in self.summary.items()})
 
 
 async def sync_enterprises(
