@@ -147,9 +147,7 @@ def sync(
     selection = Selection(_valid_codes(credit_codes or []), all_enterprises, from_file)
     only = _parsed_shard(shard)
     if workers > 1 and (only is not None or progress is ProgressFormat.jsonl):
-        raise typer.BadParameter(
-            "--workers runs its own shards: give it without --shard", param_hint="--shard"
-        )
+        raise typer.BadParameter("not with --workers (it shards itself)", param_hint="--shard")
     settings = settings_or_exit()
     try:
         configs = load_sources(settings)

@@ -1,4 +1,5 @@
-"""``hub sync`` over real HTTP against a small sandbox, on both backends: progress, summary, re-run."""
+"""``hub sync`` over real HTTP against a sandbox, on both backends: progress, summary, re-run, shards and
+worker processes."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from typer.testing import CliRunner, Result
 
 from connectors.config import SANDBOX_CREDENTIALS
+from connectors.records import SOURCES
 from hub.cli import app
 from hub.storage.models import Snapshot
 from sandbox.runner import SandboxThread
 from tests.fixtures.backends import Backend
+from tests.fixtures.sandbox import SandboxHandle
 
 UNIVERSE_SIZE = 24
 OUTSIDE_UNIVERSE = "91330100AY4CL12T2Y"
@@ -30,17 +33,20 @@ def small_sandbox() -> Iterator[dict[str, str]]:
     runner.stop()
 
 
-@pytest.fixture
-def sources_file(small_sandbox: dict[str, str], tmp_path: Path) -> Path:
+def write_sources_file(urls: dict[str, str], path: Path) -> Path:
     lines = ["[defaults]", "as_of = 2026-10-31", "retries = 1", "backoff_initial_s = 0.01", ""]
     for source, credentials in SANDBOX_CREDENTIALS.items():
         # Sources the tests do not sync point at a closed port: configured, never called.
-        url = small_sandbox.get(source, "http://127.0.0.1:9")
+        url = urls.get(source, "http://127.0.0.1:9")
         pairs = ", ".join(f'{name} = "{value}"' for name, value in credentials.items())
         lines += [f"[sources.{source}]", f'base_url = "{url}"', f"credentials = {{ {pairs} }}", ""]
-    path = tmp_path / "sources.toml"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def sources_file(small_sandbox: dict[str, str], tmp_path: Path) -> Path:
+    return write_sources_file(small_sandbox, tmp_path / "sources.toml")
 
 
 async def run_sync(
@@ -115,12 +121,51 @@ async def test_failures_are_counted_and_exit_non_zero(
     assert summary_row(result.stdout, "registry") == ["1", "0", "1"]
 
 
+async def test_workers_fetch_each_firm_and_source_once(
+    backend: Backend,
+    clean_sandbox: SandboxHandle,
+    sessions: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
+) -> None:
+    codes = clean_sandbox.credit_codes(6)
+    codes_file = tmp_path / "codes.txt"
+    codes_file.write_text("\n".join(codes) + "\n", encoding="utf-8")
+    every_source = write_sources_file(clean_sandbox.urls, tmp_path / "sources.toml")
+
+    result = await run_sync(backend, every_source, "--from-file", str(codes_file), "--workers", "2")
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("hub sync") == 1  # one summary for both workers
+    for source in SOURCES:
+        assert summary_row(result.stdout, source) == ["6", "0", "0"]
+    assert "30/30" in result.stderr  # one progress bar, fed by both workers
+    assert clean_sandbox.stats("registry")["requests"] == {"/v1/enterprises/{creditCode}": 6}
+    assert clean_sandbox.stats("tax")["requests"] == {"/api/tax/v1/taxpayers/{creditCode}/profile": 6}
+    assert clean_sandbox.stats("electricity")["requests"]["/api/v2/accounts"] == 6
+    assert await snapshots(sessions) == dict.fromkeys(SOURCES, 6)
+
+
+async def test_shards_split_the_universe(
+    backend: Backend, sources_file: Path, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    fetched = []
+    for shard in ("1/2", "2/2"):
+        result = await run_sync(backend, sources_file, "--all", "--sources", "registry", "--shard", shard)
+        assert result.exit_code == 0, result.output
+        fetched.append(int(summary_row(result.stdout, "registry")[0]))
+    assert sum(fetched) == UNIVERSE_SIZE and 0 < fetched[0] < UNIVERSE_SIZE
+    assert await snapshots(sessions) == {"registry": UNIVERSE_SIZE}
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         ((), "exactly one of them"),
         (("91330100AY4CL12T2X",), "check digit"),
         (("--all", "--sources", "weather"), "unknown source(s) weather"),
+        (("--all", "--shard", "3/2"), "1 <= K <= N"),
+        (("--all", "--shard", "half"), "expected K/N"),
+        (("--all", "--workers", "2", "--shard", "1/2"), "not with --workers"),
     ],
 )
 async def test_bad_arguments(
