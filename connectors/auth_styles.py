@@ -74,8 +74,8 @@ class ApiKeyHeader(AuthStyle):
         yield request
 
 
-class HmacSignedHeaders(AuthStyle):
-    """HMAC-SHA256 over method, path, sorted query, timestamp and a fresh nonce, sent in ``X-*`` headers."""
+class _AppKeyAndSecret(AuthStyle):
+    """Base of the styles that sign with an app key and its secret."""
 
     credential_names = ("app_key", "app_secret")
 
@@ -86,6 +86,10 @@ class HmacSignedHeaders(AuthStyle):
     @classmethod
     def from_config(cls, source: str, config: SourceConfig, options: Mapping[str, str]) -> AuthStyle:
         return cls(config.credential("app_key"), config.credential("app_secret"))
+
+
+class HmacSignedHeaders(_AppKeyAndSecret):
+    """HMAC-SHA256 over method, path, sorted query, timestamp and a fresh nonce, sent in ``X-*`` headers."""
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         # Signed per send, so every retry carries a fresh timestamp and nonce (the server rejects replays).
@@ -101,18 +105,8 @@ class HmacSignedHeaders(AuthStyle):
         yield request
 
 
-class SignedQuery(AuthStyle):
+class SignedQuery(_AppKeyAndSecret):
     """``app_key``, ``ts`` and ``sign`` (HMAC-SHA256 of the other parameters, sorted) in the query."""
-
-    credential_names = ("app_key", "app_secret")
-
-    def __init__(self, app_key: str, app_secret: str) -> None:
-        self._app_key = app_key
-        self._app_secret = app_secret
-
-    @classmethod
-    def from_config(cls, source: str, config: SourceConfig, options: Mapping[str, str]) -> AuthStyle:
-        return cls(config.credential("app_key"), config.credential("app_secret"))
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         params = request.url.params.set("app_key", self._app_key).set("ts", str(int(time.time())))
