@@ -4,13 +4,13 @@ credentials; the consumption of each account paged with ``page``/``pageSize``; 2
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from connectors.base import Connector, Endpoint, month_start
 from connectors.payload import PayloadReader, build, readers
 from connectors.records import ElectricityAccount, ElectricityMonth, ElectricityRecord
+from connectors.together import all_or_cancel
 from connectors.upstream import Upstream
 
 SOURCE = "electricity"
@@ -85,7 +85,7 @@ class ElectricityConnector(Connector):
             "last_month": last.strftime("%Y-%m"),
         }
         # Each account's consumption is its own listing: fetched side by side, one round trip for all.
-        listings = await asyncio.gather(
+        listings = await all_or_cancel(
             *(
                 upstream.records(
                     self.endpoints["consumption"], credit_code=credit_code, account_no=account_no, **window

@@ -4,7 +4,6 @@ page-number paging; every order (as buyer or seller) and receivable (as creditor
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, ClassVar
@@ -12,6 +11,7 @@ from typing import Any, ClassVar
 from connectors.base import Connector, Endpoint
 from connectors.payload import PayloadReader, build, readers
 from connectors.records import Order, Party, Receivable, TradeRecord
+from connectors.together import all_or_cancel
 from connectors.upstream import Upstream
 
 SOURCE = "trade"
@@ -90,7 +90,7 @@ class TradeConnector(Connector):
 
     async def fetch(self, upstream: Upstream, credit_code: str) -> TradeRecord:
         # Two independent listings: fetched side by side so the source costs one round of paging, not two.
-        orders, receivables = await asyncio.gather(
+        orders, receivables = await all_or_cancel(
             upstream.records(self.endpoints["orders"], credit_code=credit_code),
             upstream.records(self.endpoints["receivables"], credit_code=credit_code),
         )

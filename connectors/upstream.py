@@ -19,6 +19,7 @@ from connectors.config import SourceConfig, SourcesConfigError
 from connectors.http import RetryPolicy, build_http_client, send
 from connectors.paging import PAGINATORS, PageParams, Paginator
 from connectors.records import SourceName, SourceRecord
+from connectors.together import all_or_cancel
 from hub.errors import UnknownEnterprise, UpstreamPayloadError
 
 
@@ -92,7 +93,7 @@ class Upstream:
             paginator.confirm(asked, page)
             return items
 
-        pages = await asyncio.gather(*(fetch(asked) for asked in planned))
+        pages = await all_or_cancel(*(fetch(asked) for asked in planned))
         return [item for items in pages for item in items]
 
     async def _page(

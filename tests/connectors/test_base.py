@@ -113,8 +113,10 @@ class TestConnectorBattery:
         with pytest.raises(SourceUnavailable) as raised:
             await source_client(source, retries=2).fetch(CODE)
         assert "HTTP 503" in raised.value.reason or "token endpoint answered HTTP 503" in raised.value.reason
-        # Every listing the connector asked for was tried exactly 1 + retries times.
-        assert set(provider.stats(source)["requests"].values()) == {3}
+        # The failing listing was tried exactly 1 + retries times and no listing more often (trade's second
+        # listing, fetched side by side, is cancelled once the first has failed).
+        attempts = provider.stats(source)["requests"].values()
+        assert max(attempts) == 3 and all(count <= 3 for count in attempts)
 
     async def test_hanging_upstream_times_out(
         self, source: SourceName, source_client: ClientFactory, provider: SandboxHandle
