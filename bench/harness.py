@@ -23,7 +23,7 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,7 +38,7 @@ from auth.consent import ConsentBook, consent_today
 from auth.keys import rotate_key_file
 from auth.principal import READ_SCOPES
 from bench.queries import Answer, post_query
-from connectors.config import SANDBOX_AS_OF, SANDBOX_CREDENTIALS
+from connectors.config import write_sandbox_sources_file
 from connectors.records import SOURCES
 from hub.settings import Settings
 from hub.storage import create_engine, create_session_factory
@@ -75,29 +75,6 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
-
-
-def toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float | date):
-        return str(value)
-    if isinstance(value, Mapping):
-        return "{ " + ", ".join(f"{key} = {toml_value(item)}" for key, item in value.items()) + " }"
-    return json.dumps(str(value))
-
-
-def write_sources_file(directory: Path, urls: Mapping[str, str], **overrides: object) -> Path:
-    """A ``HUB_SOURCES_FILE`` for sandbox providers at ``urls``; ``overrides`` go into ``[defaults]``
-    (``timeout_s``, ``retries``, ``breaker_threshold`` … of connectors.config.SourceConfig)."""
-    defaults = {"as_of": SANDBOX_AS_OF, **overrides}
-    lines = ["[defaults]", *(f"{key} = {toml_value(value)}" for key, value in defaults.items())]
-    for source in SOURCES:
-        lines += ["", f"[sources.{source}]", f"base_url = {toml_value(urls[source])}"]
-        lines.append(f"credentials = {toml_value(SANDBOX_CREDENTIALS[source])}")
-    path = directory / "sources.toml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 @dataclass
@@ -228,7 +205,7 @@ async def workspace(
             directory=directory,
             database_url=database_url,
             cache_url=REDIS_URL if options.redis else "memory://",
-            sources_file=write_sources_file(directory, urls, **source_overrides),
+            sources_file=write_sandbox_sources_file(directory / "sources.toml", urls, **source_overrides),
             signing_key_file=keys,
         )
         try:

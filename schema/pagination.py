@@ -48,16 +48,18 @@ class Connection(Generic[Node]):
         return [edge.node for edge in self.edges]
 
 
-def encode_cursor(index: int) -> str:
-    return base64.urlsafe_b64encode(f"{_PREFIX}{index}".encode()).decode()
+def encode_cursor(position: int, prefix: str = _PREFIX) -> str:
+    """An opaque cursor for a position in a list; ``prefix`` tells lists apart (a cursor of one is refused
+    by another)."""
+    return base64.urlsafe_b64encode(f"{prefix}{position}".encode()).decode()
 
 
-def decode_cursor(cursor: str) -> int:
+def decode_cursor(cursor: str, prefix: str = _PREFIX) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor.encode()).decode()
-        if not text.startswith(_PREFIX):
+        if not text.startswith(prefix):
             raise ValueError(text)
-        return int(text.removeprefix(_PREFIX))
+        return int(text.removeprefix(prefix))
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise BadRequest(f"invalid cursor {cursor!r}", argument="after") from None
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import strawberry
 
 from schema.arguments import in_range, valid_credit_code
-from schema.audit.types import AuditEventConnection, decode_cursor
+from schema.audit.types import AUDIT_CURSOR, AuditEventConnection
 from schema.context import Info
-from schema.pagination import DEFAULT_PAGE, MAX_PAGE
+from schema.pagination import DEFAULT_PAGE, MAX_PAGE, decode_cursor
 from schema.permissions import HasScope, requires
 
 
@@ -29,7 +29,7 @@ class AuditQuery:
         events, has_next_page = await info.context.services.auth.audit.trail(
             tenant_id=info.context.principal.tenant_id,
             first=first,
-            after_seq=decode_cursor(after) if after is not None else None,
+            after_seq=decode_cursor(after, AUDIT_CURSOR) if after is not None else None,
             credit_code=valid_credit_code(credit_code) if credit_code is not None else None,
         )
         return AuditEventConnection.of(events, has_next_page=has_next_page, after=after)

@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import datetime
 
 import strawberry
 
 from auth.audit import AuditedEvent
-from hub.errors import BadRequest
-from schema.pagination import PageInfo
+from schema.pagination import PageInfo, encode_cursor
 
-_PREFIX = "audit:"
-
-
-def encode_cursor(seq: int) -> str:
-    return base64.urlsafe_b64encode(f"{_PREFIX}{seq}".encode()).decode()
-
-
-def decode_cursor(cursor: str) -> int:
-    try:
-        text = base64.urlsafe_b64decode(cursor.encode()).decode()
-        if not text.startswith(_PREFIX):
-            raise ValueError(text)
-        return int(text.removeprefix(_PREFIX))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise BadRequest(f"invalid cursor {cursor!r}", argument="after") from None
+AUDIT_CURSOR = "audit:"  # a cursor over seq, not over a list position: never mixed with other lists
 
 
 @strawberry.type(description="One entry of the tamper-evident audit log.")
@@ -87,7 +70,8 @@ class AuditEventConnection:
         cls, events: list[AuditedEvent], *, has_next_page: bool, after: str | None
     ) -> AuditEventConnection:
         edges = [
-            AuditEventEdge(cursor=encode_cursor(event.seq), node=AuditEvent.of(event)) for event in events
+            AuditEventEdge(cursor=encode_cursor(event.seq, AUDIT_CURSOR), node=AuditEvent.of(event))
+            for event in events
         ]
         return cls(
             page_info=PageInfo(
