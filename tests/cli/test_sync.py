@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from typer.testing import CliRunner, Result
 
-from connectors.config import SANDBOX_CREDENTIALS
+from connectors.config import write_sandbox_sources_file
 from connectors.records import SOURCES
 from hub.cli import app
 from hub.storage.models import Snapshot
@@ -34,14 +34,9 @@ def small_sandbox() -> Iterator[dict[str, str]]:
 
 
 def write_sources_file(urls: dict[str, str], path: Path) -> Path:
-    lines = ["[defaults]", "as_of = 2026-10-31", "retries = 1", "backoff_initial_s = 0.01", ""]
-    for source, credentials in SANDBOX_CREDENTIALS.items():
-        # Sources the tests do not sync point at a closed port: configured, never called.
-        url = urls.get(source, "http://127.0.0.1:9")
-        pairs = ", ".join(f'{name} = "{value}"' for name, value in credentials.items())
-        lines += [f"[sources.{source}]", f'base_url = "{url}"', f"credentials = {{ {pairs} }}", ""]
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path
+    # Sources the tests do not sync point at a closed port: configured, never called.
+    every_source = {source: urls.get(source, "http://127.0.0.1:9") for source in SOURCES}
+    return write_sandbox_sources_file(path, every_source, retries=1, backoff_initial_s=0.01)
 
 
 @pytest.fixture

@@ -19,7 +19,8 @@ import pytest
 import uvicorn
 
 from auth.keys import rotate_key_file
-from bench.harness import UNLIMITED_RATE, prepare_access, write_sources_file
+from bench.harness import UNLIMITED_RATE, prepare_access
+from connectors.config import write_sandbox_sources_file
 from hub.app import create_app
 from hub.cache import build_cache, is_redis
 from hub.settings import Settings
@@ -56,7 +57,9 @@ def fuzz_hub(backend: Backend, tmp_path: Path, sandbox: SandboxHandle, engine: o
     core = set(sandbox.credit_codes(limit=100, core=True))
     codes = [code for code in sandbox.credit_codes(limit=20) if code not in core][:8]
     settings = backend.settings(
-        sources_file=write_sources_file(tmp_path, sandbox.urls, timeout_s=5, deadline_s=10),
+        sources_file=write_sandbox_sources_file(
+            tmp_path / "sources.toml", sandbox.urls, timeout_s=5, deadline_s=10
+        ),
         signing_key_file=key_file,
         cache_namespace=f"fuzz-{uuid.uuid4().hex[:12]}",
         **UNLIMITED_RATE,

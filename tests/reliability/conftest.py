@@ -18,8 +18,9 @@ import httpx
 import pytest
 
 from auth.keys import rotate_key_file
-from bench.harness import UNLIMITED_RATE, ClientCredentials, fetch_token, prepare_access, write_sources_file
+from bench.harness import UNLIMITED_RATE, ClientCredentials, fetch_token, prepare_access
 from bench.queries import Answer, post_query
+from connectors.config import write_sandbox_sources_file
 from hub.app import create_app
 from hub.cache import build_cache, is_redis
 from hub.services import HubServices
@@ -83,7 +84,9 @@ async def start_hub(
     async def start(**source_overrides: object) -> AsyncIterator[RunningHub]:
         directory = tmp_path / f"hub-{len(used)}"
         directory.mkdir()
-        sources = write_sources_file(directory, clean_sandbox.urls, **{**SHORT_TIMEOUTS, **source_overrides})
+        sources = write_sandbox_sources_file(
+            directory / "sources.toml", clean_sandbox.urls, **{**SHORT_TIMEOUTS, **source_overrides}
+        )
         settings = backend.settings(
             sources_file=sources,
             signing_key_file=key_file,
