@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import httpx
+import orjson
 
 from connectors.auth_styles import AuthStyle, build_auth, missing_credentials
 from connectors.base import Connector, Endpoint
@@ -50,8 +51,9 @@ class Upstream:
         if endpoint.format == "xml":
             return response.text
         try:
-            return response.json()
-        except ValueError:
+            # orjson: ~3x less CPU than the stdlib; JSON on the wire is UTF-8 (RFC 8259), as it requires.
+            return orjson.loads(response.content)
+        except orjson.JSONDecodeError:
             raise UpstreamPayloadError(self.source, "body", "not a JSON document") from None
 
     async def document(self, endpoint: Endpoint, *, credit_code: str, **values: str) -> Any:
