@@ -9,6 +9,7 @@ snapshot (see :mod:`hub.sources.snapshot_writer`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,10 +17,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql.dml import ReturningInsert
 
 from connectors.records import SourceRecord
 from hub.storage.models import Snapshot
@@ -102,6 +104,18 @@ def pending_snapshot(
     return PendingSnapshot(source, credit_code, encoded.content_hash, encoded.payload, now)
 
 
+@functools.cache
+def _upsert_statement(dialect: str) -> ReturningInsert[str, str, str, datetime]:
+    """``INSERT … ON CONFLICT (source, credit_code, content_hash) DO UPDATE SET checked_at … RETURNING``."""
+    table = Snapshot.__table__
+    assert isinstance(table, Table)
+    insert = postgresql_insert(table) if dialect == "postgresql" else sqlite_insert(table)
+    return insert.on_conflict_do_update(
+        index_elements=[table.c.source, table.c.credit_code, table.c.content_hash],
+        set_={"checked_at": insert.excluded.checked_at},
+    ).returning(table.c.source, table.c.credit_code, table.c.content_hash, table.c.fetched_at)
+
+
 async def save_snapshots(
     sessions: async_sessionmaker[AsyncSession], snapshots: Sequence[PendingSnapshot]
 ) -> list[SnapshotWrite]:
@@ -124,17 +138,13 @@ async def save_snapshots(
             row["fetched_at"] = min(row["fetched_at"], snapshot.now)
             row["checked_at"] = max(row["checked_at"], snapshot.now)
     async with sessions() as session, session.begin():
-        dialect = session.get_bind().dialect.name
-        insert = postgresql_insert(Snapshot) if dialect == "postgresql" else sqlite_insert(Snapshot)
-        values = insert.values(list(rows.values()))
-        upsert = values.on_conflict_do_update(
-            index_elements=[Snapshot.source, Snapshot.credit_code, Snapshot.content_hash],
-            set_={"checked_at": values.excluded.checked_at},
-        ).returning(Snapshot.source, Snapshot.credit_code, Snapshot.content_hash, Snapshot.fetched_at)
+        # One compiled statement, many rows (SQLAlchemy's insertmanyvalues): a multi-row VALUES built per
+        # batch is compiled afresh each time (its shape changes with the row count), ~half the write's CPU.
+        upsert = _upsert_statement(session.get_bind().dialect.name)
         # RETURNING order is not the VALUES order on SQLite: match the rows by their key.
         first_seen = {
             (source, credit_code, digest): as_utc(fetched_at)
-            for source, credit_code, digest, fetched_at in await session.execute(upsert)
+            for source, credit_code, digest, fetched_at in await session.execute(upsert, list(rows.values()))
         }
     return [
         SnapshotWrite(
