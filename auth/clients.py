@@ -12,6 +12,7 @@ from authlib.oauth2.rfc6749 import ClientMixin
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from auth.access_state import bump_access_version
 from auth.audit import AuditEntry, AuditLog, digest
 from auth.client_secret import generate_client_secret, hash_client_secret, verify_client_secret
 from auth.principal import ALL_SCOPES
@@ -129,6 +130,8 @@ async def register_client(
         client.name = name or client_id
         client.secret_hash = secret_hash
         client.scopes = " ".join(sorted(scopes))
+        if client.disabled_at is not None:
+            await bump_access_version(session)  # re-issued, so enabled again: its refusals are outdated
         client.disabled_at = None
     return IssuedClient(client_id, secret, tenant_id, scopes, tenant_created)
 
@@ -138,8 +141,9 @@ async def set_client_disabled(
 ) -> bool:
     """Disable a client (or enable it again); True when its state changed, which is audited.
 
-    A disabled client gets no token (``invalid_client``) and its unexpired tokens are refused at once (every
-    request checks its client's state), also after it is enabled again: only tokens issued later count.
+    A disabled client gets no token (``invalid_client``) and its unexpired tokens are refused from the next
+    request in this process and within ``HUB_ACCESS_REFRESH_MS`` on others (:mod:`auth.access_state`), also
+    after it is enabled again: only tokens issued later count.
     Raises :class:`BadRequest` for an unknown client.
     """
     async with sessions.begin() as session:
@@ -154,6 +158,7 @@ async def set_client_disabled(
             # ``iat`` has one-second resolution: every token of the disable's second is refused, so the
             # cutoff is the next whole second.
             client.tokens_not_before = now.replace(microsecond=0) + timedelta(seconds=1)
+        await bump_access_version(session)
         cutoff, tenant_id = client.tokens_not_before, client.tenant_id
     state = "disabled" if disabled else "enabled"
     entry = AuditEntry(f"client_{state}", tenant_id, client_id, None, (), digest(client_id), state)

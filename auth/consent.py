@@ -1,8 +1,9 @@
 """Consent: an enterprise's permission for one tenant (bank) to read one source, between two dates.
 
 A consent is live on a day when ``valid_from <= day <= valid_until`` and it was not withdrawn. Days are
-China Standard Time dates (the enterprises' and the consent documents' calendar). Lookups always hit the
-database (one query per batch), so a withdrawal counts from the very next request on every replica.
+China Standard Time dates (the enterprises' and the consent documents' calendar). Every grant and withdrawal
+moves the access version forward in its transaction (:mod:`auth.access_state`), so cached consent
+decisions go stale at once in this process and within ``HUB_ACCESS_REFRESH_MS`` on other replicas.
 Every grant and withdrawal is written to the audit log.
 """
 
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from auth.access_state import bump_access_version
 from auth.audit import AuditEntry, AuditLog, digest
 from connectors.records import SOURCES
 from hub.credit_code import InvalidCreditCode, validate
@@ -149,6 +151,7 @@ class ConsentBook:
                 for source in sources
             ]
             session.add_all(rows)
+            await bump_access_version(session)
             await session.flush()
             records = [_record(row) for row in rows]
         await self._audit.append(
@@ -191,6 +194,8 @@ class ConsentBook:
                 ).all()
             )
             rows = (await session.scalars(select(Consent).where(Consent.id.in_(ids)))).all() if ids else []
+            if ids:
+                await bump_access_version(session)
             records = sorted((_record(row) for row in rows), key=lambda record: (record.source, record.id))
         await self._audit.append(
             [

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from aiocache.base import BaseCache
+from cachetools import LRUCache
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from auth.access_state import AccessState, bump_access_version
 from auth.audit import AuditEntry, AuditLog, digest
 from auth.audit_checkpoints import CheckpointSigner
 from auth.clients import RegisteredClient
-from auth.consent import ConsentBook
-from auth.keys import KeyFile, key_file_path
+from auth.consent import ConsentBook, consent_today
+from auth.keys import KeyFile, SigningKeys, key_file_path
 from auth.principal import READ_SCOPES, Principal
 from auth.rate_limit import TokenBuckets, build_token_buckets
 from auth.server import KnownToken
@@ -26,6 +28,9 @@ from hub.settings import Settings
 from hub.storage.models import OAuthClient, RevokedToken
 
 ANONYMOUS = Principal(tenant_id="demo", client_id="anonymous", scopes=READ_SCOPES, anonymous=True)
+# Bounds of the per-process decision caches (entries are small: a token, a code and a few names).
+TOKENS_KEPT = 10_000
+CONSENTS_KEPT = 50_000
 
 
 class AuthService:
@@ -51,6 +56,11 @@ class AuthService:
             key_file=keys,
         )
         self._buckets = buckets
+        self.access = AccessState(sessions, max_age_s=settings.access_refresh_ms / 1000)
+        # Access decisions under the access version they were made at (see auth.access_state).
+        self._verified: LRUCache[str, tuple[SigningKeys, AccessToken]] = LRUCache(TOKENS_KEPT)
+        self._refusals: LRUCache[str, tuple[int, str | None]] = LRUCache(TOKENS_KEPT)
+        self._consents: LRUCache[tuple[str, str], tuple[int, date, frozenset[str]]] = LRUCache(CONSENTS_KEPT)
 
     @classmethod
     async def create(
@@ -74,8 +84,8 @@ class AuthService:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("the Authorization header must be 'Bearer <access token>'")
-        access_token = self.verify(token.strip())
-        refusal = await self._refusal(access_token)
+        access_token = self._verified_token(token.strip())
+        refusal = await self._current_refusal(access_token)
         if refusal is not None:
             raise Unauthenticated(f"access token rejected: {refusal}")
         return Principal(
@@ -84,6 +94,17 @@ class AuthService:
             scopes=access_token.scopes,
             token_id=access_token.token_id,
         )
+
+    def _verified_token(self, token: str) -> AccessToken:
+        """``verify`` once per token and key set: the signature of a given token cannot change, its
+        expiry is checked on every use."""
+        keys = self.keys.keys()
+        known = self._verified.get(token)
+        if known is None or known[0] is not keys:
+            known = self._verified[token] = (keys, self.verify(token))
+        if known[1].is_expired():
+            raise Unauthenticated("access token rejected: token has expired")
+        return known[1]
 
     def verify(self, token: str, *, allow_expired: bool = False) -> AccessToken:
         return verify_access_token(
@@ -104,7 +125,22 @@ class AuthService:
             )
 
     async def live_consents(self, tenant_id: str, credit_codes: Sequence[str]) -> dict[str, frozenset[str]]:
-        return await self.consents.live(tenant_id, credit_codes)
+        """Credit code → sources with a live consent to ``tenant_id`` today; the database is asked only for
+        codes not decided at the current access version."""
+        version, today = await self.access.version(), consent_today()
+        live: dict[str, frozenset[str]] = {}
+        unknown = []
+        for code in credit_codes:
+            known = self._consents.get((tenant_id, code))
+            if known is not None and known[0] == version and known[1] == today:
+                live[code] = known[2]
+            else:
+                unknown.append(code)
+        if unknown:
+            for code, sources in (await self.consents.live(tenant_id, unknown, today)).items():
+                self._consents[(tenant_id, code)] = (version, today, sources)
+                live[code] = sources
+        return live
 
     async def record_data_access(
         self, principal: Principal, *, operation_hash: str, accesses: Mapping[str, Mapping[str, str]]
@@ -174,6 +210,7 @@ class AuthService:
         try:
             async with self.sessions.begin() as session:
                 await session.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))
+                await bump_access_version(session)
                 session.add_all(
                     RevokedToken(
                         jti=token.access_token.token_id,
@@ -199,11 +236,16 @@ class AuthService:
             ]
         )
 
-    async def _refusal(self, access_token: AccessToken) -> str | None:
-        """Why a well-signed token is refused now: revoked, or its client disabled (since) or gone.
+    async def _current_refusal(self, access_token: AccessToken) -> str | None:
+        """:meth:`_refusal`, decided once per token and access version."""
+        version = await self.access.version()
+        known = self._refusals.get(access_token.token_id)
+        if known is None or known[0] != version:
+            known = self._refusals[access_token.token_id] = (version, await self._refusal(access_token))
+        return known[1]
 
-        One query per request (no cache): a revocation or a disabled client counts at once on every replica.
-        """
+    async def _refusal(self, access_token: AccessToken) -> str | None:
+        """Why a well-signed token is refused now: revoked, or its client disabled (since) or gone."""
         revoked = select(RevokedToken.jti).where(RevokedToken.jti == access_token.token_id).exists()
         query = select(revoked, OAuthClient.disabled_at, OAuthClient.tokens_not_before).where(
             OAuthClient.client_id == access_token.client_id

@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     token_ttl_s: int = Field(default=900, ge=30, le=86400)
     rate_limit_per_minute: int = Field(default=600, ge=1)
     rate_limit_burst: int = Field(default=60, ge=1)
+    # Access decisions (token refusals, live consents, cached answers) are cached per process under the
+    # access version (auth/access_state.py); other processes' changes count within this many ms.
+    access_refresh_ms: int = Field(default=250, ge=0, le=60_000)
+    # Whole answers of source-data queries, per caller's tenant and scopes; 0 turns the cache off.
+    response_cache_ttl_s: float = Field(default=60.0, ge=0, le=3600)
+    response_cache_mib: int = Field(default=64, ge=1, le=16_384)
 
     # Bulk refresh.
     sync_concurrency: int = Field(default=16, ge=1, le=512)

@@ -116,3 +116,17 @@ class AuditCheckpoint(Base):
     at: Mapped[datetime]
     kid: Mapped[str] = mapped_column(String(100))
     jws: Mapped[str] = mapped_column(Text)
+
+
+class AccessVersion(Base):
+    """One row: a counter moved forward in the same transaction as every change to who may read what
+    (consent granted or withdrawn, token revoked, client disabled, enabled or re-issued).
+
+    Processes cache access decisions under the version they read (:mod:`auth.access_state`); a new version
+    makes every one of them stale.
+    """
+
+    __tablename__ = "access_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
