@@ -10,8 +10,13 @@
 The cache and the database support the upstream data, they never stand in its way: a cache error is a
 miss and a failed snapshot write still returns what the upstream said (both logged). Snapshot writes go
 through one :class:`SnapshotWriter` (batched; the read path does not wait for them, ``refresh`` does,
-``aclose`` waits for all). A cache entry holds the record's canonical JSON text and its content hash; a
-hit whose content is in the :class:`RecordMemo` is not decoded again.
+``aclose`` waits for all).
+
+A cached record is two entries written together with the same TTL: a small head (source, code, fetch time,
+content hash) and the entry with the record's canonical JSON text. A read fetches the heads only; the
+record comes from the :class:`RecordMemo` when its content is there, and only otherwise is the full entry
+fetched and decoded. So a warm read moves and parses a few hundred bytes, not the record (a core
+enterprise's is over a megabyte).
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from hub.sources.snapshot_writer import SnapshotWriter
 from hub.sources.snapshots import SnapshotWrite, encode_record, latest_snapshot, pending_snapshot
 
 RefreshOutcome = Literal["fetched", "unchanged", "failed"]
+HEAD_FIELDS = ("source", "credit_code", "fetched_at", "content_hash")
 log = get_logger(__name__)
 
 
@@ -101,13 +107,16 @@ class SourceReader:
     def _key(source: str, credit_code: str) -> str:
         return f"source:{source}:{credit_code}"
 
+    @staticmethod
+    def _head_key(source: str, credit_code: str) -> str:
+        return f"head:{source}:{credit_code}"
+
     async def get(self, source: SourceName, credit_code: str) -> Fetched:
         """The record of ``source`` for the enterprise; raises BadCreditCode, UnknownEnterprise or
         SourceUnavailable (upstream down, circuit open, timeout, malformed answer, and no snapshot).
         """
         client, credit_code = self._client(source), _valid(credit_code)
-        key = self._key(source, credit_code)
-        cached = await self._cached(client, key)
+        cached = await self._cached(client, credit_code)
         if cached is not None:
             return cached
         return await self._shared_load(client, credit_code)
@@ -132,7 +141,7 @@ class SourceReader:
             except BadCreditCode as error:
                 results[code] = error
         client = self._client(source)
-        cached = await self._cached_many(client, [self._key(source, _valid(code)) for code in pending])
+        cached = await self._cached_many(client, [_valid(code) for code in pending])
         misses = [code for code, hit in zip(pending, cached, strict=True) if hit is None]
         results.update({code: hit for code, hit in zip(pending, cached, strict=True) if hit is not None})
         loaded = await asyncio.gather(*(self._load_or_error(client, _valid(code)) for code in misses))
@@ -218,9 +227,13 @@ class SourceReader:
             "content_hash": fetched.content_hash,
             "record_json": document,
         }
-        key = self._key(fetched.source, fetched.credit_code)
+        head = {name: entry[name] for name in HEAD_FIELDS}
+        pairs = [
+            (self._key(fetched.source, fetched.credit_code), entry),
+            (self._head_key(fetched.source, fetched.credit_code), head),
+        ]
         try:
-            await self._cache.set(key, entry, ttl=client.config.ttl_s)
+            await self._cache.multi_set(pairs, ttl=client.config.ttl_s)
         except Exception as error:
             log.error("cache_write_failed", source=fetched.source, error=type(error).__name__)
 
@@ -243,18 +256,46 @@ class SourceReader:
             content_hash=snapshot.content_hash,
         )
 
-    async def _cached(self, client: SourceClient, key: str) -> Fetched | None:
-        return (await self._cached_many(client, [key]))[0]
+    async def _cached(self, client: SourceClient, credit_code: str) -> Fetched | None:
+        return (await self._cached_many(client, [credit_code]))[0]
 
-    async def _cached_many(self, client: SourceClient, keys: list[str]) -> list[Fetched | None]:
-        if not keys:
+    async def _cached_many(self, client: SourceClient, credit_codes: list[str]) -> list[Fetched | None]:
+        """Cached records of these codes (None: a miss): heads first, full entries only for what the memo
+        does not hold."""
+        if not credit_codes:
             return []
+        source = client.connector.name
         try:
-            values = await self._cache.multi_get(keys)
+            heads = await self._cache.multi_get([self._head_key(source, code) for code in credit_codes])
+            found = [None if head is None else self._from_memo(head) for head in heads]
+            undecoded = [
+                index for index, head in enumerate(heads) if head is not None and found[index] is None
+            ]
+            if undecoded:
+                entries = await self._cache.multi_get([self._key(source, credit_codes[i]) for i in undecoded])
+                for index, entry in zip(undecoded, entries, strict=True):
+                    found[index] = None if entry is None else self._from_cache(client, entry)
         except Exception as error:
-            log.error("cache_read_failed", source=client.connector.name, error=type(error).__name__)
-            return [None] * len(keys)
-        return [None if value is None else self._from_cache(client, value) for value in values]
+            log.error("cache_read_failed", source=source, error=type(error).__name__)
+            return [None] * len(credit_codes)
+        return found
+
+    def _from_memo(self, head: dict[str, Any]) -> Fetched | None:
+        try:
+            source, credit_code, digest = head["source"], head["credit_code"], head["content_hash"]
+            record = self._memo.get((source, credit_code, digest))
+            if record is None:
+                return None
+            return Fetched(
+                source=source,
+                credit_code=credit_code,
+                record=record,
+                fetched_at=datetime.fromisoformat(head["fetched_at"]),
+                stale=False,
+                content_hash=digest,
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
 
     def _from_cache(self, client: SourceClient, value: dict[str, Any]) -> Fetched | None:
         """The cached entry, or ``None`` (a miss) when it no longer reads as a record, e.g. after an
@@ -278,12 +319,36 @@ class SourceReader:
         except (ValidationError, KeyError, TypeError, ValueError):
             return None
 
+    async def cached_versions(
+        self, records: Sequence[tuple[SourceName, str]]
+    ) -> list[tuple[str, str] | None]:
+        """What the cache holds now for each (source, credit code): (content hash, fetched at, ISO 8601), or
+        None; in one round trip, nothing fetched or decoded. Lets a cached answer check that the records it
+        was built from are still current.
+        """
+        if not records:
+            return []
+        try:
+            values = await self._cache.multi_get([self._head_key(source, code) for source, code in records])
+        except Exception as error:
+            log.error("cache_read_failed", source="(versions)", error=type(error).__name__)
+            return [None] * len(records)
+        return [_version_of(value) for value in values]
+
 
 async def _snapshot_written(source: SourceName, written: asyncio.Future[SnapshotWrite]) -> SnapshotWrite:
     try:
         return await written
     except Exception as error:
         raise SourceUnavailable(source, f"snapshot not written ({type(error).__name__})") from error
+
+
+def _version_of(value: object) -> tuple[str, str] | None:
+    if isinstance(value, dict):
+        digest, fetched_at = value.get("content_hash"), value.get("fetched_at")
+        if isinstance(digest, str) and isinstance(fetched_at, str):
+            return digest, fetched_at
+    return None
 
 
 def _valid(credit_code: str) -> str:
