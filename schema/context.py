@@ -31,6 +31,9 @@ class Context:
     principal: Principal
     loaders: Loaders
     accesses: DataAccessLog
+    # Set by RecordDataAccess at the operation's end; the answer cache needs both.
+    reads_source_data_only: bool = False
+    operation_hash: str | None = None
 
 
 Info = StrawberryInfo[Context, Any]

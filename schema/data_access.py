@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Literal
 from graphql import strip_ignored_characters
 from strawberry.extensions import SchemaExtension
 
+from schema.answer_cache import reads_source_data_only
+
 if TYPE_CHECKING:
     from schema.context import Context
 
@@ -65,11 +67,14 @@ class RecordDataAccess(SchemaExtension):
         context = self.execution_context.context
         accesses: DataAccessLog | None = getattr(context, "accesses", None)
         query = self.execution_context.query
-        if not accesses or query is None:
+        if accesses is None or query is None:
             return
         typed_context: Context = context
-        await typed_context.services.auth.record_data_access(
-            typed_context.principal,
-            operation_hash=operation_hash(query, self.execution_context.operation_name),
-            accesses=accesses.as_mapping(),
-        )
+        typed_context.operation_hash = operation_hash(query, self.execution_context.operation_name)
+        typed_context.reads_source_data_only = reads_source_data_only(self.execution_context)
+        if accesses:
+            await typed_context.services.auth.record_data_access(
+                typed_context.principal,
+                operation_hash=typed_context.operation_hash,
+                accesses=accesses.as_mapping(),
+            )

@@ -27,9 +27,12 @@ from strawberry.http.base import BaseRequestProtocol
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
+from auth.consent import consent_today
+from auth.principal import Principal
 from hub.errors import BadRequest, HubError, RateLimited, Unauthenticated
 from hub.services import HubServices
 from hub.settings import Settings
+from schema.answer_cache import AnswerCache, AnswerKey, CachedAnswer, GraphQLParams, all_served
 from schema.build import build_schema
 from schema.context import Context
 from schema.data_access import DataAccessLog
@@ -99,6 +102,9 @@ class GraphQLView(GraphQL[Context, None]):
             subscription_protocols=(),
         )
         self.settings = settings
+        self.answers = AnswerCache(
+            ttl_s=settings.response_cache_ttl_s, max_bytes=settings.response_cache_mib * 1024 * 1024
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -130,6 +136,16 @@ class GraphQLView(GraphQL[Context, None]):
         except RateLimited as refusal:
             retry_after = str(max(1, math.ceil(refusal.retry_after_s)))
             return error_response(429, refusal, media_type, {"Retry-After": retry_after})
+        principal: Principal = request.state.principal
+        answer_key = await self.answer_key(request, principal, media_type)
+        if (
+            answer_key is not None
+            and (cached := await self.answers.get(answer_key, services.sources)) is not None
+        ):
+            await services.auth.record_data_access(
+                principal, operation_hash=cached.operation_hash, accesses=cached.accesses
+            )
+            return Response(cached.body, media_type=f"{media_type}; charset=utf-8")
         try:
             response = await self.run(request)
         except HTTPException as refusal:
@@ -140,7 +156,37 @@ class GraphQLView(GraphQL[Context, None]):
         if media_type == GRAPHQL_RESPONSE_JSON and getattr(request.state, "request_error", False):
             response.status_code = 400
         response.headers["content-type"] = f"{media_type}; charset=utf-8"
+        if answer_key is not None and response.status_code == 200:
+            self.keep_answer(request, answer_key, response)
         return response
+
+    async def answer_key(self, request: Request, principal: Principal, media_type: str) -> AnswerKey | None:
+        """The whole-answer cache's key of this request, or None when it cannot be cached."""
+        if not self.answers.enabled:
+            return None
+        params = await GraphQLParams.of(request)
+        if params is None:
+            return None
+        services: HubServices = request.app.state.services
+        version = await services.auth.access.version()
+        return self.answers.key(params, principal, media_type, version, consent_today())
+
+    def keep_answer(self, request: Request, key: AnswerKey, response: Response) -> None:
+        """Cache the answer just executed if it qualifies (see :mod:`schema.answer_cache`)."""
+        context: Context | None = getattr(request.state, "context", None)
+        if (
+            context is None
+            or not context.reads_source_data_only
+            or getattr(request.state, "had_errors", True)
+        ):
+            return
+        accesses = context.accesses.as_mapping()
+        if not all_served(accesses) or context.operation_hash is None:
+            return
+        answer = CachedAnswer(
+            bytes(response.body), context.operation_hash, accesses, dict(context.loaders.read)
+        )
+        self.answers.put(key, answer)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(with_local_assets(self.graphql_ide_html))
@@ -179,7 +225,7 @@ class GraphQLView(GraphQL[Context, None]):
         assert isinstance(request, Request) and isinstance(response, Response), "HTTP only"
         services: HubServices = request.app.state.services
         principal = request.state.principal
-        return Context(
+        context = request.state.context = Context(
             request=request,
             response=response,
             services=services,
@@ -192,8 +238,10 @@ class GraphQLView(GraphQL[Context, None]):
             ),
             accesses=DataAccessLog(),
         )
+        return context
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        request.state.had_errors = bool(result.errors)
         if result.errors:
             production = self.settings.env == "prod"
             result.errors = [map_error(error, production=production) for error in result.errors]

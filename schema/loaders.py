@@ -34,18 +34,29 @@ class ConsentReading(Protocol):
     ) -> Mapping[str, frozenset[str]]: ...
 
 
+RecordVersions = dict[tuple[SourceName, str], tuple[str, str]]
+"""(source, credit code) → (content hash, fetched at, ISO 8601) of each fresh record a request read."""
+
+
 @dataclass(frozen=True)
 class Loaders:
     """``sources[name]`` loads that source's :class:`Fetched` by credit code; ``consents`` the sources an
-    enterprise consented to for the caller's tenant."""
+    enterprise consented to for the caller's tenant; ``read`` the versions of the fresh records loaded (an
+    answer cached from this request is valid while the cache still holds these)."""
 
     sources: Mapping[SourceName, DataLoader[str, Fetched]]
     consents: DataLoader[str, frozenset[str]]
+    read: RecordVersions
 
 
-def _source_loader(reader: SourceReading, source: SourceName, max_batch: int) -> DataLoader[str, Fetched]:
+def _source_loader(
+    reader: SourceReading, source: SourceName, max_batch: int, read: RecordVersions
+) -> DataLoader[str, Fetched]:
     async def load(credit_codes: list[str]) -> list[Fetched | BaseException]:
         found = await reader.get_many(source, credit_codes)
+        for code, fetched in found.items():
+            if isinstance(fetched, Fetched) and not fetched.stale:
+                read[(source, code)] = (fetched.content_hash, fetched.fetched_at.isoformat())
         return [found[code] for code in credit_codes]
 
     return DataLoader(load_fn=load, max_batch_size=max_batch)
@@ -64,7 +75,9 @@ def _consent_loader(
 def create_loaders(
     *, reader: SourceReading, consents: ConsentReading, principal: Principal, max_batch: int
 ) -> Loaders:
+    read: RecordVersions = {}
     return Loaders(
-        sources={source: _source_loader(reader, source, max_batch) for source in SOURCES},
+        sources={source: _source_loader(reader, source, max_batch, read) for source in SOURCES},
         consents=_consent_loader(consents, principal, max_batch),
+        read=read,
     )

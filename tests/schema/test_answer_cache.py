@@ -1,0 +1,155 @@
+"""The whole-answer cache: a repeated source-data query is answered from it, audited like an execution,
+and never crosses what decides an answer (tenant, scopes, consents, tokens, the source cache's records)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prometheus_client import REGISTRY
+
+from auth.principal import ALL_SCOPES
+from tests.fixtures.backends import Backend
+from tests.fixtures.sandbox import SandboxHandle
+from tests.schema.conftest import TENANT, Graph, graph_settings, running_graph
+
+QUERY = "query ($c: ID!) { enterprise(creditCode: $c) { name tax { grade } electricity { arrearsYuan } } }"
+
+
+@pytest.fixture
+async def graph(
+    backend: Backend,
+    tmp_path: Path,
+    clean_sandbox: SandboxHandle,
+    engine: object,
+    graph_overrides: dict[str, Any],
+) -> AsyncIterator[Graph]:
+    async for running in running_graph(graph_settings(backend, tmp_path, clean_sandbox, **graph_overrides)):
+        yield running
+
+
+def _upstream_requests(sandbox: SandboxHandle) -> int:
+    return sum(int(sandbox.stats(provider)["total"]) for provider in sandbox.urls)
+
+
+def _count(outcome: str) -> float:
+    return REGISTRY.get_sample_value("hub_answer_cache_total", {"outcome": outcome}) or 0.0
+
+
+async def _audited(graph: Graph, code: str) -> list[tuple[str | None, str]]:
+    events, _ = await graph.services.auth.audit.trail(
+        tenant_id=TENANT, first=50, after_seq=None, credit_code=code
+    )
+    return [
+        (event.entry.client_id, event.entry.outcome) for event in events if event.entry.event == "data_access"
+    ]
+
+
+async def test_a_repeated_query_is_answered_from_the_cache_and_audited_each_time(
+    graph: Graph, sandbox: SandboxHandle
+) -> None:
+    code = sandbox.credit_codes(limit=30)[21]
+    await graph.consent([code])
+    first = await graph.query(QUERY, {"c": code})
+    assert "errors" not in first, first
+    upstream_before = _upstream_requests(sandbox)
+    hits_before = _count("hit")
+
+    colleague = await graph.token_with(ALL_SCOPES)  # another client of the same tenant, same scopes
+    again = await graph.query(QUERY, {"c": code})
+    theirs = await graph.query(QUERY, {"c": code}, token=colleague)
+
+    assert again == first and theirs == first
+    assert _count("hit") - hits_before == 2
+    assert _upstream_requests(sandbox) == upstream_before
+    audited = await _audited(graph, code)
+    assert len(audited) == 3, audited  # one row per request, hits included
+    assert {outcome for _, outcome in audited} == {"served,served,served"}
+    assert len({client for client, _ in audited}) == 2  # each hit under its own client
+    assert (await graph.services.auth.audit.verify()).ok
+
+
+async def test_answers_are_not_shared_across_scopes_or_tenants(graph: Graph, sandbox: SandboxHandle) -> None:
+    code = sandbox.credit_codes(limit=30)[22]
+    await graph.consent([code])
+    assert "errors" not in await graph.query(QUERY, {"c": code})
+
+    registry_only = await graph.token_with(frozenset({"registry:read"}))
+    narrow = await graph.query(QUERY, {"c": code}, token=registry_only)
+    assert {error["extensions"]["code"] for error in narrow["errors"]} == {"FORBIDDEN"}
+
+    other_bank = await graph.token_with(ALL_SCOPES, tenant="bank-b")
+    foreign = await graph.query(QUERY, {"c": code}, token=other_bank)
+    assert {error["extensions"]["code"] for error in foreign["errors"]} == {"NO_CONSENT"}
+
+
+async def test_a_withdrawal_or_revocation_counts_at_once_for_cached_answers(
+    graph: Graph, sandbox: SandboxHandle
+) -> None:
+    code = sandbox.credit_codes(limit=30)[23]
+    await graph.consent([code])
+    token = await graph.token_with(ALL_SCOPES)
+    for _ in range(2):
+        assert "errors" not in await graph.query(QUERY, {"c": code}, token=token)
+
+    await graph.services.auth.consents.withdraw(
+        tenant_id=TENANT, client_id=None, credit_code=code, sources=["electricity"]
+    )
+    answer = await graph.query(QUERY, {"c": code}, token=token)
+    assert answer["data"]["enterprise"]["electricity"] is None
+    assert [error["extensions"]["code"] for error in answer["errors"]] == ["NO_CONSENT"]
+
+    known = await graph.services.auth.known_token(token)
+    assert known is not None
+    await graph.services.auth.revoke([known])
+    assert (await graph.post(QUERY, {"c": code}, token=token)).status_code == 401
+
+
+async def test_a_record_refreshed_in_the_source_cache_outdates_the_answer(
+    graph: Graph, sandbox: SandboxHandle
+) -> None:
+    code = sandbox.credit_codes(limit=30)[24]
+    await graph.consent([code])
+    query = "query ($c: ID!) { enterprise(creditCode: $c) { tax { freshness { fetchedAt } } } }"
+    first = await graph.query(query, {"c": code})
+    assert (await graph.services.sources.refresh("tax", code)) in {"fetched", "unchanged"}
+    outdated_before = _count("outdated")
+
+    again = await graph.query(query, {"c": code})
+
+    assert _count("outdated") - outdated_before == 1
+    fetched_at = [answer["data"]["enterprise"]["tax"]["freshness"]["fetchedAt"] for answer in (first, again)]
+    assert fetched_at[1] > fetched_at[0]
+
+
+async def test_live_tables_errors_and_mutations_are_never_cached(
+    graph: Graph, sandbox: SandboxHandle
+) -> None:
+    code = sandbox.credit_codes(limit=30)[25]
+    await graph.consent([code], sources=["registry", "tax"])
+    trail = "query ($c: ID!) { auditTrail(first: 50, creditCode: $c) { edges { node { event } } } }"
+    consents = "query ($c: ID!) { consents(creditCode: $c) { source withdrawnAt } }"
+    before = (await graph.query(trail, {"c": code}), await graph.query(consents, {"c": code}))
+    partial = await graph.query(QUERY, {"c": code})  # electricity: NO_CONSENT, an answer with an error
+    await graph.services.auth.consents.withdraw(
+        tenant_id=TENANT, client_id=None, credit_code=code, sources=["tax"]
+    )
+    hits_before = _count("hit")
+
+    after = (await graph.query(trail, {"c": code}), await graph.query(consents, {"c": code}))
+    assert await graph.query(QUERY, {"c": code}) != partial
+
+    assert _count("hit") == hits_before
+    assert after[0] != before[0] and after[1] != before[1]
+
+
+@pytest.mark.parametrize("graph_overrides", [{"response_cache_ttl_s": 0}])
+async def test_a_zero_ttl_turns_the_cache_off(graph: Graph, sandbox: SandboxHandle) -> None:
+    code = sandbox.credit_codes(limit=30)[26]
+    await graph.consent([code])
+    lookups_before = _count("hit") + _count("miss")
+    for _ in range(2):
+        assert "errors" not in await graph.query(QUERY, {"c": code})
+    assert _count("hit") + _count("miss") == lookups_before
