@@ -45,33 +45,66 @@ class PayloadReader:
             raise self.fail(key, f"expected {what}, got {type(value).__name__}")
         return value
 
+    # Fast paths: a well-formed value of the exact wire type returns at once (mapping reads hundreds of
+    # fields per enterprise); anything else goes through ``_raw`` and its checks, so errors are unchanged.
+
     def text(self, key: str) -> str:
-        value: str = self._raw(key, str, "a string")
+        value = self._value.get(key)
+        if type(value) is str and value and not value.isspace():
+            return value
+        value = self._raw(key, str, "a string")
         if not value.strip():
             raise self.fail(key, "empty string")
         return value
 
     def choice(self, key: str, allowed: Collection[str]) -> str:
+        value = self._value.get(key)
+        if type(value) is str and value in allowed:
+            return value
         value = self.text(key)
         if value not in allowed:
             raise self.fail(key, f"{value!r} is not one of {sorted(allowed)}")
         return value
 
     def boolean(self, key: str) -> bool:
-        value: bool = self._raw(key, bool, "a boolean")
-        return value
+        value = self._value.get(key)
+        if type(value) is bool:
+            return value
+        checked: bool = self._raw(key, bool, "a boolean")
+        return checked
 
     def integer(self, key: str) -> int:
         value: int = self._raw(key, int, "an integer")
         return value
 
     def decimal(self, key: str) -> Decimal:
+        value = self._value.get(key)
+        if type(value) is str:
+            try:
+                number = Decimal(value)
+            except InvalidOperation:
+                pass
+            else:
+                if number.is_finite() and value == value.strip():
+                    return number
         return parse_decimal(self.source, self._where(key), self._raw(key, str, "a decimal string"))
 
     def day(self, key: str) -> date:
+        value = self._value.get(key)
+        if type(value) is str:
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
         return parse_day(self.source, self._where(key), self._raw(key, str, "a date string"))
 
     def optional_day(self, key: str) -> date | None:
+        value = self._value.get(key)
+        if type(value) is str:
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
         value = self._raw(key, str, "a date string or null", optional=True)
         return None if value is None else parse_day(self.source, self._where(key), value)
 
@@ -79,17 +112,39 @@ class PayloadReader:
         return parse_month(self.source, self._where(key), self._raw(key, str, "a month string"))
 
     def timestamp(self, key: str) -> datetime:
+        value = self._value.get(key)
+        if type(value) is str:
+            moment = _aware(value)
+            if moment is not None:
+                return moment
         return parse_timestamp(self.source, self._where(key), self._raw(key, str, "a timestamp string"))
 
     def optional_timestamp(self, key: str) -> datetime | None:
+        value = self._value.get(key)
+        if type(value) is str:
+            moment = _aware(value)
+            if moment is not None:
+                return moment
         value = self._raw(key, str, "a timestamp string or null", optional=True)
         return None if value is None else parse_timestamp(self.source, self._where(key), value)
 
     def child(self, key: str) -> PayloadReader:
-        return PayloadReader(self.source, self._raw(key, dict, "an object"), self._where(key))
+        value = self._value.get(key)
+        if type(value) is not dict:
+            value = self._raw(key, dict, "an object")
+        return PayloadReader(self.source, value, self._where(key))
 
     def children(self, key: str) -> list[PayloadReader]:
         return readers(self.source, self._raw(key, list, "a list"), self._where(key))
+
+
+def _aware(text: str) -> datetime | None:
+    """An ISO 8601 timestamp with a time zone, or ``None`` (then the slow path says what is wrong)."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return value if value.tzinfo is not None else None
 
 
 def readers(source: str, values: Any, path: str) -> list[PayloadReader]:
@@ -118,6 +173,12 @@ def parse_day(source: str, where: str, text: str) -> date:
 
 def parse_month(source: str, where: str, text: str) -> date:
     """``YYYY-MM`` as the first day of that month."""
+    year, dash, month = text[:4], text[4:5], text[5:]
+    if dash == "-" and len(month) == 2 and text.isascii() and year.isdigit() and month.isdigit():
+        try:  # what strptime("%Y-%m") reads, without its regular expression (~10x the CPU)
+            return date(int(year), int(month), 1)
+        except ValueError:
+            pass
     try:
         return datetime.strptime(text, "%Y-%m").date()
     except ValueError:
