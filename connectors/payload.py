@@ -52,10 +52,10 @@ class PayloadReader:
         value = self._value.get(key)
         if type(value) is str and value and not value.isspace():
             return value
-        value = self._raw(key, str, "a string")
-        if not value.strip():
+        checked: str = self._raw(key, str, "a string")
+        if not checked.strip():
             raise self.fail(key, "empty string")
-        return value
+        return checked
 
     def choice(self, key: str, allowed: Collection[str]) -> str:
         value = self._value.get(key)
