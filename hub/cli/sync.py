@@ -41,10 +41,10 @@ from hub.sources.sync import (
     sync_enterprises,
 )
 from hub.storage import create_engine, create_session_factory
-from hub.storage.migrate import upgrade
 
-# `-c` rather than `-m hub.cli` or the `hub` script: works wherever the parent could import the hub.
-WORKER_COMMAND = [sys.executable, "-c", "from hub.cli import main; main()", "sync"]
+# `-c` rather than `-m hub.cli` or the `hub` script: works wherever the parent could import the hub. Only
+# the sync command is loaded in a worker (see `worker_main`).
+WORKER_COMMAND = [sys.executable, "-c", "from hub.cli.sync import worker_main; worker_main()"]
 WORKER_STOP_TIMEOUT_S = 10.0
 
 
@@ -155,6 +155,8 @@ def sync(
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
     if migrate:
+        from hub.storage.migrate import upgrade  # alembic: loaded only when migrating (workers never do)
+
         upgrade(settings)
     concurrency = concurrency or settings.sync_concurrency
     problems: list[str] = []
@@ -300,3 +302,10 @@ def _print_summary(summary: SyncSummary, chosen: list[SourceName]) -> None:
             source, *(str(summary.count(source, outcome)) for outcome in ("fetched", "unchanged", "failed"))
         )
     Console().print(table)
+
+
+def worker_main() -> None:
+    """A ``hub sync`` worker process: the sync command alone, without the rest of the command line."""
+    app = typer.Typer(add_completion=False)
+    app.command()(sync)
+    app()
