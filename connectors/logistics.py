@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from connectors.base import Connector, Endpoint, month_start
 from connectors.payload import PayloadReader, build, readers
-from connectors.records import LogisticsRecord, Party, Waybill
+from connectors.records import LogisticsRecord, Waybill
 from connectors.upstream import Upstream
 
 SOURCE = "logistics"
@@ -18,9 +18,10 @@ HISTORY_MONTHS = 24
 STATUSES = frozenset({"delivered", "in_transit"})
 
 
-def _party(reader: PayloadReader, key: str) -> Party:
+def _party(reader: PayloadReader, key: str) -> dict[str, str]:
+    """A :class:`Party`'s fields, validated with the waybill (same error path: ``…shipper.credit_code``)."""
     party = reader.child(key)
-    return build(SOURCE, party.path, Party, credit_code=party.text("creditCode"), name=party.text("name"))
+    return {"credit_code": party.text("creditCode"), "name": party.text("name")}
 
 
 def map_waybills(credit_code: str, items: Sequence[Any], history_end: date | None = None) -> LogisticsRecord:
