@@ -12,7 +12,7 @@ import pytest
 
 from connectors.config import SourceConfig
 from connectors.http import RetryPolicy, build_http_client, provider_error_code, retry_after_seconds, send
-from hub.errors import SourceUnavailable
+from hub.errors import SourceUnavailable, UpstreamRejected
 from tests.connectors.conftest import CODE, ClientFactory, counted
 from tests.fixtures.sandbox import SandboxHandle
 
@@ -109,3 +109,45 @@ def test_retry_after_as_http_date_in_the_future() -> None:
 )
 def test_provider_error_code(body: bytes, expected: str) -> None:
     assert provider_error_code(httpx.Response(403, content=body)) == expected
+
+
+def answering(*statuses: int) -> tuple[httpx.AsyncClient, list[int]]:
+    """A client whose upstream answers ``statuses`` in turn (the last one from then on); the list counts
+    the requests it saw."""
+    seen: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(len(seen) + 1)
+        return httpx.Response(statuses[min(len(seen), len(statuses)) - 1], json={"error": "busy"})
+
+    return httpx.AsyncClient(base_url="http://upstream", transport=httpx.MockTransport(handler)), seen
+
+
+FAST_RETRIES = RetryPolicy(
+    attempts=3, backoff_initial_s=0.001, backoff_max_s=0.01, max_retry_after_s=1, deadline_s=5
+)
+
+
+async def test_a_failed_first_attempt_is_retried_like_any_other() -> None:
+    client, seen = answering(503, 503, 200)
+    async with client:
+        response = await send(client, "registry", FAST_RETRIES, lambda: client.build_request("GET", "/"))
+    assert response.status_code == 200
+    assert len(seen) == 3
+
+
+async def test_retries_stop_after_the_policy_attempts() -> None:
+    client, seen = answering(503)
+    async with client:
+        with pytest.raises(SourceUnavailable) as raised:
+            await send(client, "registry", FAST_RETRIES, lambda: client.build_request("GET", "/"))
+    assert raised.value.reason == "HTTP 503 after 3 attempt(s)"
+    assert len(seen) == 3
+
+
+async def test_a_rejection_is_never_retried() -> None:
+    client, seen = answering(400)
+    async with client:
+        with pytest.raises(UpstreamRejected):
+            await send(client, "registry", FAST_RETRIES, lambda: client.build_request("GET", "/"))
+    assert len(seen) == 1
