@@ -22,6 +22,7 @@ from connectors.base import Endpoint
 from connectors.config import SourceConfig
 from connectors.http import build_http_client
 from connectors.paging import PaginatorName
+from connectors.registry import load_connectors
 from connectors.upstream import Upstream
 from hub.errors import UpstreamPayloadError
 from tests.connectors.conftest import CODE
@@ -126,3 +127,28 @@ async def test_more_pages_than_the_bound_fails_before_fetching_them(listing: tup
     with pytest.raises(UpstreamPayloadError, match="more than 3 pages"):
         await walk(base_url, "page_number", max_pages=3)
     assert provider.asked == [1]
+
+
+@pytest.mark.parametrize(
+    "base_url", ["http://127.0.0.1:9101", "https://api.example.com/v2", "https://api.example.com/v2/"]
+)
+async def test_request_urls_are_the_ones_httpx_would_merge(base_url: str) -> None:
+    """Every declared endpoint, with awkward values and pages, gets the URL of ``build_request(path,
+    params=…)`` from the one-parse shortcut."""
+    values = {"credit_code": CODE, "account_no": "EA/1 2?", "first_month": "2024-11", "last_month": "2026-10"}
+    values |= {"since": "2024-11-01"}
+    pages: list[dict[str, str]] = [
+        {},
+        {"page": "2", "pageSize": "50"},
+        {"limit": "200", "cursor": "a+b/c==&d"},
+    ]
+    async with build_http_client(SourceConfig(base_url=base_url)) as client:
+        upstream = Upstream("registry", SourceConfig(base_url=base_url), client)
+        for connector in load_connectors().values():
+            for endpoint in connector.endpoints.values():
+                for page in pages:
+                    path, params = endpoint.url_path(values), {**endpoint.query(values), **page}
+                    expected = client.build_request("GET", path, params=params)
+                    actual = client.build_request("GET", upstream.url(path, params))
+                    assert str(actual.url) == str(expected.url)
+                    assert actual.url.params == expected.url.params
