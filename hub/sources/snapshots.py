@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Table, select
+from sqlalchemy import JSON, Dialect, Table, TypeDecorator, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -53,13 +53,19 @@ def as_utc(moment: datetime) -> datetime:
 
 @dataclass(frozen=True)
 class PendingSnapshot:
-    """A snapshot to write: ``payload`` is the record's JSON form, ``content_hash`` its hash."""
+    """A snapshot to write: ``payload`` is the record's JSON form, ``content_hash`` its hash and
+    ``document`` its canonical JSON text when already made (stored as is, not serialised again)."""
 
     source: str
     credit_code: str
     content_hash: str
     payload: dict[str, Any]
     now: datetime
+    document: str | None = None
+
+    @property
+    def json_text(self) -> str:
+        return self.document if self.document is not None else canonical_json(self.payload).decode()
 
     @property
     def key(self) -> SnapshotKey:
@@ -101,7 +107,18 @@ def encode_record(record: SourceRecord) -> EncodedRecord:
 def pending_snapshot(
     *, source: str, credit_code: str, encoded: EncodedRecord, now: datetime
 ) -> PendingSnapshot:
-    return PendingSnapshot(source, credit_code, encoded.content_hash, encoded.payload, now)
+    return PendingSnapshot(source, credit_code, encoded.content_hash, encoded.payload, now, encoded.document)
+
+
+class _JSONText(TypeDecorator[str]):
+    """A JSON column bound from JSON text already made: the canonical text of the content hash is stored
+    as is instead of the column's serializer encoding the payload again (~3% of a sync's CPU)."""
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        return None
 
 
 @functools.cache
@@ -110,6 +127,7 @@ def _upsert_statement(dialect: str) -> ReturningInsert[str, str, str, datetime]:
     table = Snapshot.__table__
     assert isinstance(table, Table)
     insert = postgresql_insert(table) if dialect == "postgresql" else sqlite_insert(table)
+    insert = insert.values(payload=bindparam("payload", type_=_JSONText()))
     return insert.on_conflict_do_update(
         index_elements=[table.c.source, table.c.credit_code, table.c.content_hash],
         set_={"checked_at": insert.excluded.checked_at},
@@ -130,7 +148,7 @@ async def save_snapshots(
                 "source": snapshot.source,
                 "credit_code": snapshot.credit_code,
                 "content_hash": snapshot.content_hash,
-                "payload": snapshot.payload,
+                "payload": snapshot.json_text,
                 "fetched_at": snapshot.now,
                 "checked_at": snapshot.now,
             }

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connectors.records import TaxRecord
@@ -56,3 +57,19 @@ async def test_same_content_is_stored_once_and_latest_follows_confirmation(
 
 async def test_no_snapshot(sessions: async_sessionmaker[AsyncSession]) -> None:
     assert await latest_snapshot(sessions, source="tax", credit_code=CODE) is None
+
+
+async def test_the_stored_payload_is_the_canonical_text_of_its_hash(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """The row holds the canonical JSON made for the hash (UTF-8, sorted keys), not a second encoding."""
+    record = tax("A")
+    written = await save_snapshot(
+        sessions, source="tax", credit_code=CODE, record=record, now=datetime(2026, 11, 1, tzinfo=UTC)
+    )
+    async with sessions() as session:
+        stored = (await session.execute(select(cast(Snapshot.payload, Text)))).scalar_one()
+    assert hashlib.sha256(stored.encode()).hexdigest() == written.content_hash == content_hash(record)
+    assert "嘉兴" in stored  # not \\u-escaped
+    latest = await latest_snapshot(sessions, source="tax", credit_code=CODE)
+    assert latest is not None and TaxRecord.model_validate(latest.payload) == record
