@@ -14,7 +14,6 @@ with the default backend, so retries and error classification see no difference.
 from __future__ import annotations
 
 import asyncio
-import socket
 import ssl
 from collections.abc import Iterable
 from typing import Any
@@ -24,6 +23,7 @@ from httpcore import AsyncNetworkBackend, AsyncNetworkStream
 
 SocketOption = tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
 HIGH_WATER = 256 * 1024  # buffered unread bytes before the socket stops being read
+HAPPY_EYEBALLS_DELAY_S = 0.25  # RFC 8305's recommended connection attempt delay
 
 
 class _Connection(asyncio.Protocol):
@@ -181,17 +181,19 @@ class AsyncioBackend(AsyncNetworkBackend):
         try:
             async with asyncio.timeout(timeout):
                 transport, connection = await loop.create_connection(
-                    _Connection, host, port, local_addr=None if local_address is None else (local_address, 0)
+                    _Connection,
+                    host,
+                    port,
+                    local_addr=None if local_address is None else (local_address, 0),
+                    happy_eyeballs_delay=HAPPY_EYEBALLS_DELAY_S,  # as anyio: one dead address family
                 )
         except TimeoutError:
             raise httpcore.ConnectTimeout(f"no connection to {host}:{port} in time") from None
         except OSError as error:
             raise httpcore.ConnectError(str(error)) from error
-        raw = transport.get_extra_info("socket")
+        raw = transport.get_extra_info("socket")  # TCP_NODELAY is already set: asyncio does it for TCP
         for option in socket_options or ():
             raw.setsockopt(*option)
-        if raw is not None and raw.family in (socket.AF_INET, socket.AF_INET6):
-            raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # asyncio's default, made explicit
         assert isinstance(transport, asyncio.Transport)
         return AsyncioStream(transport, connection)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import ipaddress
+import socket
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -92,6 +93,8 @@ async def test_requests_go_through_the_asyncio_backend_and_reuse_the_connection(
         for _ in range(3):
             response = await client.get("/")
             assert response.json() == {"ok": True}
+        raw = response.extensions["network_stream"].get_extra_info("socket")
+        assert raw.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)  # no Nagle wait on kept-alive requests
     assert connects == ["127.0.0.1"]
     assert server.connections == 1
 
