@@ -178,6 +178,7 @@ class SourceReader:
         await self._snapshots.aclose()
 
     async def aclose(self) -> None:
+        await self._flights.settle()
         await self.flush_snapshots()
         await asyncio.gather(*(client.aclose() for client in self._clients.values()))
 

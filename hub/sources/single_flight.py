@@ -35,3 +35,9 @@ class SingleFlight(Generic[T]):
 
     def in_flight(self) -> int:
         return len(self._flights)
+
+    async def settle(self) -> None:
+        """Wait for every call in flight (their outcomes stay with their callers): before closing what they
+        use, so a call nobody awaits any more (a prefetch whose field failed) is not cut off mid-request."""
+        while self._flights:
+            await asyncio.gather(*self._flights.values(), return_exceptions=True)

@@ -49,3 +49,22 @@ async def test_a_cancelled_caller_does_not_cancel_the_others() -> None:
     assert await second == "done"
     with pytest.raises(asyncio.CancelledError):
         await first
+
+
+async def test_settle_waits_for_a_call_nobody_awaits_any_more() -> None:
+    flights: SingleFlight[str] = SingleFlight()
+    finished = asyncio.Event()
+
+    async def slow() -> str:
+        await asyncio.sleep(0.05)
+        finished.set()
+        return "done"
+
+    caller = asyncio.ensure_future(flights.run("k", slow))
+    await asyncio.sleep(0)
+    caller.cancel()  # e.g. a prefetch whose field failed: the call goes on alone
+
+    await flights.settle()
+
+    assert finished.is_set()
+    assert flights.in_flight() == 0
