@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
+from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 
 from hub.settings import Settings
 
@@ -17,6 +18,25 @@ def create_engine(settings: Settings) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
         return engine
     return create_async_engine(settings.database_url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def sync_sqlite_engine(sessions: async_sessionmaker[AsyncSession]) -> Engine | None:
+    """A synchronous engine on the same SQLite file as ``sessions`` (None for other databases and in-memory
+    SQLite), for work done in one worker thread: through aiosqlite each statement is a thread hop.
+
+    No pool (``NullPool``): a connection lives for one use, so an owner that is never closed leaves none open.
+    """
+    bind = getattr(sessions, "kw", {}).get("bind")
+    if not isinstance(bind, AsyncEngine) or bind.dialect.name != "sqlite":
+        return None
+    url = bind.url
+    if url.database in (None, "", ":memory:") or "memory" in str(url.query.get("mode", "")):
+        return None
+    engine = create_sync_engine(
+        url.set(drivername="sqlite"), poolclass=NullPool, connect_args={"timeout": 30}
+    )
+    event.listen(engine, "connect", _tune_sqlite)
+    return engine
 
 
 def _tune_sqlite(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from sqlalchemy import delete, event, update
+from sqlalchemy import Engine, delete, event, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -121,11 +121,12 @@ async def test_concurrent_appends_of_one_process_share_transactions(
         commits += 1
 
     log = AuditLog(sessions)
-    event.listen(engine.sync_engine, "commit", count)
+    # Every engine: on SQLite the log appends through its own synchronous engine.
+    event.listen(Engine, "commit", count)
     try:
         await asyncio.gather(*[log.append([_entry(n)]) for n in range(50)])
     finally:
-        event.remove(engine.sync_engine, "commit", count)
+        event.remove(Engine, "commit", count)
     result = await log.verify()
     assert result.ok and result.rows_checked == 50
     assert 1 <= commits < 50, commits
