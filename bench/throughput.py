@@ -13,8 +13,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import signal
 import sys
+import time
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
@@ -108,6 +111,7 @@ async def measure(options: argparse.Namespace, stack: Stack, code: str) -> Measu
         rss_before = rss_mib(stack.hub.pid)
         for _ in range(options.rounds):
             for target, url in targets.items():
+                profiler = await _start_py_spy(options, stack.hub.pid, code) if target == "hub" else None
                 result = await run_load(
                     options.generator,
                     url,
@@ -116,9 +120,30 @@ async def measure(options: argparse.Namespace, stack: Stack, code: str) -> Measu
                     duration_s=options.duration,
                 )
                 results[target].append(result)
+                if profiler is not None:
+                    profiler.send_signal(signal.SIGINT)
+                    await profiler.wait()
         rss_after = rss_mib(stack.hub.pid)
     upstream = sum((await stack.sandboxes.requests()).values())
     return Measured(results, upstream, (rss_before, rss_after), len(answer.content), cached_kib)
+
+
+async def _start_py_spy(
+    options: argparse.Namespace, pid: int, code: str
+) -> asyncio.subprocess.Process | None:
+    """``--py-spy DIR``: sample the hub process during its runs (a speedscope file per firm and round)."""
+    if options.py_spy is None:
+        return None
+    options.py_spy.mkdir(parents=True, exist_ok=True)
+    output = options.py_spy / f"hub-{code}-{time.strftime('%H%M%S')}.speedscope.json"
+    command = ["py-spy", "record", "--pid", str(pid), "--rate", "250", "--format", "speedscope"]
+    return await asyncio.create_subprocess_exec(
+        *command,
+        "--output",
+        str(output),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
 
 
 async def cached_record_kib(stack: Stack, code: str) -> float:
@@ -172,6 +197,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="hub/ceiling pairs, alternating")
     default_generator = "wrk" if wrk_available() else "httpx"
     parser.add_argument("--generator", choices=["wrk", "httpx"], default=default_generator)
+    parser.add_argument(
+        "--py-spy",
+        type=Path,
+        default=None,
+        help="profile the hub with py-spy during its runs into this folder",
+    )
     options = parser.parse_args()
     text = asyncio.run(run(options))
     print(text)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+from functools import lru_cache
 
 from cross_web import HTTPException
 from starlette.requests import Request
@@ -67,6 +68,7 @@ def _json_kind(value: object) -> str:
     return "null" if value is None else kinds.get(type(value), type(value).__name__)
 
 
+@lru_cache(maxsize=64)  # clients send the same few Accept headers
 def negotiate(accept: str | None) -> str | None:
     """The response media type for an Accept header, or None when neither JSON type is acceptable.
 
@@ -193,12 +195,13 @@ class GraphQLView(GraphQL[Context, None]):
 
     def wants_graphiql(self, request: Request) -> bool:
         """A browser asking for the page: GET without ``query``, with an Accept naming ``text/html``."""
-        accepted = dict(_media_ranges(request.headers.get("accept", "")))
+        accept = request.headers.get("accept", "")
         return (
             self.graphql_ide is not None
             and request.method == "GET"
+            and "text/html" in accept.lower()  # cheap test first: API clients never ask for HTML
             and "query" not in request.query_params
-            and accepted.get("text/html", 0.0) > 0
+            and dict(_media_ranges(accept)).get("text/html", 0.0) > 0
         )
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
