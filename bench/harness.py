@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -303,11 +303,21 @@ async def start_server(
 
 
 @contextlib.asynccontextmanager
-async def start_hub(space: Workspace, **settings: object) -> AsyncIterator[Server]:
-    """``hub serve`` on a free port with the workspace's settings; its output goes to ``hub.log``."""
+async def start_hub(
+    space: Workspace,
+    *,
+    launcher: Sequence[str] = (HUB_EXECUTABLE,),
+    extra_environment: Mapping[str, str] | None = None,
+    **settings: object,
+) -> AsyncIterator[Server]:
+    """``hub serve`` on a free port with the workspace's settings; its output goes to ``hub.log``.
+
+    ``launcher`` is the argv that runs the hub CLI (a wrapper may start it under a tracer), and
+    ``extra_environment`` adds variables such as ``MALLOC_ARENA_MAX`` to the hub process only.
+    """
     port = free_port()
-    environment = space.environment(host="127.0.0.1", port=port, **settings)
-    command = [HUB_EXECUTABLE, "serve", "--no-migrate"]
+    environment = {**space.environment(host="127.0.0.1", port=port, **settings), **(extra_environment or {})}
+    command = [*launcher, "serve", "--no-migrate"]
     async with start_server(command, port, space.directory / "hub.log", environment) as server:
         yield server
 
@@ -358,13 +368,19 @@ async def bench_stack(
     faults: Mapping[str, object] | None = None,
     sources: Mapping[str, object] | None = None,
     hub_settings: Mapping[str, object] | None = None,
+    hub_launcher: Sequence[str] = (HUB_EXECUTABLE,),
+    hub_environment: Mapping[str, str] | None = None,
 ) -> AsyncIterator[Stack]:
-    """Everything up, in order; ``consented`` firms of the universe consent (the first ones listed)."""
+    """Everything up, in order; ``consented`` firms of the universe consent (the first ones listed).
+    ``hub_launcher`` and ``hub_environment``: see :func:`start_hub`."""
     async with start_sandboxes(size, faults) as sandboxes:
         codes = await sandboxes.credit_codes(consented)
         async with workspace(options, sandboxes.urls, **dict(sources or {})) as space:
             client = await prepare_access(space.settings(), codes)
-            async with start_hub(space, **dict(hub_settings or {})) as hub:
+            hub_process = start_hub(
+                space, launcher=hub_launcher, extra_environment=hub_environment, **dict(hub_settings or {})
+            )
+            async with hub_process as hub:
                 async with httpx.AsyncClient(timeout=30) as http:
                     token = await fetch_token(http, hub.url, client)
                 yield Stack(sandboxes, space, hub, client, token, codes)
