@@ -44,3 +44,15 @@ def test_a_record_larger_than_the_bound_is_not_kept() -> None:
     memo = RecordMemo(max_json_chars=50)
     memo.put(("tax", CODE, "h"), tax("A"), 51)
     assert len(memo) == 0 and memo.get(("tax", CODE, "h")) is None
+
+
+def test_many_distinct_enterprises_and_contents_stay_within_the_bound() -> None:
+    """A long run of distinct keys (enterprises, and new content for the same ones) never holds more than
+    the bound, and the latest-key index forgets what the LRU evicted (it would otherwise grow forever)."""
+    memo = RecordMemo(max_json_chars=1_000)
+    for step in range(5_000):
+        code = f"code-{step % 700}"  # enterprises come back with new content after some have been evicted
+        memo.put(("tax", code, f"hash-{step}"), tax("A"), 30 + step % 17)
+        assert memo.json_chars <= 1_000
+    assert len(memo) <= 1_000 // 30
+    assert len(memo._current) == len(memo)  # one latest key per enterprise held, none for evicted ones
