@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from pathlib import Path
 
 import httpx
 import typer
 import uvicorn
 
 from auth.demo import DemoAccess, prepare_demo
+from connectors.config import write_sandbox_sources_file
 from hub.app import create_app
 from hub.cli.settings_option import settings_or_exit
 from hub.logging import configure_logging
@@ -45,10 +47,16 @@ def demo(
     overrides: dict[str, object] = {"env": "dev"}
     if port is not None:
         overrides["port"] = port
+    ports = {name: sandbox_port + offset for offset, name in enumerate(DEFAULT_PORTS)}
     settings = settings_or_exit(**overrides)
+    if settings.sources_file is None and ports != DEFAULT_PORTS:
+        # The built-in sandbox sources name the default ports: point the hub at the ports asked for.
+        Path("var").mkdir(exist_ok=True)
+        urls = {name: f"http://127.0.0.1:{number}" for name, number in ports.items()}
+        overrides["sources_file"] = write_sandbox_sources_file(Path("var/demo-sources.toml"), urls)
+        settings = settings_or_exit(**overrides)
     configure_logging("WARNING", json=False)
     upgrade(settings)
-    ports = {name: sandbox_port + offset for offset, name in enumerate(DEFAULT_PORTS)}
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_run(settings.host, settings.port, ports, settings))
 

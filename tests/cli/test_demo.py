@@ -1,0 +1,102 @@
+"""``hub demo`` as README runs it, in a fresh folder: the banner's token reads a profile over HTTP, and a
+consent withdrawn from another process (the CLI) counts within the access refresh interval."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+HUB = str(Path(sys.executable).with_name("hub"))
+QUERY = '{ enterprise(creditCode: "%s") { name tax { grade } } }'
+
+
+def _free_port_block(size: int) -> int:
+    """The first of ``size`` consecutive free ports (checked by binding each)."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            first = probe.getsockname()[1]
+        if first + size > 65535:
+            continue
+        sockets = []
+        try:
+            for port in range(first, first + size):
+                taken = socket.socket()
+                sockets.append(taken)
+                taken.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
+        finally:
+            for taken in sockets:
+                taken.close()
+    raise RuntimeError("no block of free ports")
+
+
+def test_demo_serves_the_printed_token_and_follows_a_withdrawal(tmp_path: Path) -> None:
+    hub_port, sandbox_port = _free_port_block(1), _free_port_block(5)
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("HUB_")}
+    log_path = tmp_path / "demo.log"
+    with log_path.open("wb") as log:
+        demo = subprocess.Popen(
+            [HUB, "demo", "--port", str(hub_port), "--sandbox-port", str(sandbox_port)],
+            cwd=tmp_path,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        banner = _wait_for_banner(log_path, demo)
+        token = re.search(r"Bearer token\s+(\S+)", banner)
+        firm = re.search(r'Variables: \{"code": "(\w+)"\}', banner)
+        assert token and firm, banner
+        url = f"http://127.0.0.1:{hub_port}/graphql"
+        headers = {"Authorization": f"Bearer {token[1]}"}
+        answer = httpx.post(url, json={"query": QUERY % firm[1]}, headers=headers, timeout=30).json()
+        assert "errors" not in answer, answer
+        assert answer["data"]["enterprise"]["tax"]["grade"]
+
+        withdrawn = subprocess.run(
+            [
+                HUB,
+                "consent",
+                "withdraw",
+                "--tenant",
+                "demo-bank",
+                "--credit-code",
+                firm[1],
+                "--sources",
+                "tax",
+            ],
+            cwd=tmp_path,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert withdrawn.returncode == 0, withdrawn.stderr
+        time.sleep(0.5)  # HUB_ACCESS_REFRESH_MS is 250 by default: another process's change counts by then
+        again = httpx.post(url, json={"query": QUERY % firm[1]}, headers=headers, timeout=30).json()
+        assert again["data"]["enterprise"]["tax"] is None
+        assert [error["extensions"]["code"] for error in again["errors"]] == ["NO_CONSENT"]
+    finally:
+        demo.terminate()
+        demo.wait(timeout=30)
+
+
+def _wait_for_banner(log_path: Path, demo: subprocess.Popen[bytes]) -> str:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        text = log_path.read_text(errors="replace")
+        if "Query with curl" in text:
+            return text
+        assert demo.poll() is None, f"hub demo exited early:\n{text}"
+        time.sleep(0.2)
+    raise AssertionError(f"no banner within 90 s:\n{log_path.read_text(errors='replace')}")
