@@ -3,6 +3,11 @@
 Values are JSON: the same record reads back identically from either backend. Always namespaced, so a
 clear never touches other data in a shared Redis; never cache ``None`` (``multi_get`` cannot tell it from
 a miss).
+
+The memory backend has no size bound of its own: an entry (and its expiry timer) stays until its TTL, so
+what it holds is bounded by the keys written within the last TTL. Every write must therefore pass a
+``ttl``: the read path's records (two keys per source and enterprise, the source's ``ttl_s``) and the
+readiness probe's key do.
 """
 
 from __future__ import annotations
