@@ -10,9 +10,10 @@ sandboxes run in their own processes. Faults cycle every ``--fault-period`` seco
 
 To find what grows: ``--trace-dir DIR`` runs the hub under tracemalloc and writes a report every
 ``--trace-every`` seconds to DIR (Python-level memory, the allocation sites grown most since the first
-report and since the previous one, object counts by type, and resident memory before and after glibc's
-``malloc_trim``). ``--malloc-arena-max N`` sets ``MALLOC_ARENA_MAX`` for the hub, to tell fragmentation of
-glibc's per-thread arenas from growth of live objects.
+report and since the previous one, object counts by type, glibc's heaps (in use and free), SQLite's own
+memory, and resident memory before and after ``malloc_trim``). ``--malloc-arena-max N`` sets
+``MALLOC_ARENA_MAX`` for the hub, to tell fragmentation of glibc's per-thread arenas from growth of live
+objects: with SQLite, every pooled connection has its own thread, and so its own arena by default.
 """
 
 from __future__ import annotations
