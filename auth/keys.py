@@ -52,6 +52,10 @@ class SigningKeys:
     def current(self) -> ECKey:
         return self.keys[-1]
 
+    @property
+    def kids(self) -> tuple[str, ...]:
+        return tuple(str(key.kid) for key in self.keys)
+
     def signing_set(self) -> KeySet:
         """A one-key set, so joserfc writes the signing key's ``kid`` into the token header."""
         return KeySet([self.current])
@@ -144,7 +148,11 @@ class KeyFile:
             self._checked_at = monotonic
             if self.path.stat().st_mtime_ns != self._mtime_ns:
                 self._all = self._load()
-            self._alive = self._all.alive(token_ttl_s=self._token_ttl_s, now=datetime.now(UTC))
+            alive = self._all.alive(token_ttl_s=self._token_ttl_s, now=datetime.now(UTC))
+            # The same object while the set is unchanged: its verification set (and the tokens verified
+            # with it, auth.service) stay valid instead of being rebuilt every few seconds.
+            if alive.kids != self._alive.kids:
+                self._alive = alive
         return self._alive
 
     def every_key(self) -> SigningKeys:

@@ -37,6 +37,20 @@ def test_key_file_reloads_after_a_rotation_elsewhere(tmp_path: Path) -> None:
     assert [key["kid"] for key in keys.public_jwks()["keys"]][1] == before
 
 
+def test_an_unchanged_key_set_stays_the_same_object_across_checks(tmp_path: Path) -> None:
+    # Tokens verified once are remembered per key-set object (auth.service): a set rebuilt at every check
+    # would re-verify every token every few seconds and keep a key set per interval alive.
+    path = tmp_path / "keys.json"
+    rotate_key_file(path, token_ttl_s=900)
+    running = KeyFile(path, token_ttl_s=900)
+    first = running.keys()
+    running.reload()
+    assert running.keys() is first
+    rotate_key_file(path, token_ttl_s=900)
+    running.reload()
+    assert running.keys() is not first
+
+
 def test_dev_creates_a_key_file_and_prod_requires_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
