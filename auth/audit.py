@@ -309,6 +309,8 @@ class AuditLog:
     async def aclose(self) -> None:
         """Wait for appends in flight (at shutdown)."""
         await self._group_commit.aclose()
+        if self._sqlite is not None:
+            self._sqlite.dispose()
 
     async def trail(
         self, *, tenant_id: str, first: int, after_seq: int | None, credit_code: str | None
