@@ -16,6 +16,7 @@ from connectors.config import write_sandbox_sources_file
 from hub.app import create_app
 from hub.cli.settings_option import settings_or_exit
 from hub.logging import configure_logging
+from hub.malloc import limit_malloc_arenas
 from hub.settings import Settings
 from hub.storage.migrate import upgrade
 from sandbox.runner import DEFAULT_PORTS, run_sandboxes
@@ -44,6 +45,7 @@ def demo(
     ),
 ) -> None:
     """Start the sandbox providers and the hub (SQLite + memory cache); print where to click and a token."""
+    limit_malloc_arenas()
     overrides: dict[str, object] = {"env": "dev"}
     if port is not None:
         overrides["port"] = port

@@ -8,6 +8,7 @@ import uvicorn
 from hub.app import create_app
 from hub.cli.settings_option import settings_or_exit
 from hub.logging import configure_logging
+from hub.malloc import limit_malloc_arenas
 from hub.storage.migrate import upgrade
 
 
@@ -17,6 +18,7 @@ def serve(
     migrate: bool = typer.Option(True, help="Run database migrations before serving."),
 ) -> None:
     """Serve the hub (GraphQL, OAuth, health and metrics endpoints)."""
+    limit_malloc_arenas()
     overrides = {key: value for key, value in {"host": host, "port": port}.items() if value is not None}
     settings = settings_or_exit(**overrides)
     configure_logging(settings.log_level)
