@@ -283,18 +283,8 @@ class SourceReader:
 
     def _from_memo(self, head: dict[str, Any]) -> Fetched | None:
         try:
-            source, credit_code, digest = head["source"], head["credit_code"], head["content_hash"]
-            record = self._memo.get((source, credit_code, digest))
-            if record is None:
-                return None
-            return Fetched(
-                source=source,
-                credit_code=credit_code,
-                record=record,
-                fetched_at=datetime.fromisoformat(head["fetched_at"]),
-                stale=False,
-                content_hash=digest,
-            )
+            record = self._memo.get((head["source"], head["credit_code"], head["content_hash"]))
+            return None if record is None else _fetched(head, record)
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -303,20 +293,13 @@ class SourceReader:
         upgrade. Content already decoded (same source, code and hash) comes from the memo.
         """
         try:
-            source, credit_code, digest = value["source"], value["credit_code"], value["content_hash"]
-            record = self._memo.get((source, credit_code, digest))
+            key = (value["source"], value["credit_code"], value["content_hash"])
+            record = self._memo.get(key)
             if record is None:
                 document = value["record_json"]
                 record = client.connector.load_record_json(document)
-                self._memo.put((source, credit_code, digest), record, len(document))
-            return Fetched(
-                source=source,
-                credit_code=credit_code,
-                record=record,
-                fetched_at=datetime.fromisoformat(value["fetched_at"]),
-                stale=False,
-                content_hash=digest,
-            )
+                self._memo.put(key, record, len(document))
+            return _fetched(value, record)
         except (ValidationError, KeyError, TypeError, ValueError):
             return None
 
@@ -342,6 +325,18 @@ async def _snapshot_written(source: SourceName, written: asyncio.Future[Snapshot
         return await written
     except Exception as error:
         raise SourceUnavailable(source, f"snapshot not written ({type(error).__name__})") from error
+
+
+def _fetched(head: dict[str, Any], record: SourceRecord) -> Fetched:
+    """A cached record as the read path hands it out (``head``: a cache head or entry)."""
+    return Fetched(
+        source=head["source"],
+        credit_code=head["credit_code"],
+        record=record,
+        fetched_at=datetime.fromisoformat(head["fetched_at"]),
+        stale=False,
+        content_hash=head["content_hash"],
+    )
 
 
 def _version_of(value: object) -> tuple[str, str] | None:

@@ -3,31 +3,14 @@ and never crosses what decides an answer (tenant, scopes, consents, tokens, the 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-from typing import Any
-
 import pytest
 from prometheus_client import REGISTRY
 
 from auth.principal import ALL_SCOPES
-from tests.fixtures.backends import Backend
 from tests.fixtures.sandbox import SandboxHandle
-from tests.schema.conftest import TENANT, Graph, graph_settings, running_graph
+from tests.schema.conftest import TENANT, Graph
 
 QUERY = "query ($c: ID!) { enterprise(creditCode: $c) { name tax { grade } electricity { arrearsYuan } } }"
-
-
-@pytest.fixture
-async def graph(
-    backend: Backend,
-    tmp_path: Path,
-    clean_sandbox: SandboxHandle,
-    engine: object,
-    graph_overrides: dict[str, Any],
-) -> AsyncIterator[Graph]:
-    async for running in running_graph(graph_settings(backend, tmp_path, clean_sandbox, **graph_overrides)):
-        yield running
 
 
 def _upstream_requests(sandbox: SandboxHandle) -> int:
