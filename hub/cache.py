@@ -34,9 +34,9 @@ def build_cache(settings: Settings, namespace: str | None = None) -> BaseCache:
             namespace=namespace,
             timeout=settings.cache_timeout_s,
         )
-    return SimpleMemoryCache(
-        serializer=JsonSerializer(), namespace=namespace, timeout=settings.cache_timeout_s
-    )
+    # No timeout: the memory backend never waits on anything, and aiocache runs every call with a timeout
+    # as a task of its own (asyncio.wait_for), a cost on each cache read of a warm request.
+    return SimpleMemoryCache(serializer=JsonSerializer(), namespace=namespace, timeout=None)
 
 
 def is_redis(cache: BaseCache) -> bool:
