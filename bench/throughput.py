@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import signal
 import sys
 import time
@@ -21,6 +22,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
+from sqlalchemy import text
 
 from bench.harness import Stack, argument_parser, backend_label, bench_stack, free_port, start_server
 from bench.load import LoadResult, run_load, wrk_available
@@ -51,7 +53,7 @@ async def run(options: argparse.Namespace) -> str:
             notes.append(
                 f"{firm} ({code}): answer {measured.body_bytes} bytes, cached records "
                 f"{measured.cached_kib:.0f} KiB, upstream requests during the runs {measured.upstream}, "
-                f"hub memory {measured.rss[0]:.0f} → {measured.rss[1]:.0f} MiB"
+                f"hub memory {measured.rss[0]:.0f} → {measured.rss[1]:.0f} MiB{measured.cpu_note()}"
             )
     return report(options, generator, rows, shares, notes)
 
@@ -63,6 +65,17 @@ class Measured:
     rss: tuple[float, float]
     body_bytes: int
     cached_kib: float
+    cpu: list[tuple[float, float, float]]
+
+    def cpu_note(self) -> str:
+        """Hub CPU per request (all threads; the event-loop thread) and audit rows per commit, averaged."""
+        if not self.cpu:
+            return ""
+        total, loop, rows = (sum(run[i] for run in self.cpu) / len(self.cpu) for i in range(3))
+        return (
+            f", hub CPU per request {total * 1e6:.0f} µs ({loop * 1e6:.0f} µs on the event-loop thread), "
+            f"audit rows per commit {rows:.1f}"
+        )
 
     @property
     def share(self) -> float:
@@ -103,6 +116,7 @@ async def measure(options: argparse.Namespace, stack: Stack, code: str) -> Measu
     port = free_port()
     command = [sys.executable, "-m", "bench.ceiling", "--port", str(port), "--body", str(body_file)]
     results: dict[str, list[LoadResult]] = {"hub": [], "ceiling": []}
+    cpu: list[tuple[float, float, float]] = []  # per hub run: CPU s/request (all, loop thread), rows/commit
     async with start_server(command, port, stack.workspace.directory / "ceiling.log") as ceiling:
         targets = {"hub": hub_url, "ceiling": f"{ceiling.url}/graphql?{query_string}"}
         for url in targets.values():  # warm-up: connections, first-use code paths
@@ -112,6 +126,8 @@ async def measure(options: argparse.Namespace, stack: Stack, code: str) -> Measu
         for _ in range(options.rounds):
             for target, url in targets.items():
                 profiler = await _start_py_spy(options, stack.hub.pid, code) if target == "hub" else None
+                cpu_before = _thread_cpu_s(stack.hub.pid) if target == "hub" else None
+                audit_before = await _audit_rows_and_groups(stack) if target == "hub" else None
                 result = await run_load(
                     options.generator,
                     url,
@@ -120,12 +136,52 @@ async def measure(options: argparse.Namespace, stack: Stack, code: str) -> Measu
                     duration_s=options.duration,
                 )
                 results[target].append(result)
+                if cpu_before is not None and audit_before is not None:
+                    cpu_after = _thread_cpu_s(stack.hub.pid)
+                    audit_after = await _audit_rows_and_groups(stack)
+                    requests = max(result.requests, 1)
+                    cpu.append(
+                        (
+                            (sum(cpu_after.values()) - sum(cpu_before.values())) / requests,
+                            (cpu_after[stack.hub.pid] - cpu_before[stack.hub.pid]) / requests,
+                            (audit_after[0] - audit_before[0]) / max(audit_after[1] - audit_before[1], 1),
+                        )
+                    )
                 if profiler is not None:
                     profiler.send_signal(signal.SIGINT)
                     await profiler.wait()
         rss_after = rss_mib(stack.hub.pid)
     upstream = sum((await stack.sandboxes.requests()).values())
-    return Measured(results, upstream, (rss_before, rss_after), len(answer.content), cached_kib)
+    return Measured(results, upstream, (rss_before, rss_after), len(answer.content), cached_kib, cpu)
+
+
+def _thread_cpu_s(pid: int) -> dict[int, float]:
+    """CPU seconds (user + system) of each thread of ``pid``, from /proc (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    seconds: dict[int, float] = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the thread ended meanwhile
+        seconds[int(task.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    return seconds
+
+
+async def _audit_rows_and_groups(stack: Stack) -> tuple[int, int]:
+    """Audit rows and commits so far (a group commit gives its rows one timestamp), SQLite only."""
+    settings = stack.workspace.settings()
+    if not settings.uses_sqlite:
+        return 0, 0
+    engine = create_engine(settings)
+    try:
+        async with engine.connect() as connection:
+            rows, groups = (
+                await connection.execute(text("SELECT count(*), count(DISTINCT at) FROM audit_log"))
+            ).one()
+    finally:
+        await engine.dispose()
+    return int(rows), int(groups)
 
 
 async def _start_py_spy(
