@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 from typing import Annotated
 
 import typer
@@ -46,7 +47,21 @@ async def _run(
         for name, url in urls.items():
             typer.echo(f"{name:<12} {url:<28} {_describe(accepted[name])}")
         typer.echo(f"universe: seed {seed}, {size} firms. Ctrl-C to stop.")
-        await asyncio.Event().wait()
+        await _stop_requested()
+
+
+async def _stop_requested() -> None:
+    """Return on SIGINT (Ctrl-C) or SIGTERM (``docker stop``), handled by the event loop itself: a stop
+    never depends on where a KeyboardInterrupt would land."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for signal_number in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signal_number)
 
 
 def sandbox(

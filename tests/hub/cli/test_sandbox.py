@@ -1,4 +1,4 @@
-"""``hub sandbox`` as a user runs it: a real process on consecutive ports, stopped with Ctrl-C."""
+"""``hub sandbox`` as a user runs it: a real process on consecutive ports, stopped with Ctrl-C or SIGTERM."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 from typer.testing import CliRunner
 
 from hub.cli import app
@@ -34,7 +35,8 @@ def _free_port_pair() -> int:
     raise RuntimeError("no two consecutive free ports")
 
 
-def test_runs_the_chosen_providers_on_consecutive_ports_until_ctrl_c() -> None:
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_runs_the_chosen_providers_on_consecutive_ports_until_stopped(stop_signal: signal.Signals) -> None:
     port = _free_port_pair()
     command = [
         str(HUB),
@@ -63,7 +65,7 @@ def test_runs_the_chosen_providers_on_consecutive_ports_until_ctrl_c() -> None:
         )
         assert response.status_code == 200
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop_signal)
         out, err = process.communicate(timeout=15)
     assert process.returncode == 0, err
     assert "sandbox stopped" in out
