@@ -90,21 +90,15 @@ class PayloadReader:
         return parse_decimal(self.source, self._where(key), self._raw(key, str, "a decimal string"))
 
     def day(self, key: str) -> date:
-        value = self._value.get(key)
-        if type(value) is str:
-            try:
-                return date.fromisoformat(value)
-            except ValueError:
-                pass
+        well_formed = _iso_day(self._value.get(key))
+        if well_formed is not None:
+            return well_formed
         return parse_day(self.source, self._where(key), self._raw(key, str, "a date string"))
 
     def optional_day(self, key: str) -> date | None:
-        value = self._value.get(key)
-        if type(value) is str:
-            try:
-                return date.fromisoformat(value)
-            except ValueError:
-                pass
+        well_formed = _iso_day(self._value.get(key))
+        if well_formed is not None:
+            return well_formed
         value = self._raw(key, str, "a date string or null", optional=True)
         return None if value is None else parse_day(self.source, self._where(key), value)
 
@@ -203,3 +197,13 @@ def build(source: str, where: str, model: type[ModelT], **fields: Any) -> ModelT
         problem = error.errors()[0]
         field = ".".join(str(part) for part in problem["loc"])
         raise UpstreamPayloadError(source, f"{where}.{field}" if where else field, problem["msg"]) from None
+
+
+def _iso_day(value: object) -> date | None:
+    """A well-formed ISO date string's date (the fast path); None sends the value through the checks."""
+    if type(value) is str:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
