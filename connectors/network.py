@@ -14,6 +14,7 @@ with the default backend, so retries and error classification see no difference.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import ssl
 from collections.abc import Iterable
 from typing import Any
@@ -185,7 +186,10 @@ class AsyncioBackend(AsyncNetworkBackend):
                     host,
                     port,
                     local_addr=None if local_address is None else (local_address, 0),
-                    happy_eyeballs_delay=HAPPY_EYEBALLS_DELAY_S,  # as anyio: one dead address family
+                    # Happy Eyeballs as anyio does, for names (one dead address family must not cost a
+                    # connect timeout); not for an address, which has one family. Python 3.11's staggered
+                    # race can leave a connected socket unclosed when the connect is cancelled.
+                    happy_eyeballs_delay=None if _is_address(host) else HAPPY_EYEBALLS_DELAY_S,
                 )
         except TimeoutError:
             raise httpcore.ConnectTimeout(f"no connection to {host}:{port} in time") from None
@@ -204,3 +208,11 @@ class AsyncioBackend(AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True

@@ -21,7 +21,7 @@ from cryptography.x509.oid import NameOID
 
 from connectors.config import SourceConfig
 from connectors.http import AsyncioTransport, build_http_client
-from connectors.network import HIGH_WATER, AsyncioBackend
+from connectors.network import HIGH_WATER, AsyncioBackend, _is_address
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -231,3 +231,9 @@ async def test_the_connectors_client_keeps_no_cookies() -> None:
         assert not client.cookies
     assert len(heads) == 2
     assert b"cookie:" not in heads[1]  # one enterprise's answer never leaks state into the next request
+
+
+def test_happy_eyeballs_only_for_names() -> None:
+    # An address has one family: no staggered race (whose cancelled connects can leave sockets unclosed).
+    assert all(_is_address(host) for host in ("127.0.0.1", "::1", "[::1]"))
+    assert not any(_is_address(host) for host in ("localhost", "tax.example.cn"))
