@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from auth.audit_checkpoints import Checkpoint, CheckpointSigner, SignatureCheck, parse_checkpoint
 from auth.group_commit import GroupCommit
 from hub.errors import BadRequest
-from hub.storage import sync_sqlite_engine
+from hub.storage import as_utc, sync_sqlite_engine
 from hub.storage.models import AuditCheckpoint, AuditRecord
 
 GENESIS_HASH = "0" * 64
@@ -91,9 +91,7 @@ def digest(value: str) -> str:
 
 
 def _canonical_time(at: datetime) -> str:
-    # SQLite hands back naive datetimes (stored in UTC), PostgreSQL aware ones: normalise both.
-    aware = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
-    return aware.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return as_utc(at).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def chain_hash(prev_hash: str, seq: int, at: datetime, entry: AuditEntry) -> str:
@@ -326,7 +324,7 @@ class AuditLog:
         events = [
             AuditedEvent(
                 row.seq,
-                row.at.replace(tzinfo=row.at.tzinfo or UTC),
+                as_utc(row.at),
                 _entry_of(row),
                 row.prev_hash,
                 row.row_hash,

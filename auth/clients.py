@@ -17,6 +17,7 @@ from auth.audit import AuditEntry, AuditLog, digest
 from auth.client_secret import generate_client_secret, hash_client_secret, verify_client_secret
 from auth.principal import ALL_SCOPES
 from hub.errors import BadRequest
+from hub.storage import as_utc
 from hub.storage.models import OAuthClient, Tenant
 
 TOKEN_ENDPOINT_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
@@ -165,13 +166,8 @@ async def set_client_disabled(
     await audit.append([entry])
     if not disabled and cutoff is not None:
         # Enabled within the disable's second: report it done once the client's next token will be accepted.
-        await asyncio.sleep(max(0.0, (_aware(cutoff) - datetime.now(UTC)).total_seconds()))
+        await asyncio.sleep(max(0.0, (as_utc(cutoff) - datetime.now(UTC)).total_seconds()))
     return True
-
-
-def _aware(at: datetime) -> datetime:
-    # SQLite hands back naive datetimes (stored in UTC).
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 async def load_client(sessions: async_sessionmaker[AsyncSession], client_id: str) -> RegisteredClient | None:

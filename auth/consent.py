@@ -22,6 +22,7 @@ from auth.audit import AuditEntry, AuditLog, digest
 from connectors.records import SOURCES
 from hub.credit_code import InvalidCreditCode, validate
 from hub.errors import BadCreditCode, BadRequest
+from hub.storage import as_utc
 from hub.storage.models import Consent, Tenant
 
 CONSENT_TIMEZONE = ZoneInfo("Asia/Shanghai")
@@ -51,9 +52,6 @@ class ConsentRecord:
 
 
 def _record(row: Consent) -> ConsentRecord:
-    def aware(moment: datetime) -> datetime:
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
     return ConsentRecord(
         id=row.id,
         tenant_id=row.tenant_id,
@@ -62,8 +60,8 @@ def _record(row: Consent) -> ConsentRecord:
         valid_from=row.valid_from,
         valid_until=row.valid_until,
         evidence_ref=row.evidence_ref,
-        granted_at=aware(row.granted_at),
-        withdrawn_at=aware(row.withdrawn_at) if row.withdrawn_at else None,
+        granted_at=as_utc(row.granted_at),
+        withdrawn_at=as_utc(row.withdrawn_at) if row.withdrawn_at else None,
     )
 
 

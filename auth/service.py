@@ -25,6 +25,7 @@ from auth.server import KnownToken
 from auth.tokens import AccessToken, HubTokenGenerator, verify_access_token
 from hub.errors import RateLimited, Unauthenticated
 from hub.settings import Settings
+from hub.storage import as_utc
 from hub.storage.models import OAuthClient, RevokedToken
 
 ANONYMOUS = Principal(tenant_id="demo", client_id="anonymous", scopes=READ_SCOPES, anonymous=True)
@@ -259,15 +260,10 @@ class AuthService:
             return "token has been revoked"
         if disabled_at is not None:
             return "its client is disabled"
-        if tokens_not_before is not None and access_token.issued_at < _timestamp(tokens_not_before):
+        if tokens_not_before is not None and access_token.issued_at < as_utc(tokens_not_before).timestamp():
             return "it was issued before its client was disabled"
         return None
 
     async def aclose(self) -> None:
         await self.audit.aclose()
         await self._buckets.aclose()
-
-
-def _timestamp(at: datetime) -> float:
-    # SQLite hands back naive datetimes (stored in UTC).
-    return (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp()

@@ -13,7 +13,7 @@ import functools
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.dml import ReturningInsert
 
 from connectors.records import SourceRecord
+from hub.storage import as_utc
 from hub.storage.models import Snapshot
 
 SnapshotKey = tuple[str, str, str]  # source, credit code, content hash
@@ -44,11 +45,6 @@ def payload_hash(payload: Any) -> str:
 def content_hash(record: SourceRecord) -> str:
     """Equal records hash equal, whatever the fetch that produced them."""
     return payload_hash(record.model_dump(mode="json"))
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands timestamps back naive; they were written in UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import Engine, event
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine.interfaces import DBAPIConnection
@@ -9,6 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from hub.settings import Settings
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A timestamp read back from the database, aware and in UTC: SQLite hands them back naive (they
+    were written in UTC), PostgreSQL aware."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
