@@ -186,10 +186,3 @@ class AnswerCache:
     def put(self, key: AnswerKey, answer: CachedAnswer) -> None:
         if len(answer.body) + _ENTRY_OVERHEAD <= self._answers.maxsize:
             self._answers[key] = answer
-
-    def __len__(self) -> int:
-        return len(self._answers)
-
-    @property
-    def size_bytes(self) -> float:
-        return self._answers.currsize

@@ -139,7 +139,7 @@ class GraphQLView(GraphQL[Context, None]):
             retry_after = str(max(1, math.ceil(refusal.retry_after_s)))
             return error_response(429, refusal, media_type, {"Retry-After": retry_after})
         principal: Principal = request.state.principal
-        answer_key = await self.answer_key(request, principal, media_type)
+        answer_key = await self.answer_key(request, services, principal, media_type)
         if (
             answer_key is not None
             and (cached := await self.answers.get(answer_key, services.sources)) is not None
@@ -162,14 +162,15 @@ class GraphQLView(GraphQL[Context, None]):
             self.keep_answer(request, answer_key, response)
         return response
 
-    async def answer_key(self, request: Request, principal: Principal, media_type: str) -> AnswerKey | None:
+    async def answer_key(
+        self, request: Request, services: HubServices, principal: Principal, media_type: str
+    ) -> AnswerKey | None:
         """The whole-answer cache's key of this request, or None when it cannot be cached."""
         if not self.answers.enabled:
             return None
         params = await GraphQLParams.of(request)
         if params is None:
             return None
-        services: HubServices = request.app.state.services
         version = await services.auth.access.version()
         return self.answers.key(params, principal, media_type, version, consent_today())
 
