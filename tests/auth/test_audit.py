@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, delete, event, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from auth.audit import GENESIS_HASH, AuditEntry, AuditLog
+from auth.audit import GENESIS_HASH, AuditEntry, AuditLog, chain_hash
 from hub.storage.models import AuditRecord
 
 
@@ -42,6 +43,20 @@ async def test_rows_chain_from_genesis(sessions: async_sessionmaker[AsyncSession
     assert [event.prev_hash for event in chain[1:]] == [event.row_hash for event in chain[:-1]]
     result = await log.verify()
     assert result.ok and result.rows_checked == 3
+
+
+async def test_an_entry_reads_back_as_it_was_appended(sessions: async_sessionmaker[AsyncSession]) -> None:
+    # On SQLite the rows go to the driver past SQLAlchemy's types: they must read back through them alike.
+    before = datetime.now(UTC)
+    log = AuditLog(sessions)
+    await log.append([_entry(7), _entry(8, "bank-b")])
+    after = datetime.now(UTC)
+    events, _ = await log.trail(tenant_id="bank-a", first=10, after_seq=None, credit_code=None)
+    [event] = events
+    assert event.entry == _entry(7)
+    assert event.seq == 1 and event.at.tzinfo is UTC and before <= event.at <= after
+    assert event.row_hash == chain_hash(GENESIS_HASH, 1, event.at, _entry(7))
+    assert (await log.verify()).ok
 
 
 async def test_concurrent_appends_keep_one_chain(sessions: async_sessionmaker[AsyncSession]) -> None:
