@@ -102,7 +102,7 @@ class AuditRecord(Base):
     operation_hash: Mapped[str] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(300))
     prev_hash: Mapped[str] = mapped_column(String(64))
-    row_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    row_hash: Mapped[str] = mapped_column(String(64))
 
 
 class AuditCheckpoint(Base):
