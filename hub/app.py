@@ -31,11 +31,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await services.close()
 
     routes: list[BaseRoute] = [
+        graphql_route(settings),  # first: the router tries routes in order and this one takes the traffic
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics),
         *oauth_routes(),
-        graphql_route(settings),
         *([graphiql_assets_route()] if settings.graphiql_enabled else []),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
