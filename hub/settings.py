@@ -66,7 +66,8 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=600, ge=1)
     rate_limit_burst: int = Field(default=60, ge=1)
     # Access decisions (token refusals, live consents, cached answers) are cached per process under the
-    # access version (auth/access_state.py); other processes' changes count within this many ms.
+    # access version (auth/access_state.py); other processes' changes count within this many ms, and so do
+    # their source-cache refreshes for cached answers (schema/answer_cache.py).
     access_refresh_ms: int = Field(default=250, ge=0, le=60_000)
     # Whole answers of source-data queries, per caller's tenant and scopes; 0 turns the cache off.
     response_cache_ttl_s: float = Field(default=60.0, ge=0, le=3600)

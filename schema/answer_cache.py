@@ -7,24 +7,29 @@ depends on can differ, so the key holds all of it:
 - the access version and the consent day (:mod:`auth.access_state`): a consent granted or withdrawn, a
   token revoked or a client disabled makes every entry stale, in this process at once;
 - the caller's tenant and scopes (what it may read) and the response's media type;
-- the document text, the operation name and the variables (canonical JSON).
+- the request's method and its raw parameters: the query string of a GET, the body of a POST. The same
+  bytes always carry the same document, operation name and variables, so nothing is parsed to look an
+  answer up; the same request spelt differently only misses.
 
 Only answers of queries whose root fields read source data (:data:`SOURCE_DATA_ROOT_FIELDS`; ``consents``
 and ``auditTrail`` read live tables and never qualify), without any error, whose every data access was
 served fresh (not stale, not denied) are kept, with the version (content hash, fetch time) of every record
 they were built from. A hit counts only while the source cache still holds those very versions: an entry
-expired, refreshed by ``hub sync`` or cleared sends the request down the normal path, so a cached answer is
-never older than the source cache would make it. A hit is audited exactly like the execution it repeats
-(same operation hash, enterprises, sources and outcomes) before it is answered, under its own client.
-Entries live ``HUB_RESPONSE_CACHE_TTL_S`` at most, within ``HUB_RESPONSE_CACHE_MIB`` of answer bodies,
+expired, refreshed by ``hub sync`` or another replica, or cleared sends the request down the normal path.
+That is checked on the first hit after this process wrote the source cache, and otherwise at most every
+``recheck_after_s`` (``HUB_ACCESS_REFRESH_MS``, the bound access decisions already have): reading every
+record's head back on every hit was the largest cost left of a hit. So a cached answer is never older than
+the source cache would make it by more than that interval, and not at all for changes made in this process.
+A hit is audited exactly like the execution it repeats (same operation hash, enterprises, sources and
+outcomes) before it is answered, under its own client. Entries live ``HUB_RESPONSE_CACHE_TTL_S`` at most,
+within ``HUB_RESPONSE_CACHE_MIB`` of answer bodies and keys,
 least recently used out first.
 """
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -32,7 +37,6 @@ from typing import Protocol
 from cachetools import TTLCache
 from graphql import FieldNode, OperationDefinitionNode, OperationType
 from prometheus_client import Counter
-from starlette.requests import Request
 from strawberry.types import ExecutionContext
 
 from auth.principal import Principal
@@ -45,9 +49,11 @@ SOURCE_DATA_ROOT_FIELDS = frozenset(
 """Root fields whose answers depend only on source records, consents and the caller's scopes."""
 
 ANSWER_CACHE = Counter("hub_answer_cache_total", "Whole-answer cache lookups of /graphql", ["outcome"])
+_HITS, _MISSES, _OUTDATED = (ANSWER_CACHE.labels(outcome) for outcome in ("hit", "miss", "outdated"))
 _ENTRY_OVERHEAD = 512  # bytes an entry costs beside its body (key, accesses), for the size bound
 
-AnswerKey = tuple[Hashable, ...]
+AnswerKey = tuple[int, date, str, frozenset[str], bool, str, str, bytes]
+"""Access version, consent day, tenant, scopes, anonymous, media type, method, raw parameters."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,61 +61,23 @@ class CachedAnswer:
     """An answer body with what its execution disclosed (re-audited on every hit)."""
 
     body: bytes
+    key_bytes: int
     operation_hash: str
     accesses: Mapping[str, Mapping[str, str]]
     records: RecordVersions
 
 
 class CachedVersions(Protocol):
-    """What the cache needs of the read path (``hub.sources.SourceReader.cached_versions``)."""
+    """What the cache needs of the read path (``hub.sources.SourceReader``)."""
+
+    @property
+    def cache_writes(self) -> int:
+        """Writes of this process to the source cache so far: when it moves, answers are checked again."""
+        ...
 
     async def cached_versions(
         self, records: Sequence[tuple[SourceName, str]]
     ) -> list[tuple[str, str] | None]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class GraphQLParams:
-    """The request's document, operation name and canonical variables, as far as a key needs them."""
-
-    query: str
-    operation_name: str | None
-    variables: str
-
-    @classmethod
-    async def of(cls, request: Request) -> GraphQLParams | None:
-        """The parameters of a GET or a JSON POST, or None when they are not plain enough to key on (let
-        the normal path answer those, with its own errors)."""
-        if request.method == "GET":
-            query_params = request.query_params
-            if "extensions" in query_params:
-                return None
-            params: Mapping[str, object] = query_params
-            variables: object = _json_or_none(query_params.get("variables"))
-        else:
-            try:
-                body = json.loads(await request.body())
-            except (ValueError, RecursionError):
-                return None
-            if not isinstance(body, dict) or body.get("extensions"):
-                return None
-            params, variables = body, body.get("variables")
-        query, operation_name = params.get("query"), params.get("operationName")
-        if not isinstance(query, str) or not isinstance(operation_name, str | None):
-            return None
-        if variables is not None and not isinstance(variables, dict):
-            return None
-        canonical = json.dumps(variables, sort_keys=True, separators=(",", ":")) if variables else ""
-        return cls(query, operation_name or None, canonical)
-
-
-def _json_or_none(text: str | None) -> object:
-    if not text:
-        return None
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
-        return False  # not a dict: the key is refused and the normal path reports the error
 
 
 def reads_source_data_only(execution_context: ExecutionContext) -> bool:
@@ -145,22 +113,48 @@ def all_served(accesses: Mapping[str, Mapping[str, str]]) -> bool:
     return all(outcome == "served" for by_source in accesses.values() for outcome in by_source.values())
 
 
-class AnswerCache:
-    """Per-process answers (see the module's docstring); ``ttl_s = 0`` keeps none."""
+@dataclass(slots=True)
+class _Entry:
+    answer: CachedAnswer
+    checked_at: float  # monotonic time of the last check that its records are current
+    checked_writes: int  # the reader's ``cache_writes`` at that check
 
-    def __init__(self, *, ttl_s: float, max_bytes: int) -> None:
+
+def _entry_size(entry: _Entry) -> int:
+    return len(entry.answer.body) + entry.answer.key_bytes + _ENTRY_OVERHEAD
+
+
+class AnswerCache:
+    """Per-process answers (see the module's docstring); ``ttl_s = 0`` keeps none.
+
+    Parameters:
+        ttl_s: how long an answer is kept at most.
+        max_bytes: bound of the answers kept (bodies, keys and a fixed overhead each).
+        recheck_after_s: how long a check that an answer's records are still in the source cache holds
+            while this process writes nothing there (``0``: checked on every hit).
+    """
+
+    def __init__(self, *, ttl_s: float, max_bytes: int, recheck_after_s: float) -> None:
         self.enabled = ttl_s > 0
-        self._answers: TTLCache[AnswerKey, CachedAnswer] = TTLCache(
+        self._recheck_after_s = recheck_after_s
+        self._answers: TTLCache[AnswerKey, _Entry] = TTLCache(
             maxsize=max_bytes,
             ttl=ttl_s or 1.0,
             timer=time.monotonic,
-            getsizeof=lambda answer: len(answer.body) + _ENTRY_OVERHEAD,
+            getsizeof=_entry_size,
         )
 
     @staticmethod
     def key(
-        params: GraphQLParams, principal: Principal, media_type: str, access_version: int, consent_day: date
+        *,
+        method: str,
+        raw_parameters: bytes,
+        principal: Principal,
+        media_type: str,
+        access_version: int,
+        consent_day: date,
     ) -> AnswerKey:
+        """``raw_parameters``: a GET's query string or a POST's body, as received."""
         return (
             access_version,
             consent_day,
@@ -168,21 +162,30 @@ class AnswerCache:
             principal.scopes,
             principal.anonymous,
             media_type,
-            params.query,
-            params.operation_name,
-            params.variables,
+            method,
+            raw_parameters,
         )
 
     async def get(self, key: AnswerKey, reader: CachedVersions) -> CachedAnswer | None:
         """The answer under ``key`` if the source cache still holds every record version it was built from."""
-        answer = self._answers.get(key)
-        if answer is not None and not await _still_current(answer.records, reader):
-            self._answers.pop(key, None)
-            answer = None
-            ANSWER_CACHE.labels("outdated").inc()
-        ANSWER_CACHE.labels("hit" if answer is not None else "miss").inc()
-        return answer
+        entry = self._answers.get(key)
+        if entry is None:
+            _MISSES.inc()
+            return None
+        now, writes = time.monotonic(), reader.cache_writes
+        if writes != entry.checked_writes or now - entry.checked_at >= self._recheck_after_s:
+            if not await _still_current(entry.answer.records, reader):
+                self._answers.pop(key, None)
+                _OUTDATED.inc()
+                _MISSES.inc()
+                return None
+            entry.checked_at, entry.checked_writes = now, writes
+        _HITS.inc()
+        return entry.answer
 
-    def put(self, key: AnswerKey, answer: CachedAnswer) -> None:
-        if len(answer.body) + _ENTRY_OVERHEAD <= self._answers.maxsize:
-            self._answers[key] = answer
+    def put(self, key: AnswerKey, answer: CachedAnswer, cache_writes_before: int) -> None:
+        """Keep ``answer``, just built from the records it names; ``cache_writes_before``: the reader's
+        ``cache_writes`` before they were read (a write since makes the first hit check them)."""
+        entry = _Entry(answer, time.monotonic(), cache_writes_before)
+        if _entry_size(entry) <= self._answers.maxsize:
+            self._answers[key] = entry

@@ -33,7 +33,7 @@ from auth.principal import Principal
 from hub.errors import BadRequest, HubError, RateLimited, Unauthenticated
 from hub.services import HubServices
 from hub.settings import Settings
-from schema.answer_cache import AnswerCache, AnswerKey, CachedAnswer, GraphQLParams, all_served
+from schema.answer_cache import AnswerCache, AnswerKey, CachedAnswer, all_served
 from schema.build import build_schema
 from schema.context import Context
 from schema.data_access import DataAccessLog
@@ -105,7 +105,9 @@ class GraphQLView(GraphQL[Context, None]):
         )
         self.settings = settings
         self.answers = AnswerCache(
-            ttl_s=settings.response_cache_ttl_s, max_bytes=settings.response_cache_mib * 1024 * 1024
+            ttl_s=settings.response_cache_ttl_s,
+            max_bytes=settings.response_cache_mib * 1024 * 1024,
+            recheck_after_s=settings.access_refresh_ms / 1000,
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -148,6 +150,7 @@ class GraphQLView(GraphQL[Context, None]):
                 principal, operation_hash=cached.operation_hash, accesses=cached.accesses
             )
             return Response(cached.body, media_type=f"{media_type}; charset=utf-8")
+        cache_writes_before = services.sources.cache_writes
         try:
             response = await self.run(request)
         except HTTPException as refusal:
@@ -159,7 +162,7 @@ class GraphQLView(GraphQL[Context, None]):
             response.status_code = 400
         response.headers["content-type"] = f"{media_type}; charset=utf-8"
         if answer_key is not None and response.status_code == 200:
-            self.keep_answer(request, answer_key, response)
+            self.keep_answer(request, answer_key, response, cache_writes_before)
         return response
 
     async def answer_key(
@@ -168,13 +171,20 @@ class GraphQLView(GraphQL[Context, None]):
         """The whole-answer cache's key of this request, or None when it cannot be cached."""
         if not self.answers.enabled:
             return None
-        params = await GraphQLParams.of(request)
-        if params is None:
-            return None
-        version = await services.auth.access.version()
-        return self.answers.key(params, principal, media_type, version, consent_today())
+        method = request.method
+        raw_parameters: bytes = request.scope["query_string"] if method == "GET" else await request.body()
+        return self.answers.key(
+            method=method,
+            raw_parameters=raw_parameters,
+            principal=principal,
+            media_type=media_type,
+            access_version=await services.auth.access.version(),
+            consent_day=consent_today(),
+        )
 
-    def keep_answer(self, request: Request, key: AnswerKey, response: Response) -> None:
+    def keep_answer(
+        self, request: Request, key: AnswerKey, response: Response, cache_writes_before: int
+    ) -> None:
         """Cache the answer just executed if it qualifies (see :mod:`schema.answer_cache`)."""
         context: Context | None = getattr(request.state, "context", None)
         if (
@@ -187,9 +197,13 @@ class GraphQLView(GraphQL[Context, None]):
         if not all_served(accesses) or context.operation_hash is None:
             return
         answer = CachedAnswer(
-            bytes(response.body), context.operation_hash, accesses, dict(context.loaders.read)
+            bytes(response.body),
+            len(key[-1]),
+            context.operation_hash,
+            accesses,
+            dict(context.loaders.read),
         )
-        self.answers.put(key, answer)
+        self.answers.put(key, answer, cache_writes_before)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(with_local_assets(self.graphql_ide_html))

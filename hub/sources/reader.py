@@ -72,6 +72,7 @@ class SourceReader:
         self._snapshots = SnapshotWriter(sessions)
         self._memo = RecordMemo(memo_json_chars)
         self._refresh_cache = refresh_cache
+        self._cache_writes = 0
 
     @classmethod
     def create(
@@ -92,6 +93,12 @@ class SourceReader:
         return cls(
             clients=clients, breakers=breakers, sessions=sessions, cache=cache, refresh_cache=refresh_cache
         )
+
+    @property
+    def cache_writes(self) -> int:
+        """How many times this reader has written records to the cache (whole answers built on the cache
+        are checked again when it moves: :mod:`schema.answer_cache`)."""
+        return self._cache_writes
 
     @property
     def sources(self) -> tuple[SourceName, ...]:
@@ -233,6 +240,7 @@ class SourceReader:
             (self._key(fetched.source, fetched.credit_code), entry),
             (self._head_key(fetched.source, fetched.credit_code), head),
         ]
+        self._cache_writes += 1
         try:
             await self._cache.multi_set(pairs, ttl=client.config.ttl_s)
         except Exception as error:

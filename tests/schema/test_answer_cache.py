@@ -7,6 +7,8 @@ import pytest
 from prometheus_client import REGISTRY
 
 from auth.principal import ALL_SCOPES
+from connectors.records import SourceName
+from hub.sources.reader import SourceReader
 from tests.fixtures.sandbox import SandboxHandle
 from tests.schema.conftest import TENANT, Graph
 
@@ -136,3 +138,53 @@ async def test_a_zero_ttl_turns_the_cache_off(graph: Graph, sandbox: SandboxHand
     for _ in range(2):
         assert "errors" not in await graph.query(QUERY, {"c": code})
     assert _count("hit") + _count("miss") == lookups_before
+
+
+async def _refresh_elsewhere(graph: Graph, source: SourceName, code: str) -> None:
+    """A refresh by another reader of the same cache (another replica's, or ``hub sync``'s)."""
+    settings = graph.services.settings
+    other = SourceReader.create(settings, graph.services.sessions, graph.services.cache)
+    try:
+        assert await other.refresh(source, code) in {"fetched", "unchanged"}
+    finally:
+        await other.aclose()
+
+
+@pytest.mark.parametrize("graph_overrides", [{"access_refresh_ms": 0}])
+async def test_with_no_refresh_interval_a_refresh_elsewhere_outdates_the_answer_at_once(
+    graph: Graph, sandbox: SandboxHandle
+) -> None:
+    code = sandbox.credit_codes(limit=30)[27]
+    await graph.consent([code])
+    query = "query ($c: ID!) { enterprise(creditCode: $c) { tax { freshness { fetchedAt } } } }"
+    first = await graph.query(query, {"c": code})
+    await _refresh_elsewhere(graph, "tax", code)
+    outdated_before = _count("outdated")
+
+    again = await graph.query(query, {"c": code})
+
+    assert _count("outdated") - outdated_before == 1
+    assert again != first
+
+
+@pytest.mark.parametrize("graph_overrides", [{"access_refresh_ms": 60_000}])
+async def test_a_refresh_elsewhere_counts_within_the_refresh_interval_a_local_write_at_once(
+    graph: Graph, sandbox: SandboxHandle
+) -> None:
+    codes = sandbox.credit_codes(limit=30)[28:30]
+    await graph.consent(codes)
+    query = "query ($c: ID!) { enterprise(creditCode: $c) { tax { freshness { fetchedAt } } } }"
+    await graph.query(query, {"c": codes[0]})  # read cold: the first hit checks what the cache holds
+    first = await graph.query(query, {"c": codes[0]})
+    await _refresh_elsewhere(graph, "tax", codes[0])
+    hits_before, outdated_before = _count("hit"), _count("outdated")
+
+    # Checked less than the interval ago and nothing written here since: the answer stands.
+    assert await graph.query(query, {"c": codes[0]}) == first
+    assert (_count("hit") - hits_before, _count("outdated") - outdated_before) == (1, 0)
+
+    # This process writes the source cache (another firm, read cold): every answer is checked again.
+    assert "errors" not in await graph.query(query, {"c": codes[1]})
+    again = await graph.query(query, {"c": codes[0]})
+    assert _count("outdated") - outdated_before == 1
+    assert again != first
