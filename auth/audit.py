@@ -1,11 +1,10 @@
 """The append-only, hash-chained audit log: every data access, token issued and consent change.
 
-Row ``n`` stores ``row_hash = sha256(prev_hash + canonical(seq, at, event, tenant, client, enterprise,
-sources, operation hash, outcome))`` with ``prev_hash`` the ``row_hash`` of row ``n - 1`` (64 zeros for
-row 1). Altering a row breaks its own hash; removing one leaves a gap in ``seq`` and breaks the next row's
-``prev_hash``; moving one (its ``seq``) breaks its hash. Appends are serialised so the chain never forks:
-``pg_advisory_xact_lock`` on PostgreSQL (across replicas), an in-process lock plus a retry on a ``seq``
-collision on SQLite (the one writer). Concurrent appends of a process are group-committed: whatever is
+Each row's hash covers its content and the row before it (:mod:`auth.audit_chain`). Altering a row breaks
+its own hash; removing one leaves a gap in ``seq`` and breaks the next row's ``prev_hash``; moving one (its
+``seq``) breaks its hash. Appends are serialised so the chain never forks: ``pg_advisory_xact_lock`` on
+PostgreSQL (across replicas), SQLite's write lock taken before the head is read (:mod:`auth.audit_sqlite`)
+plus a retry on a ``seq`` collision. Concurrent appends of a process are group-committed: whatever is
 queued while one transaction runs is written by the next, in one transaction (:mod:`auth.group_commit`).
 
 A truncated tail is not detectable from the rows alone: signed checkpoints of the head
@@ -15,46 +14,28 @@ A truncated tail is not detectable from the rows alone: signed checkpoints of th
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import cast
 
-from sqlalchemy import Engine, insert, select, text
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from auth.audit_chain import COLUMNS, GENESIS_HASH, GENESIS_HEAD, AuditEntry, chain_hash, chained_rows, digest
 from auth.audit_checkpoints import Checkpoint, CheckpointSigner, SignatureCheck, parse_checkpoint
+from auth.audit_sqlite import Prepared, SqliteAppender
 from auth.group_commit import GroupCommit
 from hub.errors import BadRequest
 from hub.storage import as_utc, sync_sqlite_engine
 from hub.storage.models import AuditCheckpoint, AuditRecord
 
-GENESIS_HASH = "0" * 64
 # Any constant shared by every replica; names the audit chain among PostgreSQL advisory locks.
 _ADVISORY_LOCK_KEY = 0x4155444954  # "AUDIT"
 _APPEND_ATTEMPTS = 5
 _VERIFY_CHUNK = 1000
 # Rows between automatic checkpoints: at most this many trailing rows could vanish unnoticed.
 CHECKPOINT_EVERY = 100
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    """What happened, before it gets its place in the chain. ``event`` is one of ``data_access``,
-    ``token_issued``, ``token_revoked``, ``consent_granted``, ``consent_withdrawn``, ``client_disabled``,
-    ``client_enabled``."""
-
-    event: str
-    tenant_id: str | None
-    client_id: str | None
-    credit_code: str | None
-    sources: tuple[str, ...]
-    operation_hash: str
-    outcome: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,37 +67,6 @@ class VerifyResult:
     @property
     def ok(self) -> bool:
         return self.reason is None
-
-
-def digest(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
-
-
-def _canonical_time(at: datetime) -> str:
-    return as_utc(at).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-# One encoder for every row: json.dumps with options builds a new encoder per call.
-_CANONICAL_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-
-
-def chain_hash(prev_hash: str, seq: int, at: datetime, entry: AuditEntry) -> str:
-    return _chain_hash(prev_hash, seq, _canonical_time(at), entry)
-
-
-def _chain_hash(prev_hash: str, seq: int, canonical_at: str, entry: AuditEntry) -> str:
-    fields = [
-        seq,
-        canonical_at,
-        entry.event,
-        entry.tenant_id,
-        entry.client_id,
-        entry.credit_code,
-        ",".join(entry.sources),
-        entry.operation_hash,
-        entry.outcome,
-    ]
-    return digest(prev_hash + _CANONICAL_JSON.encode(fields))
 
 
 def _entry_of(row: AuditRecord) -> AuditEntry:
@@ -152,8 +102,8 @@ class AuditLog:
         self._signer = signer
         self._checkpoint_every = checkpoint_every
         self._group_commit = GroupCommit(self._append_with_retries)
-        self._sqlite = sync_sqlite_engine(sessions)
-        self._sqlite_time = _sqlite_time(self._sqlite) if self._sqlite is not None else None
+        sqlite_engine = sync_sqlite_engine(sessions)
+        self._sqlite = SqliteAppender(sqlite_engine, self._chained) if sqlite_engine is not None else None
 
     async def append(self, entries: Sequence[AuditEntry]) -> None:
         """Append ``entries`` in order; returns once they are committed (with concurrent appends)."""
@@ -173,67 +123,24 @@ class AuditLog:
 
     async def _append_once(self, entries: Sequence[AuditEntry]) -> None:
         if self._sqlite is not None:
-            # aiosqlite moves every statement to its thread and back (~10 hops a transaction); one hop for
-            # the whole group is most of the cost of an audited request saved.
-            await asyncio.to_thread(self._append_on_sqlite, self._sqlite, entries)
+            await self._sqlite.append(entries)
             return
         async with self._sessions.begin() as session:
             if session.get_bind().dialect.name == "postgresql":
                 await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY})
-            rows, checkpoint = self._chained(await _head(session), entries)
-            await session.execute(
-                insert(AuditRecord), [dict(zip(_COLUMNS, row, strict=True)) for row in rows]
-            )
+            rows, checkpoint = self._chained(await _head(session) or GENESIS_HEAD, entries)
+            await session.execute(insert(AuditRecord), [dict(zip(COLUMNS, row, strict=True)) for row in rows])
             if checkpoint is not None:
                 await session.execute(insert(AuditCheckpoint), [checkpoint])
 
-    def _append_on_sqlite(self, engine: Engine, entries: Sequence[AuditEntry]) -> None:
-        with engine.connect() as connection:
-            # Take the write lock before reading the head: another process cannot append in between.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-            head = connection.execute(_HEAD).first()
-            rows, checkpoint = self._chained((head.seq, head.row_hash) if head else None, entries)
-            # The rows straight to the driver: SQLAlchemy's per-row parameter processing cost more than
-            # SQLite's insert (measured). Only ``at`` needs converting, and all rows of a group share it.
-            assert self._sqlite_time is not None, "set with the engine"
-            at = self._sqlite_time(rows[0][1])
-            connection.exec_driver_sql(_SQLITE_INSERT, [(row[0], at, *row[2:]) for row in rows])
-            if checkpoint is not None:
-                connection.execute(insert(AuditCheckpoint), [checkpoint])
-            connection.commit()
-
-    def _chained(
-        self, head: tuple[int, str] | None, entries: Sequence[AuditEntry]
-    ) -> tuple[list[_Row], dict[str, object] | None]:
-        """The rows (values in :data:`_COLUMNS` order) continuing the chain after ``head``, and a checkpoint
-        row when they cross a multiple of ``checkpoint_every`` (with a signer)."""
-        first_seq, prev_hash = head or (0, GENESIS_HASH)
-        seq, at = first_seq, datetime.now(UTC)
-        canonical_at = _canonical_time(at)
-        rows: list[_Row] = []
-        for entry in entries:
-            seq += 1
-            row_hash = _chain_hash(prev_hash, seq, canonical_at, entry)
-            rows.append(
-                (
-                    seq,
-                    at,
-                    entry.event,
-                    entry.tenant_id,
-                    entry.client_id,
-                    entry.credit_code,
-                    ",".join(entry.sources),
-                    entry.operation_hash,
-                    entry.outcome,
-                    prev_hash,
-                    row_hash,
-                )
-            )
-            prev_hash = row_hash
+    def _chained(self, head: tuple[int, str], entries: Sequence[AuditEntry]) -> Prepared:
+        """The rows continuing the chain after ``head``, and a checkpoint row when they cross a multiple of
+        ``checkpoint_every`` (with a signer)."""
+        rows = chained_rows(head, entries, datetime.now(UTC))
+        first_seq, (seq, row_hash) = head[0], (rows[-1][0], rows[-1][-1])
         if self._signer is None or seq // self._checkpoint_every <= first_seq // self._checkpoint_every:
             return rows, None
-        checkpoint = self._signer.sign(seq=seq, row_hash=prev_hash)
-        return rows, _checkpoint_values(checkpoint)
+        return rows, _checkpoint_values(self._signer.sign(seq=seq, row_hash=row_hash))
 
     async def checkpoint(self, head: tuple[int, str] | None = None) -> Checkpoint:
         """Sign and record ``head`` (``seq``, ``row_hash``: a head just verified) or else the current head.
@@ -325,7 +232,7 @@ class AuditLog:
         """Wait for appends in flight (at shutdown)."""
         await self._group_commit.aclose()
         if self._sqlite is not None:
-            self._sqlite.dispose()
+            self._sqlite.close()
 
     async def trail(
         self, *, tenant_id: str, first: int, after_seq: int | None, credit_code: str | None
@@ -352,19 +259,6 @@ class AuditLog:
 
 
 _HEAD = select(AuditRecord.seq, AuditRecord.row_hash).order_by(AuditRecord.seq.desc()).limit(1)
-# Table order; the rows of ``AuditLog._chained`` hold their values in this order.
-_COLUMNS = tuple(AuditRecord.__table__.columns.keys())
-_Row = tuple[int, datetime, str, str | None, str | None, str | None, str, str, str, str, str]
-_SQLITE_INSERT = str(insert(AuditRecord).compile(dialect=sqlite.dialect(), column_keys=list(_COLUMNS)))
-
-
-def _sqlite_time(engine: Engine) -> Callable[[datetime], str]:
-    """How SQLAlchemy stores ``audit_log.at`` on this engine (so rows written past it read back the same)."""
-    column_type = AuditRecord.__table__.c.at.type
-    process = column_type.dialect_impl(engine.dialect).bind_processor(engine.dialect)
-    if process is None:
-        raise RuntimeError("SQLite's DateTime has a bind processor")
-    return cast(Callable[[datetime], str], process)
 
 
 async def _head(session: AsyncSession) -> tuple[int, str] | None:
@@ -401,3 +295,15 @@ def _check_row(row: AuditRecord, expected_seq: int, expected_prev: str) -> tuple
     if chain_hash(row.prev_hash, row.seq, row.at, _entry_of(row)) != row.row_hash:
         return row.seq, "row_hash does not match the row's content (the row was altered or moved)"
     return None
+
+
+__all__ = [
+    "CHECKPOINT_EVERY",
+    "GENESIS_HASH",
+    "AuditEntry",
+    "AuditLog",
+    "AuditedEvent",
+    "VerifyResult",
+    "chain_hash",
+    "digest",
+]

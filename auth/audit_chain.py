@@ -1,0 +1,87 @@
+"""The audit log's chain: what an entry is, how a row's hash covers it and the row before, and the rows that
+continue the chain after a head.
+
+Row ``n`` stores ``row_hash = sha256(prev_hash + canonical(seq, at, event, tenant, client, enterprise,
+sources, operation hash, outcome))`` with ``prev_hash`` the ``row_hash`` of row ``n - 1`` (64 zeros for
+row 1). The canonical form is compact JSON of those nine values, with ``at`` in UTC to the microsecond.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from hub.storage import as_utc
+from hub.storage.models import AuditRecord
+
+GENESIS_HASH = "0" * 64
+GENESIS_HEAD = (0, GENESIS_HASH)
+"""The head of an empty log: the first row is ``seq`` 1 and links to the genesis hash."""
+
+# One encoder for every row: json.dumps with options builds a new encoder on each call.
+_CANONICAL_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+COLUMNS = tuple(AuditRecord.__table__.columns.keys())
+"""The audit table's columns in table order: a :data:`Row` holds its values in this order."""
+Row = tuple[int, datetime, str, str | None, str | None, str | None, str, str, str, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """What happened, before it gets its place in the chain. ``event`` is one of ``data_access``,
+    ``token_issued``, ``token_revoked``, ``consent_granted``, ``consent_withdrawn``, ``client_disabled``,
+    ``client_enabled``."""
+
+    event: str
+    tenant_id: str | None
+    client_id: str | None
+    credit_code: str | None
+    sources: tuple[str, ...]
+    operation_hash: str
+    outcome: str
+
+
+def digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _canonical_time(at: datetime) -> str:
+    return as_utc(at).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _content(entry: AuditEntry) -> tuple[str, str | None, str | None, str | None, str, str, str]:
+    """The entry's values as the row stores them (and its hash covers them), in column order."""
+    return (
+        entry.event,
+        entry.tenant_id,
+        entry.client_id,
+        entry.credit_code,
+        ",".join(entry.sources),
+        entry.operation_hash,
+        entry.outcome,
+    )
+
+
+def chain_hash(prev_hash: str, seq: int, at: datetime, entry: AuditEntry) -> str:
+    return _chain_hash(prev_hash, seq, _canonical_time(at), _content(entry))
+
+
+def _chain_hash(prev_hash: str, seq: int, canonical_at: str, content: tuple[str | None, ...]) -> str:
+    return digest(prev_hash + _CANONICAL_JSON.encode([seq, canonical_at, *content]))
+
+
+def chained_rows(head: tuple[int, str], entries: Sequence[AuditEntry], at: datetime) -> list[Row]:
+    """The rows continuing the chain after ``head`` (``seq``, ``row_hash``), all written ``at``."""
+    seq, prev_hash = head
+    canonical_at = _canonical_time(at)
+    rows: list[Row] = []
+    for entry in entries:
+        seq += 1
+        content = _content(entry)
+        row_hash = _chain_hash(prev_hash, seq, canonical_at, content)
+        rows.append((seq, at, *content, prev_hash, row_hash))
+        prev_hash = row_hash
+    return rows
