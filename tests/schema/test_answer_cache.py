@@ -13,6 +13,7 @@ from tests.fixtures.sandbox import SandboxHandle
 from tests.schema.conftest import TENANT, Graph
 
 QUERY = "query ($c: ID!) { enterprise(creditCode: $c) { name tax { grade } electricity { arrearsYuan } } }"
+TAX_FETCHED_AT = "query ($c: ID!) { enterprise(creditCode: $c) { tax { freshness { fetchedAt } } } }"
 
 
 def _upstream_requests(sandbox: SandboxHandle) -> int:
@@ -97,12 +98,11 @@ async def test_a_record_refreshed_in_the_source_cache_outdates_the_answer(
 ) -> None:
     code = sandbox.credit_codes(limit=30)[24]
     await graph.consent([code])
-    query = "query ($c: ID!) { enterprise(creditCode: $c) { tax { freshness { fetchedAt } } } }"
-    first = await graph.query(query, {"c": code})
+    first = await graph.query(TAX_FETCHED_AT, {"c": code})
     assert (await graph.services.sources.refresh("tax", code)) in {"fetched", "unchanged"}
     outdated_before = _count("outdated")
 
-    again = await graph.query(query, {"c": code})
+    again = await graph.query(TAX_FETCHED_AT, {"c": code})
 
     assert _count("outdated") - outdated_before == 1
     fetched_at = [answer["data"]["enterprise"]["tax"]["freshness"]["fetchedAt"] for answer in (first, again)]
@@ -156,12 +156,11 @@ async def test_with_no_refresh_interval_a_refresh_elsewhere_outdates_the_answer_
 ) -> None:
     code = sandbox.credit_codes(limit=30)[27]
     await graph.consent([code])
-    query = "query ($c: ID!) { enterprise(creditCode: $c) { tax { freshness { fetchedAt } } } }"
-    first = await graph.query(query, {"c": code})
+    first = await graph.query(TAX_FETCHED_AT, {"c": code})
     await _refresh_elsewhere(graph, "tax", code)
     outdated_before = _count("outdated")
 
-    again = await graph.query(query, {"c": code})
+    again = await graph.query(TAX_FETCHED_AT, {"c": code})
 
     assert _count("outdated") - outdated_before == 1
     assert again != first
@@ -173,18 +172,17 @@ async def test_a_refresh_elsewhere_counts_within_the_refresh_interval_a_local_wr
 ) -> None:
     codes = sandbox.credit_codes(limit=30)[28:30]
     await graph.consent(codes)
-    query = "query ($c: ID!) { enterprise(creditCode: $c) { tax { freshness { fetchedAt } } } }"
-    await graph.query(query, {"c": codes[0]})  # read cold: the first hit checks what the cache holds
-    first = await graph.query(query, {"c": codes[0]})
+    await graph.query(TAX_FETCHED_AT, {"c": codes[0]})  # read cold: the first hit checks what the cache holds
+    first = await graph.query(TAX_FETCHED_AT, {"c": codes[0]})
     await _refresh_elsewhere(graph, "tax", codes[0])
     hits_before, outdated_before = _count("hit"), _count("outdated")
 
     # Checked less than the interval ago and nothing written here since: the answer stands.
-    assert await graph.query(query, {"c": codes[0]}) == first
+    assert await graph.query(TAX_FETCHED_AT, {"c": codes[0]}) == first
     assert (_count("hit") - hits_before, _count("outdated") - outdated_before) == (1, 0)
 
     # This process writes the source cache (another firm, read cold): every answer is checked again.
-    assert "errors" not in await graph.query(query, {"c": codes[1]})
-    again = await graph.query(query, {"c": codes[0]})
+    assert "errors" not in await graph.query(TAX_FETCHED_AT, {"c": codes[1]})
+    again = await graph.query(TAX_FETCHED_AT, {"c": codes[0]})
     assert _count("outdated") - outdated_before == 1
     assert again != first
