@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
+from redis.asyncio import Redis
 
 from auth.principal import Principal
-from auth.rate_limit import build_token_buckets
+from auth.rate_limit import Clock, RedisTokenBuckets, build_token_buckets
 from auth.service import AuthService
 from hub.errors import RateLimited
+from hub.settings import Settings
 from tests.fixtures.backends import Backend
 
 
@@ -54,3 +57,52 @@ async def test_service_raises_rate_limited_with_a_retry_hint(backend: Backend) -
         assert limited.value.extensions["retryAfterSeconds"] == round(limited.value.retry_after_s, 3)
     finally:
         await auth.aclose()
+
+
+def _redis_settings(backend: Backend) -> Settings:
+    if backend.name != "postgres-redis":
+        pytest.skip("leases are taken from the Redis bucket")
+    return backend.settings()
+
+
+def _replica(settings: Settings, *, burst: int, clock: Clock = time.monotonic) -> RedisTokenBuckets:
+    """The shared bucket through a connection and a clock of its own, as another replica holds it."""
+    return RedisTokenBuckets(
+        Redis.from_url(settings.cache_url),
+        namespace=settings.cache_namespace,
+        per_minute=1,
+        burst=burst,
+        clock=clock,
+    )
+
+
+async def test_leased_tokens_never_exceed_the_shared_burst(backend: Backend) -> None:
+    settings = _redis_settings(backend)
+    first, second = _replica(settings, burst=100), _replica(settings, burst=100)
+    assert first.lease_size == 5
+    try:
+        assert await first.take("cl-lease") == 0.0  # takes 5: one spent, four leased
+        spent_by_second = 0
+        while await second.take("cl-lease") == 0.0:
+            spent_by_second += 1
+        spent_by_first = 1
+        while await first.take("cl-lease") == 0.0:
+            spent_by_first += 1
+        assert (spent_by_first, spent_by_second) == (5, 95)
+        assert first.round_trips == 2  # its lease, then the refusal
+        assert second.round_trips <= 95 // 5 + 1
+    finally:
+        await first.aclose()
+        await second.aclose()
+
+
+async def test_an_unspent_lease_is_dropped_after_a_second(backend: Backend) -> None:
+    now = [1000.0]
+    buckets = _replica(_redis_settings(backend), burst=100, clock=lambda: now[0])
+    try:
+        assert await buckets.take("cl-expiry") == 0.0
+        assert await buckets.take("cl-expiry") == 0.0 and buckets.round_trips == 1  # from the lease
+        now[0] += 1.5
+        assert await buckets.take("cl-expiry") == 0.0 and buckets.round_trips == 2  # the lease was dropped
+    finally:
+        await buckets.aclose()
