@@ -18,20 +18,30 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from auth.audit_chain import COLUMNS, GENESIS_HASH, GENESIS_HEAD, AuditEntry, chain_hash, chained_rows, digest
+from auth.audit_chain import (
+    COLUMNS,
+    GENESIS_HASH,
+    GENESIS_HEAD,
+    Appender,
+    AuditEntry,
+    Chain,
+    Prepared,
+    chain_hash,
+    chained_rows,
+    digest,
+)
 from auth.audit_checkpoints import Checkpoint, CheckpointSigner, SignatureCheck, parse_checkpoint
-from auth.audit_sqlite import Prepared, SqliteAppender
+from auth.audit_postgres import PostgresAppender
+from auth.audit_sqlite import SqliteAppender
 from auth.group_commit import GroupCommit
 from hub.errors import BadRequest
-from hub.storage import as_utc, sync_sqlite_engine
+from hub.storage import as_utc, bound_engine, sync_sqlite_engine
 from hub.storage.models import AuditCheckpoint, AuditRecord
 
-# Any constant shared by every replica; names the audit chain among PostgreSQL advisory locks.
-_ADVISORY_LOCK_KEY = 0x4155444954  # "AUDIT"
 _APPEND_ATTEMPTS = 5
 _VERIFY_CHUNK = 1000
 # Rows between automatic checkpoints: at most this many trailing rows could vanish unnoticed.
@@ -102,8 +112,7 @@ class AuditLog:
         self._signer = signer
         self._checkpoint_every = checkpoint_every
         self._group_commit = GroupCommit(self._append_with_retries)
-        sqlite_engine = sync_sqlite_engine(sessions)
-        self._sqlite = SqliteAppender(sqlite_engine, self._chained) if sqlite_engine is not None else None
+        self._appender = _appender_for(sessions, self._chained)
 
     async def append(self, entries: Sequence[AuditEntry]) -> None:
         """Append ``entries`` in order; returns once they are committed (with concurrent appends)."""
@@ -122,12 +131,11 @@ class AuditLog:
                 await asyncio.sleep(0.05 * 2**attempt)
 
     async def _append_once(self, entries: Sequence[AuditEntry]) -> None:
-        if self._sqlite is not None:
-            await self._sqlite.append(entries)
+        if self._appender is not None:
+            await self._appender.append(entries)
             return
+        # In-memory SQLite (one connection, so no writer of its own): through a session.
         async with self._sessions.begin() as session:
-            if session.get_bind().dialect.name == "postgresql":
-                await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY})
             rows, checkpoint = self._chained(await _head(session) or GENESIS_HEAD, entries)
             await session.execute(insert(AuditRecord), [dict(zip(COLUMNS, row, strict=True)) for row in rows])
             if checkpoint is not None:
@@ -231,8 +239,8 @@ class AuditLog:
     async def aclose(self) -> None:
         """Wait for appends in flight (at shutdown)."""
         await self._group_commit.aclose()
-        if self._sqlite is not None:
-            self._sqlite.close()
+        if self._appender is not None:
+            self._appender.close()
 
     async def trail(
         self, *, tenant_id: str, first: int, after_seq: int | None, credit_code: str | None
@@ -259,6 +267,15 @@ class AuditLog:
 
 
 _HEAD = select(AuditRecord.seq, AuditRecord.row_hash).order_by(AuditRecord.seq.desc()).limit(1)
+
+
+def _appender_for(sessions: async_sessionmaker[AsyncSession], chain: Chain) -> Appender | None:
+    """The fast writer for the sessions' database, or None for in-memory SQLite."""
+    engine = bound_engine(sessions)
+    if engine is not None and engine.dialect.name == "postgresql":
+        return PostgresAppender(engine, chain)
+    sqlite_engine = sync_sqlite_engine(sessions)
+    return SqliteAppender(sqlite_engine, chain) if sqlite_engine is not None else None
 
 
 async def _head(session: AsyncSession) -> tuple[int, str] | None:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from hub.storage import as_utc
 from hub.storage.models import AuditRecord
@@ -85,3 +86,18 @@ def chained_rows(head: tuple[int, str], entries: Sequence[AuditEntry], at: datet
         rows.append((seq, at, *content, prev_hash, row_hash))
         prev_hash = row_hash
     return rows
+
+
+Prepared = tuple[list[Row], dict[str, object] | None]
+"""Rows continuing the chain, and the values of a checkpoint row to write with them (or None)."""
+Chain = Callable[[tuple[int, str], Sequence[AuditEntry]], Prepared]
+"""Makes the rows (and checkpoint) continuing the chain after a head; touches no database."""
+
+
+class Appender(Protocol):
+    """Extension point: writes one group of entries durably in one transaction, continuing the chain of
+    whatever the database holds (read under its write lock), or raises SQLAlchemy's errors."""
+
+    async def append(self, entries: Sequence[AuditEntry]) -> None: ...
+
+    def close(self) -> None: ...

@@ -22,12 +22,8 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError
 
-from auth.audit_chain import COLUMNS, GENESIS_HEAD, AuditEntry, Row
+from auth.audit_chain import COLUMNS, GENESIS_HEAD, AuditEntry, Chain, Prepared
 from hub.storage.models import AuditCheckpoint, AuditRecord
-
-Prepared = tuple[list[Row], dict[str, object] | None]
-"""Rows continuing the chain, and the values of a checkpoint row to write with them (or None)."""
-Chain = Callable[[tuple[int, str], Sequence[AuditEntry]], Prepared]
 
 _CHECKPOINT_COLUMNS = ("seq", "row_hash", "at", "kid", "jws")
 _DIALECT = sqlite.dialect()

@@ -32,6 +32,12 @@ def create_engine(settings: Settings) -> AsyncEngine:
     return create_async_engine(settings.database_url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
+def bound_engine(sessions: async_sessionmaker[AsyncSession]) -> AsyncEngine | None:
+    """The engine ``sessions`` are bound to (None when they are bound otherwise)."""
+    bind = getattr(sessions, "kw", {}).get("bind")
+    return bind if isinstance(bind, AsyncEngine) else None
+
+
 def sync_sqlite_engine(sessions: async_sessionmaker[AsyncSession]) -> Engine | None:
     """A synchronous engine on the same SQLite file as ``sessions`` (None for other databases and in-memory
     SQLite), for work done in one worker thread: through aiosqlite each statement is a thread hop.
@@ -39,8 +45,8 @@ def sync_sqlite_engine(sessions: async_sessionmaker[AsyncSession]) -> Engine | N
     One pooled connection (its user, the audit log's group commit, writes one group at a time); worker
     threads take turns with it, so it is opened with ``check_same_thread=False``. Dispose it when done.
     """
-    bind = getattr(sessions, "kw", {}).get("bind")
-    if not isinstance(bind, AsyncEngine) or bind.dialect.name != "sqlite":
+    bind = bound_engine(sessions)
+    if bind is None or bind.dialect.name != "sqlite":
         return None
     url = bind.url
     if url.database in (None, "", ":memory:") or "memory" in str(url.query.get("mode", "")):
