@@ -35,7 +35,7 @@ from bench.harness import (
     workspace,
 )
 from bench.queries import profile_query
-from bench.report import section, table, write_section
+from bench.report import run_and_report, section, table
 from hub.app import create_app
 
 HUB = "http://127.0.0.1"  # authlib refuses plain-HTTP token requests to other hosts
@@ -198,11 +198,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=4000, help="requests per run")
     parser.add_argument("--rounds", type=int, default=5, help="runs per app, alternating")
     parser.add_argument("--concurrency", type=int, default=32)
-    options = parser.parse_args()
-    text = asyncio.run(run(options))
-    print(text)
-    if options.write:
-        write_section("asgi", text)
+    run_and_report("asgi", run, parser.parse_args())
 
 
 if __name__ == "__main__":

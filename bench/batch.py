@@ -11,14 +11,13 @@ cold full profile measured in the same run.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import time
 
 import httpx
 
 from bench.harness import Stack, argument_parser, backend_label, bench_stack
 from bench.queries import batch_query, profile_query
-from bench.report import ms, section, table, write_section
+from bench.report import ms, run_and_report, section, table
 
 FIRST_ENDPOINTS = {
     "registry": "/v1/enterprises/{creditCode}",
@@ -107,11 +106,7 @@ async def measure(stack: Stack, http: httpx.AsyncClient, codes: list[str]) -> Ba
 def main() -> None:
     parser = argument_parser(__doc__)
     parser.add_argument("--latency-ms", type=int, default=20, help="latency of every sandbox response")
-    options = parser.parse_args()
-    text = asyncio.run(run(options))
-    print(text)
-    if options.write:
-        write_section("batch", text)
+    run_and_report("batch", run, parser.parse_args())
 
 
 if __name__ == "__main__":

@@ -13,14 +13,13 @@ sources is printed beside it: what fetching them one after the other would cost.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import time
 
 import httpx
 
 from bench.harness import argument_parser, backend_label, bench_stack
 from bench.queries import SOURCE_SELECTIONS, profile_query
-from bench.report import ms, percentile, section, table, write_section
+from bench.report import ms, percentile, run_and_report, section, table
 
 GOAL_RATIO = 1.15
 WARM_UP = 3
@@ -85,11 +84,7 @@ def main() -> None:
     parser = argument_parser(__doc__)
     parser.add_argument("--samples", type=int, default=30, help="cold requests per query shape")
     parser.add_argument("--latency-ms", type=int, default=50, help="latency of every sandbox response")
-    options = parser.parse_args()
-    text = asyncio.run(run(options))
-    print(text)
-    if options.write:
-        write_section("fanout", text)
+    run_and_report("fanout", run, parser.parse_args())
 
 
 if __name__ == "__main__":

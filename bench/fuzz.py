@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from hypothesis_graphql import Mode, from_schema, nodes
 
 from bench.harness import argument_parser, backend_label, bench_stack
-from bench.report import section, table, write_section
+from bench.report import run_and_report, section, table
 from hub.settings import Settings
 from schema.build import build_schema
 
@@ -286,11 +286,7 @@ def main() -> None:
     parser = argument_parser(__doc__)
     parser.add_argument("--examples", type=int, default=2000, help="requests in all")
     parser.add_argument("--seed", type=int, default=1)
-    options = parser.parse_args()
-    text = asyncio.run(run_bench(options))
-    print(text)
-    if options.write:
-        write_section("fuzz", text)
+    run_and_report("fuzz", run_bench, parser.parse_args())
 
 
 if __name__ == "__main__":

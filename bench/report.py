@@ -6,14 +6,17 @@ Each script owns one section of BENCHMARKS.md, delimited by ``<!-- bench:NAME --
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import math
 import os
 import platform
 import shlex
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 BENCHMARKS_FILE = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
 PREAMBLE = """# Benchmarks
@@ -104,6 +107,16 @@ def write_section(name: str, text: str, path: Path = BENCHMARKS_FILE) -> None:
     else:
         document = document.rstrip("\n") + "\n\n" + text
     path.write_text(document, encoding="utf-8")
+
+
+def run_and_report(
+    name: str, run: Callable[[argparse.Namespace], Coroutine[Any, Any, str]], options: argparse.Namespace
+) -> None:
+    """Run a benchmark, print its section, and with ``--write`` put it into BENCHMARKS.md."""
+    text = asyncio.run(run(options))
+    print(text)
+    if options.write:
+        write_section(name, text)
 
 
 def ms(seconds: float) -> str:

@@ -35,7 +35,7 @@ import httpx
 
 from bench.harness import HUB_EXECUTABLE, Stack, argument_parser, backend_label, bench_stack
 from bench.queries import batch_query, profile_query
-from bench.report import ms, percentile, rss_mib, section, table, write_section
+from bench.report import ms, percentile, rss_mib, run_and_report, section, table
 
 FAULT_CYCLE: list[tuple[str, str | None, dict[str, object]]] = [
     ("none", None, {}),
@@ -341,11 +341,7 @@ def main() -> None:
         "--trace-frames", type=int, default=1, help="frames kept per allocation (more is much slower)"
     )
     parser.add_argument("--malloc-arena-max", type=int, default=None, help="MALLOC_ARENA_MAX for the hub")
-    options = parser.parse_args()
-    text = asyncio.run(run(options))
-    print(text)
-    if options.write:
-        write_section("soak", text)
+    run_and_report("soak", run, parser.parse_args())
 
 
 if __name__ == "__main__":

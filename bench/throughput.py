@@ -27,7 +27,7 @@ from sqlalchemy import text
 from bench.harness import Stack, argument_parser, backend_label, bench_stack, free_port, start_server
 from bench.load import LoadResult, run_load, wrk_available
 from bench.queries import profile_query
-from bench.report import ms, rss_mib, section, table, write_section
+from bench.report import ms, rss_mib, run_and_report, section, table
 from hub.cache import build_cache
 from hub.sources.reader import SourceReader
 from hub.storage import create_engine, create_session_factory
@@ -259,11 +259,7 @@ def main() -> None:
         default=None,
         help="profile the hub with py-spy during its runs into this folder",
     )
-    options = parser.parse_args()
-    text = asyncio.run(run(options))
-    print(text)
-    if options.write:
-        write_section("throughput", text)
+    run_and_report("throughput", run, parser.parse_args())
 
 
 if __name__ == "__main__":
