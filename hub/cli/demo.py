@@ -15,6 +15,7 @@ from auth.demo import DemoAccess, prepare_demo
 from connectors.config import write_sandbox_sources_file
 from hub.app import create_app
 from hub.cli.settings_option import settings_or_exit
+from hub.gc_freeze import freeze_startup_objects
 from hub.logging import configure_logging
 from hub.malloc import limit_malloc_arenas
 from hub.settings import Settings
@@ -66,6 +67,7 @@ def demo(
 async def _run(host: str, port: int, ports: dict[str, int], settings: Settings) -> None:
     async with run_sandboxes(host="127.0.0.1", ports=ports) as urls:
         app = create_app(settings)
+        freeze_startup_objects()
         server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
         serving = asyncio.create_task(server.serve())
         while not server.started:

@@ -7,6 +7,7 @@ import uvicorn
 
 from hub.app import create_app
 from hub.cli.settings_option import settings_or_exit
+from hub.gc_freeze import freeze_startup_objects
 from hub.logging import configure_logging
 from hub.malloc import limit_malloc_arenas
 from hub.storage.migrate import upgrade
@@ -24,8 +25,10 @@ def serve(
     configure_logging(settings.log_level)
     if migrate:
         upgrade(settings)
+    app = create_app(settings)
+    freeze_startup_objects()
     uvicorn.run(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         log_level="warning",
