@@ -25,7 +25,7 @@ class _Node:
 def test_the_startup_heap_is_frozen_and_later_cycles_are_still_collected(unfrozen_afterwards: None) -> None:
     startup = _Node()
     frozen = freeze_startup_objects()
-    assert frozen == gc.get_freeze_count() > 0
+    assert frozen > 0 and gc.get_freeze_count() > 0  # (frozen objects freed by refcount leave it)
     assert not any(thing is startup for thing in gc.get_objects())  # out of every generation
 
     later = _Node()  # a reference cycle made after the freeze
