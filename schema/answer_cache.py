@@ -22,8 +22,7 @@ record's head back on every hit was the largest cost left of a hit. So a cached 
 the source cache would make it by more than that interval, and not at all for changes made in this process.
 A hit is audited exactly like the execution it repeats (same operation hash, enterprises, sources and
 outcomes) before it is answered, under its own client. Entries live ``HUB_RESPONSE_CACHE_TTL_S`` at most,
-within ``HUB_RESPONSE_CACHE_MIB`` of answer bodies and keys,
-least recently used out first.
+within ``HUB_RESPONSE_CACHE_MIB`` of answer bodies and keys, least recently used out first.
 """
 
 from __future__ import annotations
@@ -61,7 +60,6 @@ class CachedAnswer:
     """An answer body with what its execution disclosed (re-audited on every hit)."""
 
     body: bytes
-    key_bytes: int
     operation_hash: str
     accesses: Mapping[str, Mapping[str, str]]
     records: RecordVersions
@@ -116,12 +114,9 @@ def all_served(accesses: Mapping[str, Mapping[str, str]]) -> bool:
 @dataclass(slots=True)
 class _Entry:
     answer: CachedAnswer
+    size: int  # bytes it counts against the bound: body, raw request parameters and a fixed overhead
     checked_at: float  # monotonic time of the last check that its records are current
     checked_writes: int  # the reader's ``cache_writes`` at that check
-
-
-def _entry_size(entry: _Entry) -> int:
-    return len(entry.answer.body) + entry.answer.key_bytes + _ENTRY_OVERHEAD
 
 
 class AnswerCache:
@@ -141,7 +136,7 @@ class AnswerCache:
             maxsize=max_bytes,
             ttl=ttl_s or 1.0,
             timer=time.monotonic,
-            getsizeof=_entry_size,
+            getsizeof=lambda entry: entry.size,
         )
 
     @staticmethod
@@ -186,6 +181,7 @@ class AnswerCache:
     def put(self, key: AnswerKey, answer: CachedAnswer, cache_writes_before: int) -> None:
         """Keep ``answer``, just built from the records it names; ``cache_writes_before``: the reader's
         ``cache_writes`` before they were read (a write since makes the first hit check them)."""
-        entry = _Entry(answer, time.monotonic(), cache_writes_before)
-        if _entry_size(entry) <= self._answers.maxsize:
+        size = len(answer.body) + len(key[-1]) + _ENTRY_OVERHEAD
+        entry = _Entry(answer, size, time.monotonic(), cache_writes_before)
+        if size <= self._answers.maxsize:
             self._answers[key] = entry

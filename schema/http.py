@@ -197,11 +197,7 @@ class GraphQLView(GraphQL[Context, None]):
         if not all_served(accesses) or context.operation_hash is None:
             return
         answer = CachedAnswer(
-            bytes(response.body),
-            len(key[-1]),
-            context.operation_hash,
-            accesses,
-            dict(context.loaders.read),
+            bytes(response.body), context.operation_hash, accesses, dict(context.loaders.read)
         )
         self.answers.put(key, answer, cache_writes_before)
 
