@@ -23,9 +23,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auth.audit_chain import (
+    CHECKPOINT_COLUMNS,
     COLUMNS,
     GENESIS_HASH,
     GENESIS_HEAD,
+    HEAD,
     Appender,
     AuditEntry,
     Chain,
@@ -266,9 +268,6 @@ class AuditLog:
         return events, len(rows) > first
 
 
-_HEAD = select(AuditRecord.seq, AuditRecord.row_hash).order_by(AuditRecord.seq.desc()).limit(1)
-
-
 def _appender_for(sessions: async_sessionmaker[AsyncSession], chain: Chain) -> Appender | None:
     """The fast writer for the sessions' database, or None for in-memory SQLite."""
     engine = bound_engine(sessions)
@@ -279,18 +278,12 @@ def _appender_for(sessions: async_sessionmaker[AsyncSession], chain: Chain) -> A
 
 
 async def _head(session: AsyncSession) -> tuple[int, str] | None:
-    last = (await session.execute(_HEAD)).first()
+    last = (await session.execute(HEAD)).first()
     return (last.seq, last.row_hash) if last else None
 
 
 def _checkpoint_values(checkpoint: Checkpoint) -> dict[str, object]:
-    return {
-        "seq": checkpoint.seq,
-        "row_hash": checkpoint.row_hash,
-        "at": checkpoint.at,
-        "kid": checkpoint.kid,
-        "jws": checkpoint.jws,
-    }
+    return {name: getattr(checkpoint, name) for name in CHECKPOINT_COLUMNS}
 
 
 def _checkpoint_row(checkpoint: Checkpoint) -> AuditCheckpoint:

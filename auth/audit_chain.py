@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from sqlalchemy import select
+
 from hub.storage import as_utc
 from hub.storage.models import AuditRecord
 
@@ -27,6 +29,10 @@ _CANONICAL_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 COLUMNS = tuple(AuditRecord.__table__.columns.keys())
 """The audit table's columns in table order: a :data:`Row` holds its values in this order."""
+CHECKPOINT_COLUMNS = ("seq", "row_hash", "at", "kid", "jws")
+"""The columns a checkpoint row is written with (its ``id`` is the database's)."""
+HEAD = select(AuditRecord.seq, AuditRecord.row_hash).order_by(AuditRecord.seq.desc()).limit(1)
+"""The log's head: its last row's ``seq`` and ``row_hash``."""
 Row = tuple[int, datetime, str, str | None, str | None, str | None, str, str, str, str, str]
 
 

@@ -10,15 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from auth.audit_chain import COLUMNS, GENESIS_HEAD, AuditEntry, Chain
+from auth.audit_chain import CHECKPOINT_COLUMNS, COLUMNS, GENESIS_HEAD, HEAD, AuditEntry, Chain
 from hub.storage.models import AuditCheckpoint, AuditRecord, Base
 
 # Any constant shared by every replica; names the audit chain among PostgreSQL advisory locks.
 ADVISORY_LOCK_KEY = 0x4155444954  # "AUDIT"
-_CHECKPOINT_COLUMNS = ("seq", "row_hash", "at", "kid", "jws")
 
 
 class PostgresAppender:
@@ -35,11 +34,10 @@ class PostgresAppender:
         dialect = engine.dialect
         records = Base.metadata.tables[AuditRecord.__tablename__]
         checkpoints = Base.metadata.tables[AuditCheckpoint.__tablename__]
-        head = select(AuditRecord.seq, AuditRecord.row_hash).order_by(AuditRecord.seq.desc()).limit(1)
-        self._head = str(head.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+        self._head = str(HEAD.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
         self._insert_rows = str(insert(records).compile(dialect=dialect, column_keys=list(COLUMNS)))
         self._insert_checkpoint = str(
-            insert(checkpoints).compile(dialect=dialect, column_keys=list(_CHECKPOINT_COLUMNS))
+            insert(checkpoints).compile(dialect=dialect, column_keys=list(CHECKPOINT_COLUMNS))
         )
 
     def close(self) -> None:
@@ -53,5 +51,5 @@ class PostgresAppender:
             rows, checkpoint = self._chain(head, entries)
             await connection.exec_driver_sql(self._insert_rows, rows)
             if checkpoint is not None:
-                values = tuple(checkpoint[name] for name in _CHECKPOINT_COLUMNS)
+                values = tuple(checkpoint[name] for name in CHECKPOINT_COLUMNS)
                 await connection.exec_driver_sql(self._insert_checkpoint, values)

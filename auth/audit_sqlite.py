@@ -18,24 +18,18 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, insert
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError
 
-from auth.audit_chain import COLUMNS, GENESIS_HEAD, AuditEntry, Chain, Prepared
+from auth.audit_chain import CHECKPOINT_COLUMNS, COLUMNS, GENESIS_HEAD, HEAD, AuditEntry, Chain, Prepared
 from hub.storage.models import AuditCheckpoint, AuditRecord
 
-_CHECKPOINT_COLUMNS = ("seq", "row_hash", "at", "kid", "jws")
 _DIALECT = sqlite.dialect()
-_HEAD = str(
-    select(AuditRecord.seq, AuditRecord.row_hash)
-    .order_by(AuditRecord.seq.desc())
-    .limit(1)
-    .compile(dialect=_DIALECT, compile_kwargs={"literal_binds": True})
-)
+_HEAD = str(HEAD.compile(dialect=_DIALECT, compile_kwargs={"literal_binds": True}))
 _INSERT_ROWS = str(insert(AuditRecord).compile(dialect=_DIALECT, column_keys=list(COLUMNS)))
 _INSERT_CHECKPOINT = str(
-    insert(AuditCheckpoint).compile(dialect=_DIALECT, column_keys=list(_CHECKPOINT_COLUMNS))
+    insert(AuditCheckpoint).compile(dialect=_DIALECT, column_keys=list(CHECKPOINT_COLUMNS))
 )
 
 
@@ -93,7 +87,7 @@ class SqliteAppender:
             if checkpoint is not None:
                 values = {**checkpoint, "at": self._stored_time(cast(datetime, checkpoint["at"]))}
                 statement = _INSERT_CHECKPOINT
-                cursor.execute(statement, tuple(values[name] for name in _CHECKPOINT_COLUMNS))
+                cursor.execute(statement, tuple(values[name] for name in CHECKPOINT_COLUMNS))
             statement = "COMMIT"
             connection.commit()
         except sqlite3.Error as error:
