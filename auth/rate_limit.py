@@ -112,11 +112,12 @@ class RedisTokenBuckets:
             answer = await self._script(
                 keys=[self._prefix + client_id], args=[self._rate, self._capacity, self.lease_size]
             )
-            taken, wait = (answer.decode() if isinstance(answer, bytes) else str(answer)).split()
-            if int(taken) == 0:
+            taken_text, wait = (answer.decode() if isinstance(answer, bytes) else str(answer)).split()
+            taken = int(taken_text)
+            if taken == 0:
                 return float(wait)
-            if int(taken) > 1:
-                self._leases[client_id] = (int(taken) - 1, self._clock() + LEASE_TTL_S)
+            if taken > 1:
+                self._leases[client_id] = (taken - 1, self._clock() + LEASE_TTL_S)
             return 0.0
 
     def _spend_leased(self, client_id: str) -> bool:
