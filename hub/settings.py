@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -76,6 +77,30 @@ class Settings(BaseSettings):
     # Bulk refresh.
     sync_concurrency: int = Field(default=16, ge=1, le=512)
 
+    # The HTTP edge (hub/http_limits.py): bodies over the limit are refused before they are buffered, and
+    # a client that does not send its headers or its body in time is disconnected.
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024, le=64 * 1024 * 1024)
+    header_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    body_timeout_s: float = Field(default=30.0, gt=0, le=3600)
+    # A request takes ceil(cost / this) tokens from its client's rate-limit bucket (at least 1, at most
+    # the burst), so one costly query counts like the many cheap ones it replaces.
+    rate_limit_cost_per_token: int = Field(default=500, ge=1)
+    # Failed client authentications at /oauth/*: a bucket per client id and one per source address.
+    auth_failures_per_minute: int = Field(default=10, ge=1)
+    auth_failure_burst: int = Field(default=10, ge=1)
+
+    # Consents recorded through the API or the CLI: valid from today at the earliest, for at most this
+    # many days, with an evidence reference matching the pattern (a document id, not free text).
+    consent_max_days: int = Field(default=366, ge=1, le=3660)
+    consent_evidence_pattern: str = r"^[A-Za-z0-9][A-Za-z0-9._:/#-]{2,127}$"
+
+    # Keyed hashes of personal data (legal representatives' ID numbers and phones): equality without
+    # keeping clear text. Generated in dev when absent; required in prod.
+    personal_data_key_file: Path | None = None
+    # Signed audit checkpoints are also appended here, outside the database; `hub audit verify` checks
+    # the log against it. Required by `hub audit verify` in prod.
+    audit_anchor_file: Path | None = None
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
@@ -103,7 +128,16 @@ class Settings(BaseSettings):
                 raise ValueError(f"redis database must be a number, got {db!r} in {mask_url(value)}")
         return value
 
-    @field_validator("sources_file", "signing_key_file")
+    @field_validator("consent_evidence_pattern")
+    @classmethod
+    def _valid_pattern(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as error:
+            raise ValueError(f"not a regular expression: {error}") from None
+        return value
+
+    @field_validator("sources_file", "signing_key_file", "personal_data_key_file")
     @classmethod
     def _file_exists(cls, value: Path | None) -> Path | None:
         if value is not None and not value.is_file():
