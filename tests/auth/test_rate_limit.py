@@ -106,3 +106,62 @@ async def test_an_unspent_lease_is_dropped_after_a_second(backend: Backend) -> N
         assert await buckets.take("cl-expiry") == 0.0 and buckets.round_trips == 2  # the lease was dropped
     finally:
         await buckets.aclose()
+
+
+async def test_a_take_of_n_tokens_gets_all_of_them_or_none(backend: Backend) -> None:
+    buckets = build_token_buckets(backend.settings(rate_limit_per_minute=1, rate_limit_burst=5))
+    try:
+        assert await buckets.take("cl-n", 3) == 0.0
+        assert await buckets.take("cl-n", 3) > 50  # two left: nothing taken, about a minute to wait
+        assert await buckets.take("cl-n", 2) == 0.0  # the refused take left both
+        assert await buckets.take("cl-n") > 0
+        assert await buckets.take("cl-big", 6) > 0  # more than the burst is never granted
+        assert await buckets.take("cl-big", 5) == 0.0
+        with pytest.raises(ValueError):
+            await buckets.take("cl-n", 0)
+    finally:
+        await buckets.aclose()
+
+
+async def test_refunded_tokens_can_be_taken_again_up_to_the_burst(backend: Backend) -> None:
+    buckets = build_token_buckets(backend.settings(rate_limit_per_minute=1, rate_limit_burst=2))
+    try:
+        assert [await buckets.take("cl-r") for _ in range(2)] == [0.0, 0.0]
+        assert await buckets.take("cl-r") > 0
+        await buckets.refund("cl-r")
+        assert await buckets.take("cl-r") == 0.0
+        await buckets.refund("cl-full", 5)  # a full bucket stays at its burst
+        assert await buckets.take("cl-full", 3) > 0
+    finally:
+        await buckets.aclose()
+
+
+async def test_failure_buckets_have_their_own_settings_and_keys(backend: Backend) -> None:
+    settings = backend.settings(
+        rate_limit_per_minute=1, rate_limit_burst=5, auth_failures_per_minute=1, auth_failure_burst=1
+    )
+    requests, failures = build_token_buckets(settings), build_token_buckets(settings, "auth-failures")
+    try:
+        assert await failures.take("cl-1") == 0.0
+        assert await failures.take("cl-1") > 50
+        assert [await requests.take("cl-1") for _ in range(5)] == [0.0] * 5  # another bucket
+    finally:
+        await requests.aclose()
+        await failures.aclose()
+
+
+async def test_leases_of_multi_token_takes_never_exceed_the_shared_burst(backend: Backend) -> None:
+    settings = _redis_settings(backend)
+    first, second = _replica(settings, burst=100), _replica(settings, burst=100)
+    try:
+        assert await first.take("cl-multi", 3) == 0.0  # takes 3 + 4 leased
+        assert await first.take("cl-multi", 3) == 0.0 and first.round_trips == 1  # from the lease
+        assert await first.take("cl-multi", 3) == 0.0 and first.round_trips == 2  # 1 leased + 2 (and 4 more)
+        # Concurrent takes of mixed sizes on both replicas, some spending leases while others refill.
+        takes = [(replica, size) for size in (1, 2, 3, 5) * 20 for replica in (first, second)]
+        waits = await asyncio.gather(*(replica.take("cl-multi", size) for replica, size in takes))
+        spent = 9 + sum(size for (_, size), wait in zip(takes, waits, strict=True) if wait == 0)
+        assert 80 < spent <= 100  # what is left unspent sits in a lease or is less than a take
+    finally:
+        await first.aclose()
+        await second.aclose()
