@@ -8,7 +8,11 @@ plus a retry on a ``seq`` collision. Concurrent appends of a process are group-c
 queued while one transaction runs is written by the next, in one transaction (:mod:`auth.group_commit`).
 
 A truncated tail is not detectable from the rows alone: signed checkpoints of the head
-(:mod:`auth.audit_checkpoints`), written every ``checkpoint_every`` rows and on demand, make it so.
+(:mod:`auth.audit_checkpoints`), written every ``checkpoint_every`` rows and on demand, make it so. A
+rewrite with the chain recomputed after it, or a deletion of the checkpoint rows with the audit rows, is
+detectable only from outside the database: each checkpoint is also appended to the anchor file
+(:mod:`auth.audit_anchor`) once its transaction has committed, and :meth:`AuditLog.verify` holds the log
+to it.
 """
 
 from __future__ import annotations
@@ -17,11 +21,13 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from auth.audit_anchor import AuditAnchor
 from auth.audit_chain import (
     CHECKPOINT_COLUMNS,
     COLUMNS,
@@ -67,6 +73,8 @@ class VerifyResult:
 
     ``head`` is the last row verified (``seq``, ``row_hash``). ``unverified_signatures`` counts checkpoints
     signed by keys no longer in the key file (or verified without one): only their content was checked.
+    ``anchored_seq`` is the newest ``seq`` held by a checkpoint from outside the database (the anchor file,
+    or ``checkpoints`` passed in), None without one: rows after it rest on the database's word alone.
     """
 
     rows_checked: int
@@ -75,6 +83,7 @@ class VerifyResult:
     head: tuple[int, str] | None = None
     checkpoints_checked: int = 0
     unverified_signatures: int = 0
+    anchored_seq: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -101,6 +110,9 @@ class AuditLog:
         signer: signs checkpoints (the hub's key file); without one, no automatic checkpoints are written
             and checkpoint signatures are not verified (their content still is).
         checkpoint_every: an automatic checkpoint is written whenever an append crosses a multiple of it.
+        anchor_file: every checkpoint signed here (automatic or by :meth:`checkpoint`) is also appended to it
+            once committed, and :meth:`verify` holds the log to the checkpoints it holds. A failed append
+            is logged and counted in ``anchor_failures``; the audit rows stand.
     """
 
     def __init__(
@@ -109,10 +121,15 @@ class AuditLog:
         *,
         signer: CheckpointSigner | None = None,
         checkpoint_every: int = CHECKPOINT_EVERY,
+        anchor_file: Path | None = None,
     ) -> None:
         self._sessions = sessions
         self._signer = signer
         self._checkpoint_every = checkpoint_every
+        self._anchor = AuditAnchor(anchor_file) if anchor_file is not None else None
+        # The checkpoint signed by the last call of _chained: an appender may chain a group twice (the head
+        # moved) and only its last chaining is committed, so it is read once the append has returned.
+        self._signed: Checkpoint | None = None
         self._group_commit = GroupCommit(self._append_with_retries)
         self._appender = _appender_for(sessions, self._chained)
 
@@ -132,28 +149,43 @@ class AuditLog:
                     raise
                 await asyncio.sleep(0.05 * 2**attempt)
 
+    @property
+    def anchor_failures(self) -> int:
+        """Checkpoints that could not be appended to the anchor file (each was logged)."""
+        return self._anchor.failures if self._anchor is not None else 0
+
     async def _append_once(self, entries: Sequence[AuditEntry]) -> None:
+        self._signed = None
         if self._appender is not None:
             await self._appender.append(entries)
-            return
-        # In-memory SQLite (one connection, so no writer of its own): through a session.
-        async with self._sessions.begin() as session:
-            rows, checkpoint = self._chained(await _head(session) or GENESIS_HEAD, entries)
-            await session.execute(insert(AuditRecord), [dict(zip(COLUMNS, row, strict=True)) for row in rows])
-            if checkpoint is not None:
-                await session.execute(insert(AuditCheckpoint), [checkpoint])
+        else:
+            # In-memory SQLite (one connection, so no writer of its own): through a session.
+            async with self._sessions.begin() as session:
+                rows, values = self._chained(await _head(session) or GENESIS_HEAD, entries)
+                await session.execute(
+                    insert(AuditRecord), [dict(zip(COLUMNS, row, strict=True)) for row in rows]
+                )
+                if values is not None:
+                    await session.execute(insert(AuditCheckpoint), [values])
+        # Anchored only once committed: a checkpoint of rows rolled back would fail every later verify.
+        signed, self._signed = self._signed, None
+        if signed is not None and self._anchor is not None:
+            await self._anchor.append(signed)
 
     def _chained(self, head: tuple[int, str], entries: Sequence[AuditEntry]) -> Prepared:
         """The rows continuing the chain after ``head``, and a checkpoint row when they cross a multiple of
         ``checkpoint_every`` (with a signer)."""
         rows = chained_rows(head, entries, datetime.now(UTC))
         first_seq, (seq, row_hash) = head[0], (rows[-1][0], rows[-1][-1])
+        self._signed = None
         if self._signer is None or seq // self._checkpoint_every <= first_seq // self._checkpoint_every:
             return rows, None
-        return rows, _checkpoint_values(self._signer.sign(seq=seq, row_hash=row_hash))
+        self._signed = self._signer.sign(seq=seq, row_hash=row_hash)
+        return rows, _checkpoint_values(self._signed)
 
     async def checkpoint(self, head: tuple[int, str] | None = None) -> Checkpoint:
-        """Sign and record ``head`` (``seq``, ``row_hash``: a head just verified) or else the current head.
+        """Sign and record ``head`` (``seq``, ``row_hash``: a head just verified) or else the current head,
+        then append it to the anchor file (see ``anchor_failures``).
 
         Raises :class:`BadRequest` when the log is empty; needs a ``signer``.
         """
@@ -167,13 +199,17 @@ class AuditLog:
             row = _checkpoint_row(checkpoint)
             session.add(row)
             await session.flush()
+        if self._anchor is not None:
+            await self._anchor.append(checkpoint)
         return parse_checkpoint(checkpoint.jws, f"checkpoint {row.id}")
 
     async def verify(self, *, checkpoints: Sequence[Checkpoint] = ()) -> VerifyResult:
         """Walk the whole chain in ``seq`` order; the first row that does not fit is reported.
 
-        The recorded checkpoints and ``checkpoints`` (e.g. read from an exported file) must each match the
-        row at their ``seq``, which must still exist; a checkpoint with a bad signature fails the check.
+        The recorded checkpoints, those of the anchor file and ``checkpoints`` (e.g. read from an exported
+        file) must each match the row at their ``seq``, which must still exist; a checkpoint with a bad
+        signature fails the check. Raises :class:`BadRequest` when the anchor file cannot be read or has a
+        malformed line.
         """
         async with self._sessions() as session:
             rows = (await session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id))).all()
@@ -181,7 +217,10 @@ class AuditLog:
             recorded = [parse_checkpoint(row.jws, f"checkpoint {row.id}") for row in rows]
         except BadRequest as error:
             return VerifyResult(0, reason=error.message)
-        anchors = [*recorded, *checkpoints]
+        anchored = await asyncio.to_thread(self._anchor.checkpoints) if self._anchor is not None else []
+        outside = [*anchored, *checkpoints]
+        anchored_seq = max((anchor.seq for anchor in outside), default=None)
+        anchors = [*recorded, *outside]
         unverified = 0
         for anchor in anchors:
             signature = self._signer.check(anchor) if self._signer else SignatureCheck.UNKNOWN_KEY
@@ -198,13 +237,14 @@ class AuditLog:
             result.head,
             checkpoints_checked=len(anchors),
             unverified_signatures=unverified,
+            anchored_seq=anchored_seq,
         )
 
     async def _walk(self, anchors: Sequence[Checkpoint]) -> VerifyResult:
         by_seq: dict[int, list[Checkpoint]] = {}
         for anchor in anchors:
             by_seq.setdefault(anchor.seq, []).append(anchor)
-        expected_seq, expected_prev, checked = 1, GENESIS_HASH, 0
+        expected_seq, expected_prev, checked, held_seq = 1, GENESIS_HASH, 0, 0
         async with self._sessions() as session:
             while True:
                 rows = (
@@ -218,21 +258,24 @@ class AuditLog:
                 if not rows:
                     break
                 for row in rows:
+                    held_by = by_seq.get(row.seq, ())
                     problem = _check_row(row, expected_seq, expected_prev) or _check_anchors(
-                        row, by_seq.get(row.seq, ())
+                        row, held_by, held_seq
                     )
                     if problem is not None:
                         return VerifyResult(checked, bad_seq=problem[0], reason=problem[1])
                     checked += 1
                     expected_seq, expected_prev = row.seq + 1, row.row_hash
+                    held_seq = row.seq if held_by else held_seq
         head_seq = expected_seq - 1
         head = (head_seq, expected_prev) if head_seq else None
         beyond = max(
             (anchor for anchor in anchors if anchor.seq > head_seq), key=lambda a: a.seq, default=None
         )
         if beyond is not None:
+            ends = f"the log ends at seq {head_seq}" if head_seq else "the log is empty"
             reason = (
-                f"rows {expected_seq} to {beyond.seq} are missing (the log ends at seq {head_seq}): "
+                f"rows {expected_seq} to {beyond.seq} are missing ({ends}): "
                 f"{beyond.describe()} was signed when the log reached seq {beyond.seq}"
             )
             return VerifyResult(checked, bad_seq=expected_seq, reason=reason, head=head)
@@ -290,10 +333,15 @@ def _checkpoint_row(checkpoint: Checkpoint) -> AuditCheckpoint:
     return AuditCheckpoint(**_checkpoint_values(checkpoint))
 
 
-def _check_anchors(row: AuditRecord, anchors: Sequence[Checkpoint]) -> tuple[int, str] | None:
+def _check_anchors(row: AuditRecord, anchors: Sequence[Checkpoint], held_seq: int) -> tuple[int, str] | None:
+    """A row whose chain is whole but whose hash differs from a checkpoint's: rows after the last checkpoint
+    held (``held_seq``) were rewritten and the chain recomputed; which of them, only the rows can't tell."""
     for anchor in anchors:
         if anchor.row_hash != row.row_hash:
-            return row.seq, f"the row differs from {anchor.describe()} (the log was rewritten from here on)"
+            return row.seq, (
+                f"the row differs from {anchor.describe()}: the log was rewritten within rows "
+                f"{held_seq + 1} to {row.seq} and its chain recomputed"
+            )
     return None
 
 

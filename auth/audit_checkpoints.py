@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 import json
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -101,10 +102,38 @@ class CheckpointSigner:
 
 
 def export_checkpoint(path: Path, checkpoint: Checkpoint) -> None:
-    """Append the checkpoint to ``path`` (one JWS a line; created if missing)."""
+    """Append the checkpoint to ``path``: one JWS a line, on disk (fsync'd) when this returns.
+
+    The file (and its folder) is created if missing, readable by its owner only (0600). Opened append-only,
+    so concurrent writers (the hub, a CLI next to it) never overwrite each other's lines. Blocks: call it
+    through :func:`asyncio.to_thread` from a coroutine. Raises :class:`OSError`.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="ascii") as handle:
-        handle.write(checkpoint.jws + "\n")
+    created = not path.exists()
+    line = (checkpoint.jws + "\n").encode("ascii")
+    handle = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        size = os.fstat(handle).st_size
+        if size and os.pread(handle, 1, size - 1) != b"\n":
+            # A line torn by a crash mid-write: end it, so this checkpoint stays a line of its own.
+            line = b"\n" + line
+        # One write of a line well under a page: appends of other processes land before or after it.
+        while line:
+            line = line[os.write(handle, line) :]
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+    if created:
+        _fsync_folder(path.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a new file's name durable too: without it a crash can lose the file though its data was synced."""
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
 
 
 def read_checkpoint_file(path: Path) -> list[Checkpoint]:

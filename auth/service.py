@@ -48,7 +48,7 @@ class AuthService:
         self.settings = settings
         self.sessions = sessions
         self.keys = keys
-        self.audit = AuditLog(sessions, signer=CheckpointSigner(keys))
+        self.audit = AuditLog(sessions, signer=CheckpointSigner(keys), anchor_file=settings.audit_anchor_file)
         self.consents = ConsentBook(sessions, self.audit)
         self.token_generator = HubTokenGenerator(
             issuer=settings.issuer_url,

@@ -160,3 +160,11 @@ def test_a_malformed_checkpoint_file_names_its_line(tmp_path: Path, key_file: Pa
     path.write_text(f"{good.jws}\n\nnot-a-jws\n")
     with pytest.raises(BadRequest, match=r"audit.jws line 3 is not an audit checkpoint"):
         read_checkpoint_file(path)
+
+
+def test_an_export_is_a_line_of_its_own_after_a_torn_one(tmp_path: Path, key_file: Path) -> None:
+    path = tmp_path / "audit.jws"
+    path.write_text("eyJ-torn-by-a-crash")
+    checkpoint = sign_checkpoint(read_key_file(key_file), seq=1, row_hash="a" * 64)
+    export_checkpoint(path, checkpoint)
+    assert path.read_text().splitlines() == ["eyJ-torn-by-a-crash", checkpoint.jws]
