@@ -63,6 +63,7 @@ class CachedAnswer:
     operation_hash: str
     accesses: Mapping[str, Mapping[str, str]]
     records: RecordVersions
+    rate_tokens: int = 1  # what the execution took from the client's rate limit; a hit takes as much
 
 
 class CachedVersions(Protocol):

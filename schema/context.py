@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from strawberry.types import Info as StrawberryInfo
 
 from auth.principal import Principal
+from hub.errors import RateLimited
 from schema.data_access import DataAccessLog
 from schema.loaders import Loaders
 
@@ -34,6 +35,9 @@ class Context:
     # Set by RecordDataAccess at the operation's end; the answer cache needs both.
     reads_source_data_only: bool = False
     operation_hash: str | None = None
+    # Set by the cost limit: the rate-limit tokens this request took, and its refusal if it was over.
+    rate_tokens: int = 1
+    rate_refusal: RateLimited | None = None
 
 
 Info = StrawberryInfo[Context, Any]

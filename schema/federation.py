@@ -12,9 +12,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Final
 
+import strawberry
+from strawberry.printer import print_schema
+
 from hub.errors import BadRequest
 from schema.context import Info
 from schema.enterprise.types import Enterprise
+from schema.permissions import HasScope, requires
 
 
 @dataclass(frozen=True)
@@ -51,3 +55,22 @@ def resolve_entity(info: Info, representation: object) -> Awaitable[object] | Ba
             typename=typename,
         )
     return entity.resolve(info, key)
+
+
+@strawberry.type(name="_Service", description="This subgraph's capabilities, for a federation gateway.")
+class Service:
+    sdl: str = strawberry.field(description="The subgraph's SDL, federation directives included.")
+
+
+@strawberry.type
+class FederationQuery:
+    """Federation's ``_service``, replacing strawberry's own so that it needs the ``federation`` scope: the
+    SDL is for gateways, not for every client (introspection off in prod would otherwise be moot)."""
+
+    @strawberry.field(
+        name="_service",
+        description="The subgraph's SDL (scope federation).",
+        extensions=[requires(HasScope("federation"))],
+    )
+    def service(self, info: Info) -> Service:
+        return Service(sdl=print_schema(info.schema))

@@ -93,6 +93,12 @@ def error_response(
     return Response(json.dumps(body), status_code=status, media_type=media_type, headers=headers)
 
 
+def rate_limited_response(refusal: RateLimited, media_type: str = JSON) -> Response:
+    """429 with ``Retry-After`` (whole seconds, at least 1)."""
+    retry_after = str(max(1, math.ceil(refusal.retry_after_s)))
+    return error_response(429, refusal, media_type, {"Retry-After": retry_after})
+
+
 class GraphQLView(GraphQL[Context, None]):
     """The ``/graphql`` endpoint (an ASGI app)."""
 
@@ -138,14 +144,18 @@ class GraphQLView(GraphQL[Context, None]):
         except Unauthenticated as refusal:
             return error_response(401, refusal, media_type, {"WWW-Authenticate": 'Bearer realm="hub"'})
         except RateLimited as refusal:
-            retry_after = str(max(1, math.ceil(refusal.retry_after_s)))
-            return error_response(429, refusal, media_type, {"Retry-After": retry_after})
+            return rate_limited_response(refusal, media_type)
         principal: Principal = request.state.principal
         answer_key = await self.answer_key(request, services, principal, media_type)
         if (
             answer_key is not None
             and (cached := await self.answers.get(answer_key, services.sources)) is not None
         ):
+            if cached.rate_tokens > 1:  # a hit costs the client what the execution cost it
+                try:
+                    await services.auth.check_rate_limit(principal, tokens=cached.rate_tokens - 1)
+                except RateLimited as refusal:
+                    return rate_limited_response(refusal, media_type)
             await services.auth.record_data_access(
                 principal, operation_hash=cached.operation_hash, accesses=cached.accesses
             )
@@ -158,6 +168,10 @@ class GraphQLView(GraphQL[Context, None]):
                 # A mutation over GET: the spec's answer is 405, pointing at POST.
                 return error_response(405, BadRequest(refusal.reason), media_type, {"Allow": "POST"})
             return error_response(refusal.status_code, BadRequest(refusal.reason), media_type)
+        context: Context | None = getattr(request.state, "context", None)
+        if context is not None and context.rate_refusal is not None:
+            # Over the limit once its cost was known (schema/limits.py): nothing executed.
+            return rate_limited_response(context.rate_refusal, media_type)
         if media_type == GRAPHQL_RESPONSE_JSON and getattr(request.state, "request_error", False):
             response.status_code = 400
         response.headers["content-type"] = f"{media_type}; charset=utf-8"
@@ -197,7 +211,11 @@ class GraphQLView(GraphQL[Context, None]):
         if not all_served(accesses) or context.operation_hash is None:
             return
         answer = CachedAnswer(
-            bytes(response.body), context.operation_hash, accesses, dict(context.loaders.read)
+            bytes(response.body),
+            context.operation_hash,
+            accesses,
+            dict(context.loaders.read),
+            rate_tokens=context.rate_tokens,
         )
         self.answers.put(key, answer, cache_writes_before)
 

@@ -10,6 +10,8 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.routing import Route
 
 from auth.clients import register_client
 from auth.keys import rotate_key_file
@@ -19,6 +21,7 @@ from connectors.records import SOURCES
 from hub.app import create_app
 from hub.services import HubServices
 from hub.settings import Settings
+from schema.http import GraphQLView
 from tests.fixtures.backends import Backend
 from tests.fixtures.sandbox import SandboxHandle
 
@@ -39,10 +42,22 @@ FAST: dict[str, Any] = {
 class Graph:
     """The hub under test: its services, an HTTP client and a bearer token of ``bank-a``."""
 
-    def __init__(self, services: HubServices, http: httpx.AsyncClient, token: str) -> None:
+    def __init__(
+        self, services: HubServices, http: httpx.AsyncClient, token: str, app: Starlette | None = None
+    ) -> None:
         self.services = services
         self.http = http
         self.token = token
+        self.app = app
+
+    def view(self) -> GraphQLView:
+        """The app's ``/graphql`` endpoint."""
+        assert self.app is not None
+        return next(
+            route.endpoint
+            for route in self.app.routes
+            if isinstance(route, Route) and isinstance(route.endpoint, GraphQLView)
+        )
 
     async def post(
         self,
@@ -107,7 +122,7 @@ async def running_graph(settings: Settings) -> AsyncIterator[Graph]:
         services: HubServices = app.state.services
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1", timeout=30) as http:
-            graph = Graph(services, http, token="")
+            graph = Graph(services, http, token="", app=app)
             graph.token = await graph.token_with(ALL_SCOPES)
             yield graph
 
