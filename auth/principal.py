@@ -8,7 +8,9 @@ from typing import Final
 READ_SCOPES: Final = frozenset(
     {"registry:read", "electricity:read", "logistics:read", "tax:read", "trade:read"}
 )
-ALL_SCOPES: Final = READ_SCOPES | {"consent:write", "admin"}
+ALL_SCOPES: Final = READ_SCOPES | {"consent:read", "consent:write", "federation", "admin"}
+"""``consent:read`` lists the tenant's consents (``consent:write`` also may); ``federation`` reads the
+subgraph's SDL (``_service``), what a gateway composing the hub needs."""
 
 
 def source_scope(source: str) -> str:

@@ -116,8 +116,9 @@ class AuthService:
             allow_expired=allow_expired,
         )
 
-    async def check_rate_limit(self, principal: Principal) -> None:
-        wait_s = await self._buckets.take(principal.client_id)
+    async def check_rate_limit(self, principal: Principal, *, tokens: int = 1) -> None:
+        """Take ``tokens`` from the client's bucket (all or none), or :class:`RateLimited`."""
+        wait_s = await self._buckets.take(principal.client_id, tokens)
         if wait_s > 0:
             raise RateLimited(
                 f"client {principal.client_id} is over its rate limit "
