@@ -14,6 +14,7 @@ import uvicorn
 from auth.demo import DemoAccess, prepare_demo
 from connectors.config import write_sandbox_sources_file
 from hub.app import create_app
+from hub.cli.demo_anchor import demo_anchor_file
 from hub.cli.settings_option import settings_or_exit
 from hub.gc_freeze import freeze_startup_objects
 from hub.logging import configure_logging
@@ -57,6 +58,9 @@ def demo(
         Path("var").mkdir(exist_ok=True)
         urls = {name: f"http://127.0.0.1:{number}" for name, number in ports.items()}
         overrides["sources_file"] = write_sandbox_sources_file(Path("var/demo-sources.toml"), urls)
+        settings = settings_or_exit(**overrides)
+    if settings.audit_anchor_file is None:
+        overrides["audit_anchor_file"] = demo_anchor_file(settings)
         settings = settings_or_exit(**overrides)
     configure_logging("WARNING", json=False)
     upgrade(settings)

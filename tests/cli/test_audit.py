@@ -1,5 +1,7 @@
 """``hub audit verify`` passes an intact chain and exits 1 naming the first tampered row; ``hub audit
-checkpoint`` (or ``verify --checkpoint``) anchors the head: a truncated tail then fails, naming it."""
+checkpoint`` (or ``verify --checkpoint``) anchors the head: a truncated tail then fails, naming it. With
+``HUB_AUDIT_ANCHOR_FILE`` the checkpoints also go to that file and verify holds the log to it by default;
+in prod verify refuses to run without it."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from auth.audit import AuditEntry, AuditLog
 from auth.keys import rotate_key_file
 from hub.storage.models import AuditCheckpoint, AuditRecord
+from tests.auth.audit_attacks import Attack, delete_tail, delete_whole_log, rewrite_and_rechain
 from tests.cli.test_clients import run_hub
 from tests.fixtures.backends import Backend
 
@@ -39,6 +42,10 @@ async def test_intact_chain_passes(backend: Backend, sessions: async_sessionmake
     result = await run_hub(backend, "audit", "verify")
     assert result.exit_code == 0, result.output
     assert "4 rows verified" in result.stdout
+    assert (
+        "warning: no audit anchor configured (HUB_AUDIT_ANCHOR_FILE): a rewritten or truncated log cannot "
+        "be detected; the log's tail is unanchored"
+    ) in result.stderr
 
 
 async def test_altered_row_fails_and_is_named(
@@ -112,3 +119,89 @@ async def test_checkpoint_of_an_empty_log_and_a_bad_file_are_errors(
     garbage.write_text("hello\n")
     bad = await run_hub(backend, "audit", "verify", "--against", str(garbage), **key_env)
     assert bad.exit_code == 2 and "line 1 is not an audit checkpoint" in bad.stderr
+
+
+async def test_prod_without_an_anchor_refuses_to_verify(
+    backend: Backend, sessions: async_sessionmaker[AsyncSession], key_env: dict[str, str]
+) -> None:
+    await _log_of(sessions, 2)
+    result = await run_hub(backend, "audit", "verify", HUB_ENV="prod", **key_env)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "error: no audit anchor configured (HUB_AUDIT_ANCHOR_FILE): a rewritten or truncated log cannot "
+        "be detected"
+    )
+
+
+@pytest.fixture
+def anchor_env(tmp_path: Path, key_env: dict[str, str]) -> dict[str, str]:
+    return {**key_env, "HUB_AUDIT_ANCHOR_FILE": str(tmp_path / "anchor" / "audit-anchor.jsonl")}
+
+
+ATTACKS: list[tuple[str, Attack, str]] = [
+    (
+        "rewrite-and-rechain",
+        rewrite_and_rechain(3),
+        "first bad row seq 6: the row differs from {anchor} line 1 (seq 6, signed",
+    ),
+    ("delete-tail", delete_tail(4), "first bad row seq 5: rows 5 to 6 are missing (the log ends at seq 4)"),
+    ("delete-whole-log", delete_whole_log, "first bad row seq 1: rows 1 to 6 are missing (the log is empty)"),
+]
+
+
+@pytest.mark.parametrize(("attack", "message"), [a[1:] for a in ATTACKS], ids=[a[0] for a in ATTACKS])
+async def test_the_configured_anchor_catches_what_the_database_hides(
+    backend: Backend,
+    sessions: async_sessionmaker[AsyncSession],
+    key_env: dict[str, str],
+    anchor_env: dict[str, str],
+    attack: Attack,
+    message: str,
+) -> None:
+    await _log_of(sessions, 6)
+    recorded = await run_hub(backend, "audit", "checkpoint", **anchor_env)
+    assert recorded.exit_code == 0, recorded.output
+    anchor = anchor_env["HUB_AUDIT_ANCHOR_FILE"]
+    assert f"anchored in {anchor}" in recorded.stdout
+    await attack(sessions)
+    blind = await run_hub(backend, "audit", "verify", **key_env)
+    assert blind.exit_code == 0, blind.output  # without the anchor, the database's word is all there is
+    assert "the log's tail is unanchored" in blind.stderr
+    anchored = await run_hub(backend, "audit", "verify", **anchor_env)
+    assert anchored.exit_code == 1
+    assert "audit log TAMPERED: " + message.format(anchor=anchor) in anchored.stderr
+
+
+async def test_verify_says_how_far_the_anchor_reaches(
+    backend: Backend, sessions: async_sessionmaker[AsyncSession], anchor_env: dict[str, str]
+) -> None:
+    anchor = anchor_env["HUB_AUDIT_ANCHOR_FILE"]
+    await _log_of(sessions, 2)
+    empty = await run_hub(backend, "audit", "verify", **anchor_env)
+    assert empty.exit_code == 0, empty.output
+    assert f"warning: anchor {anchor} holds no checkpoint yet: rows 1 to 2 are unanchored" in empty.stderr
+    first = await run_hub(backend, "audit", "verify", "--checkpoint", **anchor_env)
+    assert first.exit_code == 0, first.output
+    assert "recorded checkpoint 1 (seq 2" in first.stdout and f"anchored in {anchor}" in first.stdout
+    await _log_of(sessions, 3)
+    later = await run_hub(backend, "audit", "verify", **anchor_env)
+    assert later.exit_code == 0, later.output
+    assert (
+        f"anchor {anchor}: anchored up to seq 2; rows 3 to 5 rest on the chain alone until the next "
+        "checkpoint"
+    ) in later.stdout
+
+
+async def test_a_checkpoint_that_cannot_be_anchored_is_an_error(
+    backend: Backend, sessions: async_sessionmaker[AsyncSession], key_env: dict[str, str], tmp_path: Path
+) -> None:
+    await _log_of(sessions, 2)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    anchor = blocker / "audit-anchor.jsonl"
+    result = await run_hub(backend, "audit", "checkpoint", HUB_AUDIT_ANCHOR_FILE=str(anchor), **key_env)
+    assert result.exit_code == 2
+    assert (
+        "error: the checkpoint was recorded in the database but could not be appended to the anchor file "
+        f"{anchor}"
+    ) in result.stderr
