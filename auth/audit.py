@@ -155,7 +155,6 @@ class AuditLog:
         return self._anchor.failures if self._anchor is not None else 0
 
     async def _append_once(self, entries: Sequence[AuditEntry]) -> None:
-        self._signed = None
         if self._appender is not None:
             await self._appender.append(entries)
         else:
@@ -335,7 +334,7 @@ def _checkpoint_row(checkpoint: Checkpoint) -> AuditCheckpoint:
 
 def _check_anchors(row: AuditRecord, anchors: Sequence[Checkpoint], held_seq: int) -> tuple[int, str] | None:
     """A row whose chain is whole but whose hash differs from a checkpoint's: rows after the last checkpoint
-    held (``held_seq``) were rewritten and the chain recomputed; which of them, only the rows can't tell."""
+    held (``held_seq``) were rewritten and the chain recomputed (the rows alone cannot tell which)."""
     for anchor in anchors:
         if anchor.row_hash != row.row_hash:
             return row.seq, (

@@ -5,7 +5,8 @@ rows after it were not deleted. A checkpoint is a JWS (ES256, the hub's current 
 ``typ: audit-checkpoint+jws`` so it can never pass for an access token) stating "row ``seq`` had
 ``row_hash``". Verification then fails when the log no longer reaches a checkpoint's ``seq`` or its row
 there differs. Checkpoints live in the ``audit_checkpoint`` table and, exported one per line, in files
-outside the database (someone able to delete audit rows can delete checkpoint rows too).
+outside the database (someone able to delete audit rows can delete checkpoint rows too): the anchor file
+the hub appends to itself (:mod:`auth.audit_anchor`) and those of ``--export``.
 """
 
 from __future__ import annotations
