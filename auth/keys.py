@@ -10,7 +10,6 @@ use, so tokens survive a restart); prod refuses to start without the file.
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,6 +19,7 @@ from typing import Any
 
 from joserfc.jwk import ECKey, KeySet
 
+from hub.private_files import write_private_file
 from hub.settings import Settings
 
 ALGORITHM = "ES256"
@@ -88,23 +88,10 @@ def read_key_file(path: Path) -> SigningKeys:
 
 
 def _write_key_file(path: Path, keys: SigningKeys, *, exclusive: bool) -> None:
-    """Atomic replace (readers never see half a file); private keys readable by the owner only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Atomic replace (readers never see half a file); private keys readable by the owner only.
+    ``exclusive``: two processes starting at once, the first one's keys win and the other keeps them."""
     document = json.dumps({"keys": [key.as_dict(private=True) for key in keys.keys]}, indent=2)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(document)
-    if exclusive:
-        # Two processes starting at once: the first link wins, the other keeps the winner's keys.
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            pass
-        finally:
-            temporary.unlink()
-    else:
-        os.replace(temporary, path)
+    write_private_file(path, document, exclusive=exclusive)
 
 
 def key_file_path(settings: Settings) -> Path:

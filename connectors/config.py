@@ -27,6 +27,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from connectors.records import SOURCES, SourceName
+from hub.private_files import write_private_file
 from hub.settings import Settings, mask_url
 
 SANDBOX_PORTS: dict[SourceName, int] = {
@@ -139,13 +140,14 @@ def _toml_value(value: object) -> str:
 def write_sandbox_sources_file(path: Path, urls: Mapping[str, str], **defaults: object) -> Path:
     """Write a ``HUB_SOURCES_FILE`` for sandbox providers at ``urls`` ({source: base URL}) with their
     default credentials; ``defaults`` (``timeout_s``, ``retries`` … of :class:`SourceConfig`) go into
-    ``[defaults]``. For the demo, tests and benchmarks: it goes through the same parser as a real file."""
+    ``[defaults]``. For the demo, tests and benchmarks: it goes through the same parser as a real file.
+    Owner-only, like any file of credentials."""
     lines = ["[defaults]", f"as_of = {SANDBOX_AS_OF}"]
     lines += [f"{key} = {_toml_value(value)}" for key, value in defaults.items()]
     for source in SOURCES:
         lines += ["", f"[sources.{source}]", f"base_url = {_toml_value(urls[source])}"]
         lines.append(f"credentials = {_toml_value(SANDBOX_CREDENTIALS[source])}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_private_file(path, "\n".join(lines) + "\n")
     return path
 
 

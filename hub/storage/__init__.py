@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, make_url
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from hub.private_files import create_private_file
 from hub.settings import Settings
 
 
@@ -19,9 +21,30 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def sqlite_file(database_url: str) -> Path | None:
+    """The database file of a SQLite URL (None for other databases, in-memory ones and URI filenames,
+    which SQLite itself parses)."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or url.query.get("uri") in ("true", "1"):
+        return None
+    if url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
+def prepare_database_file(database_url: str) -> None:
+    """Create a SQLite database file owner-only before SQLite opens it (SQLite would create it 0644, and
+    its WAL files after it): it holds snapshots and the audit log. An existing file keeps its mode; a
+    missing directory is left for SQLite to report when it connects, as it always did."""
+    path = sqlite_file(database_url)
+    if path is not None and path.parent.is_dir():
+        create_private_file(path)
+
+
 def create_engine(settings: Settings) -> AsyncEngine:
     """The process's engine. SQLite gets WAL and a busy timeout so readers never block the one writer."""
     if settings.uses_sqlite:
+        prepare_database_file(settings.database_url)
         # A fixed pool: every aiosqlite connection is a thread, and overflow connections opened and closed
         # under load churned threads (and glibc malloc arenas: resident memory grew in the soak bench).
         engine = create_async_engine(

@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 
 from hub.settings import Settings
+from hub.storage import prepare_database_file
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -21,4 +22,5 @@ def alembic_config(settings: Settings) -> Config:
 
 def upgrade(settings: Settings, revision: str = "head") -> None:
     """Bring the database to ``revision``. Blocking: call it outside the event loop (or in a thread)."""
+    prepare_database_file(settings.database_url)  # the first to open a new SQLite file creates it
     command.upgrade(alembic_config(settings), revision)

@@ -54,6 +54,7 @@ def test_upgrade_on_sqlite_matches_the_models(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "database at head" in result.stdout
     assert asyncio.run(_diff(url)) == []
+    assert (tmp_path / "hub.db").stat().st_mode & 0o777 == 0o600  # the database holds personal data
     again = run_hub("db", "upgrade", HUB_DATABASE_URL=url)
     assert again.returncode == 0, again.stderr
 
