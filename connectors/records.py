@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from connectors.personal_data import KeyedHash, MaskedText
+
 SourceName = Literal["registry", "electricity", "logistics", "tax", "trade"]
 SOURCES: tuple[SourceName, ...] = ("registry", "electricity", "logistics", "tax", "trade")
 
@@ -23,9 +25,14 @@ class Record(BaseModel):
 
 # registry ------------------------------------------------------------------------------------------------
 class LegalRepresentative(Record):
+    """Only what the hub serves (masked) and keyed hashes to match people by (connectors.personal_data):
+    the clear ID number and phone never get into a record, so never into the cache or a snapshot."""
+
     name: str
-    id_number: str
-    phone: str
+    id_number_masked: MaskedText
+    phone_masked: MaskedText
+    id_number_hash: KeyedHash
+    phone_hash: KeyedHash
 
 
 class RegistryRecord(Record):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from connectors.base import Connector, Endpoint
 from connectors.payload import PayloadReader, build
+from connectors.personal_data import PersonalDataHasher, mask_id_number, mask_phone
 from connectors.records import LegalRepresentative, RegistryRecord
 from connectors.upstream import Upstream
 
@@ -23,13 +24,15 @@ LEGAL_FORMS = frozenset(
 STATUSES = frozenset({"active", "revoked", "deregistered"})
 
 
-def map_registry(document: Any) -> RegistryRecord:
-    """The registry's enterprise document → :class:`RegistryRecord` (capital in yuan; CNY only)."""
+def map_registry(document: Any, personal_data: PersonalDataHasher) -> RegistryRecord:
+    """The registry's enterprise document → :class:`RegistryRecord` (capital in yuan; CNY only). The legal
+    representative's ID number and phone are kept masked and as ``personal_data``'s keyed hashes only."""
     firm = PayloadReader(SOURCE, document)
     currency = firm.text("currency")
     if currency != "CNY":
         raise firm.fail("currency", f"expected CNY, got {currency!r}")
     representative = firm.child("legalRepresentative")
+    id_number, phone = representative.text("idNumber"), representative.text("phone")
     return build(
         SOURCE,
         "",
@@ -48,8 +51,10 @@ def map_registry(document: Any) -> RegistryRecord:
             "legalRepresentative",
             LegalRepresentative,
             name=representative.text("name"),
-            id_number=representative.text("idNumber"),
-            phone=representative.text("phone"),
+            id_number_masked=mask_id_number(id_number),
+            phone_masked=mask_phone(phone),
+            id_number_hash=personal_data.id_number(id_number),
+            phone_hash=personal_data.phone(phone),
         ),
         is_core=firm.boolean("isCore"),
     )
@@ -62,9 +67,19 @@ class RegistryConnector(Connector):
     endpoints: ClassVar[Mapping[str, Endpoint]] = {"enterprise": Endpoint("/v1/enterprises/{credit_code}")}
     record_type = RegistryRecord
 
+    def __init__(self, personal_data: PersonalDataHasher | None = None) -> None:
+        """``personal_data``: the hub's hasher; the registered instance has none until
+        :func:`connectors.upstream.build_source_clients` binds it (``with_personal_data``)."""
+        self._personal_data = personal_data
+
+    def with_personal_data(self, hasher: PersonalDataHasher) -> Self:
+        return type(self)(hasher)
+
     async def fetch(self, upstream: Upstream, credit_code: str) -> RegistryRecord:
+        if self._personal_data is None:
+            raise RuntimeError("registry connector without a personal-data hasher (with_personal_data)")
         document = await upstream.document(self.endpoints["enterprise"], credit_code=credit_code)
-        record = map_registry(document)
+        record = map_registry(document, self._personal_data)
         if record.credit_code != credit_code:
             raise PayloadReader(SOURCE, document).fail("creditCode", "answer is about another enterprise")
         return record

@@ -19,6 +19,7 @@ from connectors.breaker import BreakerSettings, CircuitBreakers, CircuitState
 from connectors.config import SourceConfig, SourcesConfigError
 from connectors.http import RetryPolicy, build_http_client, send
 from connectors.paging import PAGINATORS, PageParams, Paginator
+from connectors.personal_data import HandlesPersonalData, PersonalDataHasher
 from connectors.records import SourceName, SourceRecord
 from connectors.together import all_or_cancel
 from hub.errors import UnknownEnterprise, UpstreamPayloadError
@@ -164,9 +165,19 @@ def check_sources(
 
 
 def build_source_clients(
-    connectors: Mapping[SourceName, Connector], configs: Mapping[SourceName, SourceConfig]
+    connectors: Mapping[SourceName, Connector],
+    configs: Mapping[SourceName, SourceConfig],
+    *,
+    personal_data: PersonalDataHasher,
 ) -> tuple[dict[SourceName, SourceClient], CircuitBreakers]:
+    """Clients of ``connectors``; those whose records hold personal data hash it with ``personal_data``."""
     check_sources(connectors, configs)
+    connectors = {
+        name: connector.with_personal_data(personal_data)
+        if isinstance(connector, HandlesPersonalData)
+        else connector
+        for name, connector in connectors.items()
+    }
     breakers = CircuitBreakers(
         {
             name: BreakerSettings(configs[name].breaker_threshold, configs[name].breaker_cooldown_s)

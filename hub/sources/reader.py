@@ -38,6 +38,7 @@ from connectors.upstream import SourceClient, build_source_clients
 from hub.credit_code import InvalidCreditCode, validate
 from hub.errors import BadCreditCode, HubError, SourceUnavailable
 from hub.logging import get_logger
+from hub.personal_data import load_personal_data_hasher
 from hub.settings import Settings
 from hub.sources.memo import DEFAULT_MAX_JSON_CHARS, RecordMemo
 from hub.sources.single_flight import SingleFlight
@@ -85,11 +86,14 @@ class SourceReader:
         refresh_cache: bool = True,
     ) -> SourceReader:
         """Connectors from the ``hub.connectors`` entry points, configs from ``sources`` or the settings'
-        sources file (sandbox defaults without one); only configured sources are served.
+        sources file (sandbox defaults without one); only configured sources are served. Personal data in
+        records is hashed under the settings' personal-data key.
         """
         configs = dict(sources) if sources is not None else load_sources(settings)
         connectors = {name: connector for name, connector in load_connectors().items() if name in configs}
-        clients, breakers = build_source_clients(connectors, configs)
+        clients, breakers = build_source_clients(
+            connectors, configs, personal_data=load_personal_data_hasher(settings)
+        )
         return cls(
             clients=clients, breakers=breakers, sessions=sessions, cache=cache, refresh_cache=refresh_cache
         )
@@ -256,10 +260,16 @@ class SourceReader:
             return None
         if snapshot is None:
             return None
+        try:
+            record = client.connector.load_record(snapshot.payload)
+        except ValidationError:
+            # A snapshot of an older record shape its migration has not rewritten: as good as none.
+            log.error("snapshot_unreadable", source=source, content_hash=snapshot.content_hash)
+            return None
         return Fetched(
             source=source,
             credit_code=credit_code,
-            record=client.connector.load_record(snapshot.payload),
+            record=record,
             fetched_at=snapshot.checked_at,  # the last time the upstream confirmed this content
             stale=True,
             content_hash=snapshot.content_hash,

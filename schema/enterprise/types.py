@@ -9,7 +9,6 @@ import strawberry
 
 from connectors.records import Fetched, RegistryRecord
 from hub.credit_code import region_of
-from hub.profiles.registry import mask_id_number, mask_phone
 from schema.arguments import valid_credit_code
 from schema.context import Context, Info
 from schema.electricity.resolvers import electricity_of
@@ -120,8 +119,8 @@ class Enterprise:
             is_core=record.is_core,
             legal_representative=LegalRepresentative(
                 name=person.name,
-                id_number_masked=mask_id_number(person.id_number),
-                phone_masked=mask_phone(person.phone),
+                id_number_masked=person.id_number_masked,
+                phone_masked=person.phone_masked,
             ),
         )
 

@@ -9,6 +9,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from connectors.config import SourceConfig, sandbox_sources
+from connectors.personal_data import PersonalDataHasher
 from connectors.records import SourceName
 from connectors.registry import load_connectors
 from connectors.upstream import SourceClient, build_source_clients
@@ -16,6 +17,8 @@ from tests.fixtures.sandbox import SandboxHandle
 
 CODE = "9133040285WK93385D"  # an ordinary firm of the default universe, present in every source
 OUTSIDE_UNIVERSE = "91330100AY4CL12T2Y"  # valid check digit, unknown to every provider
+# The personal-data key of connector tests (the hub's comes from HUB_PERSONAL_DATA_KEY_FILE).
+HASHER = PersonalDataHasher(bytes(range(32)))
 FAST: dict[str, Any] = {
     "retries": 2,
     "backoff_initial_s": 0.01,
@@ -62,7 +65,9 @@ async def source_client(sandbox: SandboxHandle) -> AsyncIterator[ClientFactory]:
 
     def make(name: SourceName, **overrides: Any) -> SourceClient:
         configs = fast_configs(sandbox, **overrides)
-        clients, _ = build_source_clients({name: load_connectors()[name]}, {name: configs[name]})
+        clients, _ = build_source_clients(
+            {name: load_connectors()[name]}, {name: configs[name]}, personal_data=HASHER
+        )
         made.append(clients[name])
         return clients[name]
 

@@ -16,7 +16,14 @@ from connectors.records import SOURCES, SourceName
 from connectors.registry import load_connectors
 from connectors.upstream import build_source_clients
 from hub.errors import SourceUnavailable, UnknownEnterprise, UpstreamRejected
-from tests.connectors.conftest import CODE, OUTSIDE_UNIVERSE, ClientFactory, counted, fast_configs
+from tests.connectors.conftest import (
+    CODE,
+    HASHER,
+    OUTSIDE_UNIVERSE,
+    ClientFactory,
+    counted,
+    fast_configs,
+)
 from tests.fixtures.sandbox import SandboxHandle
 
 WRONG_CREDENTIALS = {
@@ -70,7 +77,9 @@ class TestConnectorBattery:
         whole = await source_client(source).fetch(CODE)
         provider.reset_stats()
         configs = fast_configs(provider)
-        clients, _ = build_source_clients({source: with_page_size(connector, 7)}, {source: configs[source]})
+        clients, _ = build_source_clients(
+            {source: with_page_size(connector, 7)}, {source: configs[source]}, personal_data=HASHER
+        )
         try:
             paged = await clients[source].fetch(CODE)
         finally:

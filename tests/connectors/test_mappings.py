@@ -26,6 +26,7 @@ from connectors.registry_source import map_registry
 from connectors.tax import map_tax
 from connectors.trade import map_trade
 from hub.errors import UpstreamPayloadError
+from tests.connectors.conftest import HASHER
 
 PAYLOADS = Path(__file__).parent / "payloads"
 CODE = "9133040285WK93385D"
@@ -39,12 +40,16 @@ def tax_xml() -> str:
     return (PAYLOADS / "tax_profile.xml").read_text(encoding="utf-8")
 
 
+def registry_of(document: Any) -> RegistryRecord:
+    return map_registry(document, HASHER)
+
+
 def electricity(accounts: Any, page: Any) -> ElectricityRecord:
     return map_electricity(CODE, accounts, {"330400000010": page["items"], "330400000011": []})
 
 
 def registry_record() -> RegistryRecord:
-    return map_registry(payload("registry_enterprise.json"))
+    return registry_of(payload("registry_enterprise.json"))
 
 
 def electricity_record() -> ElectricityRecord:
@@ -86,9 +91,21 @@ def test_registry_maps_money_dates_and_representative() -> None:
         "industry_code": "C29",
         "address": "浙江省嘉兴市南湖区建设路1452号",
         "status": "active",
-        "legal_representative": {"name": "测试人", "id_number": "000000000000000000", "phone": "00000000000"},
+        "legal_representative": {
+            "name": "测试人",
+            "id_number_masked": "330402********123x",
+            "phone_masked": "138******8000",
+            "id_number_hash": HASHER.id_number("33040219900101123X"),
+            "phone_hash": HASHER.phone("13800138000"),
+        },
         "is_core": False,
     }
+
+
+def test_registry_record_holds_no_clear_personal_data() -> None:
+    stored = registry_record().model_dump_json()
+    for clear in ("33040219900101123x", "33040219900101123X", "138 0013 8000", "13800138000"):
+        assert clear not in stored
 
 
 def test_electricity_months_are_first_days_with_arrears_and_unpaid_bills() -> None:
@@ -150,27 +167,27 @@ def _set(document: Any, path: tuple[Any, ...], value: Any) -> Any:
 BROKEN: list[tuple[str, Callable[[], SourceRecord], str]] = [
     (
         "registry money as float",
-        lambda: map_registry(_set(payload("registry_enterprise.json"), ("registeredCapital",), 300000.0)),
+        lambda: registry_of(_set(payload("registry_enterprise.json"), ("registeredCapital",), 300000.0)),
         "registeredCapital",
     ),
     (
         "registry missing name",
-        lambda: map_registry(_set(payload("registry_enterprise.json"), ("name",), KeyError)),
+        lambda: registry_of(_set(payload("registry_enterprise.json"), ("name",), KeyError)),
         "name",
     ),
     (
         "registry unknown status",
-        lambda: map_registry(_set(payload("registry_enterprise.json"), ("status",), "dormant")),
+        lambda: registry_of(_set(payload("registry_enterprise.json"), ("status",), "dormant")),
         "status",
     ),
     (
         "registry foreign currency",
-        lambda: map_registry(_set(payload("registry_enterprise.json"), ("currency",), "USD")),
+        lambda: registry_of(_set(payload("registry_enterprise.json"), ("currency",), "USD")),
         "currency",
     ),
     (
         "registry representative not an object",
-        lambda: map_registry(_set(payload("registry_enterprise.json"), ("legalRepresentative",), "王伟")),
+        lambda: registry_of(_set(payload("registry_enterprise.json"), ("legalRepresentative",), "王伟")),
         "legalRepresentative",
     ),
     (

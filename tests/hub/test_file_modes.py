@@ -1,5 +1,5 @@
 """Files the hub creates holding secrets or personal data are owner-only (0600, directories 0700): the
-SQLite database and its WAL files, the signing keys, sandbox credentials."""
+SQLite database and its WAL files, the signing keys, the personal-data key, sandbox credentials."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from auth.keys import DEV_KEY_FILE as SIGNING_KEY_FILE
 from auth.keys import key_file_path as signing_key_file_path
 from auth.keys import rotate_key_file
 from connectors.config import default_sandbox_urls, write_sandbox_sources_file
+from hub.personal_data import DEV_KEY_FILE as PERSONAL_DATA_KEY_FILE
+from hub.personal_data import key_file_path as personal_data_key_file_path
 from hub.private_files import write_private_file
 from hub.settings import Settings
 from hub.storage import create_engine
@@ -58,8 +60,9 @@ def test_dev_key_files_are_owner_only_in_an_owner_only_directory(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     assert signing_key_file_path(Settings(env="dev")) == SIGNING_KEY_FILE
+    assert personal_data_key_file_path(Settings(env="dev")) == PERSONAL_DATA_KEY_FILE
     assert mode(tmp_path / "var") == 0o700
-    assert mode(SIGNING_KEY_FILE) == 0o600
+    assert mode(SIGNING_KEY_FILE) == 0o600 and mode(PERSONAL_DATA_KEY_FILE) == 0o600
 
 
 def test_a_rotation_over_a_leftover_temporary_file_stays_owner_only(tmp_path: Path) -> None:

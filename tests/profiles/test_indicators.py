@@ -6,26 +6,8 @@ import pytest
 
 from hub.profiles.electricity import electricity_profile
 from hub.profiles.indicators import RiskFlag, half_year_growth, lending_indicators
-from hub.profiles.registry import mask_id_number, mask_phone
 from hub.profiles.trade import trade_profile
 from tests.profiles.records import bill, electricity, receivable, trade
-
-
-@pytest.mark.parametrize(
-    ("value", "masked"),
-    [
-        ("330102198001011234", "330102********1234"),
-        ("33010219800101123X", "330102********123X"),
-        ("123", "***"),
-    ],
-)
-def test_id_numbers_are_masked(value: str, masked: str) -> None:
-    assert mask_id_number(value) == masked
-
-
-@pytest.mark.parametrize(("value", "masked"), [("13800138000", "138****8000"), ("12345", "*****")])
-def test_phones_are_masked(value: str, masked: str) -> None:
-    assert mask_phone(value) == masked
 
 
 @pytest.mark.parametrize(
