@@ -17,6 +17,8 @@ def alembic_config(settings: Settings) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["database_url"] = settings.database_url
+    # Data migrations that need more than the URL (the personal-data key, 0006) read the same settings.
+    config.attributes["settings"] = settings
     return config
 
 
