@@ -6,12 +6,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp
 
 from auth.routes import oauth_routes
+from hub.gc_freeze import freeze_startup_objects
 from hub.health import healthz, readyz
+from hub.http_limits import SMALL_BODY_BYTES, BodyLimits
 from hub.logging import configure_logging
 from hub.metrics import metrics
+from hub.server import trusted_proxies
 from hub.services import HubServices
 from hub.settings import Settings, load_settings
 from schema.graphiql import graphiql_assets_route
@@ -38,13 +43,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *oauth_routes(),
         *([graphiql_assets_route()] if settings.graphiql_enabled else []),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    limits = Middleware(
+        BodyLimits,
+        graphql_bytes=settings.max_body_bytes,
+        other_bytes=SMALL_BODY_BYTES,
+        timeout_s=settings.body_timeout_s,
+    )
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[limits])
     app.state.settings = settings
     return app
 
 
-def app_from_environment() -> Starlette:
-    """Factory for ``uvicorn --factory hub.app:app_from_environment``."""
+def app_from_environment() -> ASGIApp:
+    """The app of a server's worker process (``hub serve``: :mod:`hub.server`), behind trusted proxies."""
     settings = load_settings()
     configure_logging(settings.log_level)
-    return create_app(settings)
+    app = trusted_proxies(create_app(settings), settings)
+    freeze_startup_objects()
+    return app

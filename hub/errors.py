@@ -9,7 +9,8 @@ Raised where the fact is known; turned into GraphQL errors (schema/errors.py) or
     ├── Forbidden            FORBIDDEN            a scope the field needs is missing
     ├── NoConsent            NO_CONSENT           no live consent of the enterprise for the tenant
     ├── RateLimited          RATE_LIMITED         the client is over its rate limit
-    ├── QueryTooComplex      QUERY_TOO_COMPLEX    depth, alias, token or cost limit exceeded
+    ├── QueryTooComplex      QUERY_TOO_COMPLEX    depth, alias, token, firms or cost limit exceeded
+    ├── PayloadTooLarge      PAYLOAD_TOO_LARGE    a request body over its route's limit (HTTP 413)
     ├── UnknownEnterprise    NOT_FOUND            a valid code the upstream does not know (→ null)
     └── SourceUnavailable    SOURCE_UNAVAILABLE   an upstream failed and no snapshot can stand in
         ├── UpstreamPayloadError                  the upstream answered, but not what its protocol says
@@ -65,6 +66,10 @@ class RateLimited(HubError):
 
 class QueryTooComplex(HubError):
     code = "QUERY_TOO_COMPLEX"
+
+
+class PayloadTooLarge(HubError):
+    code = "PAYLOAD_TOO_LARGE"
 
 
 class UnknownEnterprise(HubError):

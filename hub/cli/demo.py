@@ -9,7 +9,6 @@ from pathlib import Path
 
 import httpx
 import typer
-import uvicorn
 
 from auth.demo import DemoAccess, prepare_demo
 from connectors.config import write_sandbox_sources_file
@@ -19,6 +18,7 @@ from hub.cli.settings_option import settings_or_exit
 from hub.gc_freeze import freeze_startup_objects
 from hub.logging import configure_logging
 from hub.malloc import limit_malloc_arenas
+from hub.server import embedded
 from hub.settings import Settings
 from hub.storage.migrate import upgrade
 from sandbox.runner import DEFAULT_PORTS, run_sandboxes
@@ -72,21 +72,17 @@ async def _run(host: str, port: int, ports: dict[str, int], settings: Settings) 
     async with run_sandboxes(host="127.0.0.1", ports=ports) as urls:
         app = create_app(settings)
         freeze_startup_objects()
-        server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
-        serving = asyncio.create_task(server.serve())
-        while not server.started:
-            if serving.done():
-                serving.result()
-                return
-            await asyncio.sleep(0.05)
-        async with httpx.AsyncClient(base_url=urls["registry"]) as sandbox:
-            everyone = (await sandbox.get("/_sandbox/enterprises", params={"limit": 10000})).json()[
-                "creditCodes"
-            ]
-            core = (await sandbox.get("/_sandbox/enterprises", params={"limit": 1, "core": "true"})).json()
-        access = await prepare_demo(app.state.services, everyone)
-        _print_banner(f"http://{host}:{port}", urls, access, core["creditCodes"][0], everyone[1])
-        await serving
+        async with embedded(app, settings) as serving:
+            async with httpx.AsyncClient(base_url=urls["registry"]) as sandbox:
+                everyone = (await sandbox.get("/_sandbox/enterprises", params={"limit": 10000})).json()[
+                    "creditCodes"
+                ]
+                core = (
+                    await sandbox.get("/_sandbox/enterprises", params={"limit": 1, "core": "true"})
+                ).json()
+            access = await prepare_demo(app.state.services, everyone)
+            _print_banner(f"http://{host}:{port}", urls, access, core["creditCodes"][0], everyone[1])
+            await serving
 
 
 def _print_banner(

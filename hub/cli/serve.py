@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import typer
-import uvicorn
 
-from hub.app import create_app
 from hub.cli.settings_option import settings_or_exit
-from hub.gc_freeze import freeze_startup_objects
 from hub.logging import configure_logging
 from hub.malloc import limit_malloc_arenas
+from hub.server import serve as run_server
 from hub.storage.migrate import upgrade
 
 
@@ -17,6 +15,7 @@ def serve(
     host: str | None = typer.Option(None, help="Overrides HUB_HOST."),
     port: int | None = typer.Option(None, help="Overrides HUB_PORT."),
     migrate: bool = typer.Option(True, help="Run database migrations before serving."),
+    workers: int = typer.Option(1, min=1, max=64, help="Server processes (see README: what each keeps)."),
 ) -> None:
     """Serve the hub (GraphQL, OAuth, health and metrics endpoints)."""
     limit_malloc_arenas()
@@ -25,13 +24,4 @@ def serve(
     configure_logging(settings.log_level)
     if migrate:
         upgrade(settings)
-    app = create_app(settings)
-    freeze_startup_objects()
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level="warning",
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
-    )
+    run_server(settings, workers=workers)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -14,6 +13,7 @@ from connectors.config import SourceConfig
 from connectors.http import RetryPolicy, build_http_client, provider_error_code, retry_after_seconds, send
 from hub.errors import SourceUnavailable, UpstreamRejected
 from tests.connectors.conftest import CODE, ClientFactory, counted
+from tests.fixtures.ports import free_port
 from tests.fixtures.sandbox import SandboxHandle
 
 
@@ -53,15 +53,8 @@ async def test_retry_after_beyond_the_limit_fails_at_once(
     assert time.perf_counter() - started < 0.9
 
 
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
 async def test_connection_refused_is_retried_then_unavailable() -> None:
-    config = SourceConfig(base_url=f"http://127.0.0.1:{closed_port()}", retries=2, backoff_initial_s=0.01)
+    config = SourceConfig(base_url=f"http://127.0.0.1:{free_port()}", retries=2, backoff_initial_s=0.01)
     async with build_http_client(config) as client:
         with pytest.raises(SourceUnavailable) as raised:
             await send(
