@@ -12,6 +12,12 @@ _N, _R, _P = 2**14, 8, 1
 _SCHEME = "scrypt"
 
 
+DUMMY_SECRET_HASH = "scrypt$16384$8$1$fRdWyDR5-_VUmeqPRh2nUg$wPbGwtma_OYQXUlIhQD6aidCXbeSYsVWd3feQUrofvA"  # noqa: S105 (a hash)
+"""What a secret presented for an unknown client id is verified against: the same work as for a registered
+one (a test keeps its parameters equal to those of new hashes). It is the hash of a random secret nobody
+kept, so nothing verifies."""
+
+
 def generate_client_secret() -> str:
     return secrets.token_urlsafe(32)
 
