@@ -40,7 +40,7 @@ Row = tuple[int, datetime, str, str | None, str | None, str | None, str, str, st
 class AuditEntry:
     """What happened, before it gets its place in the chain. ``event`` is one of ``data_access``,
     ``token_issued``, ``token_revoked``, ``consent_granted``, ``consent_withdrawn``, ``client_disabled``,
-    ``client_enabled``."""
+    ``client_enabled``, ``client_auth_failed`` (:mod:`auth.client_auth`)."""
 
     event: str
     tenant_id: str | None

@@ -10,14 +10,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from auth.clients import GRANT_TYPES, TOKEN_ENDPOINT_AUTH_METHODS, load_client
+from auth.client_auth import presented_credentials, source_address
+from auth.clients import GRANT_TYPES, TOKEN_ENDPOINT_AUTH_METHODS
 from auth.principal import ALL_SCOPES
 from auth.server import (
     HubAuthorizationServer,
     KnownToken,
     Outcome,
     PreparedRequest,
-    named_client_ids,
     oauth_error_response,
     read_form,
     run_in_server,
@@ -33,12 +33,13 @@ def _auth(request: Request) -> AuthService:
 
 
 async def _prepare(request: Request, auth: AuthService, *, with_token: bool) -> PreparedRequest:
+    """The form, the authenticated client and the token it presents; every failure an OAuth2Error."""
     form = await read_form(request)
-    clients = {}
-    for client_id in named_client_ids(request.headers, form):
-        client = await load_client(auth.sessions, client_id)
-        if client is not None:
-            clients[client_id] = client
+    authenticated = await auth.client_auth.authenticate(
+        presented_credentials(request.headers, form),
+        address=source_address(request.client.host if request.client else None),
+        endpoint=request.url.path,
+    )
     tokens: dict[str, KnownToken] = {}
     if with_token and form.get("token"):
         known = await auth.known_token(form["token"])
@@ -49,7 +50,8 @@ async def _prepare(request: Request, auth: AuthService, *, with_token: bool) -> 
         uri=str(request.url),
         headers=request.headers,
         form=form,
-        clients=clients,
+        client=authenticated.client,
+        auth_method=authenticated.method,
         tokens=tokens,
     )
 

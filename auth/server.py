@@ -1,10 +1,11 @@
 """The OAuth 2 authorisation server: authlib's grant and endpoints behind async starlette handlers.
 
-authlib's hooks are synchronous, so each request runs in two halves. The async half reads the form, loads
-the clients it names and checks the token it carries (database work), then hands a
-:class:`PreparedRequest` to a per-request :class:`HubAuthorizationServer`, which runs in a worker thread
-(scrypt and ES256 are CPU work) and only reads what was prepared. What authlib decided to persist (issued
-tokens, revocations) comes back in the :class:`PreparedRequest` and is written by the async half.
+authlib's hooks are synchronous, so each request runs in two halves. The async half reads the form,
+authenticates the client (:mod:`auth.client_auth`; authlib checks no secret) and checks the token it carries
+(database work), then hands a :class:`PreparedRequest` to a per-request :class:`HubAuthorizationServer`,
+which runs in a worker thread (ES256 signing is CPU work) and only reads what was prepared. What authlib
+decided to persist (issued tokens, revocations) comes back in the :class:`PreparedRequest` and is written by
+the async half.
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from authlib.oauth2.base import invalid_error_characters
 from authlib.oauth2.rfc6749 import InvalidRequestError, InvalidScopeError, OAuth2Request
 from authlib.oauth2.rfc6749.grants import ClientCredentialsGrant
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
-from authlib.oauth2.rfc6749.util import extract_basic_authorization
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from auth.client_auth import ClientAuthFailedError
 from auth.clients import TOKEN_ENDPOINT_AUTH_METHODS, RegisteredClient
 from auth.principal import ALL_SCOPES
 from auth.tokens import AccessToken, HubTokenGenerator
@@ -57,7 +58,8 @@ class PreparedRequest:
     uri: str
     headers: Headers
     form: dict[str, str]
-    clients: dict[str, RegisteredClient]
+    client: RegisteredClient
+    auth_method: str
     tokens: dict[str, KnownToken]
     issued: list[tuple[dict[str, Any], RegisteredClient]] = field(default_factory=list)
     revoked: list[KnownToken] = field(default_factory=list)
@@ -150,7 +152,7 @@ class HubRevocationEndpoint(RevocationEndpoint):  # type: ignore[misc]
 
 
 class HubAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
-    """One per request: ``query_client`` answers from the prepared clients, never from the database."""
+    """One per request: the client is the one the async half authenticated, never read from the database."""
 
     def __init__(self, prepared: PreparedRequest, token_generator: HubTokenGenerator) -> None:
         super().__init__(scopes_supported=sorted(ALL_SCOPES))
@@ -161,7 +163,17 @@ class HubAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
         self.register_endpoint(HubRevocationEndpoint)
 
     def query_client(self, client_id: str) -> RegisteredClient | None:
-        return self.prepared.clients.get(client_id)
+        client = self.prepared.client
+        return client if client.client_id == client_id else None
+
+    def authenticate_client(
+        self, request: OAuth2Request, methods: list[str], endpoint: str = "token"
+    ) -> RegisteredClient:
+        """The authenticated client, for every grant and endpoint: its secret was verified before."""
+        if self.prepared.auth_method not in methods:
+            raise ClientAuthFailedError()
+        request.auth_method = self.prepared.auth_method
+        return self.prepared.client
 
     def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:
         self.prepared.issued.append((token, request.client))
@@ -218,19 +230,6 @@ async def read_form(request: Request) -> dict[str, str]:
             raise InvalidRequestError(safe_description(f"parameter {name!r} is repeated"))
         values[name] = value
     return values
-
-
-def named_client_ids(headers: Headers, form: dict[str, str]) -> set[str]:
-    """The client the request names; more than one way of authenticating is an ``invalid_request`` (§2.3)."""
-    try:
-        basic_client_id, _ = extract_basic_authorization(headers)
-    except UnicodeDecodeError:
-        raise InvalidRequestError("the Basic credentials are not UTF-8") from None
-    if basic_client_id and "client_secret" in form:
-        raise InvalidRequestError("use one client authentication method: Basic or client_secret, not both")
-    if basic_client_id and form.get("client_id", basic_client_id) != basic_client_id:
-        raise InvalidRequestError("client_id in the body differs from the Basic credentials")
-    return {client_id for client_id in (basic_client_id, form.get("client_id")) if client_id}
 
 
 async def run_in_server(

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from auth.access_state import AccessState, bump_access_version
 from auth.audit import AuditEntry, AuditLog, digest
 from auth.audit_checkpoints import CheckpointSigner
+from auth.client_auth import ClientAuthenticator
 from auth.clients import RegisteredClient
 from auth.consent import ConsentBook, consent_today
 from auth.keys import KeyFile, SigningKeys, key_file_path
@@ -57,6 +58,13 @@ class AuthService:
             key_file=keys,
         )
         self._buckets = buckets
+        # Client authentication at the OAuth endpoints; its failures throttled and audited (auth.client_auth).
+        self.client_auth = ClientAuthenticator(
+            sessions,
+            self.audit,
+            build_token_buckets(settings, "auth-failures"),
+            verified_ttl_s=settings.token_ttl_s,
+        )
         self.access = AccessState(sessions, max_age_s=settings.access_refresh_ms / 1000)
         # Access decisions under the access version they were made at (see auth.access_state).
         self._verified: LRUCache[str, tuple[SigningKeys, AccessToken]] = LRUCache(TOKENS_KEPT)
@@ -268,3 +276,4 @@ class AuthService:
     async def aclose(self) -> None:
         await self.audit.aclose()
         await self._buckets.aclose()
+        await self.client_auth.aclose()

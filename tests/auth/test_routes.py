@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import base64
 
+import pytest
 from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
+from auth.client_secret import hash_client_secret
+from auth.clients import set_client_disabled
 from auth.principal import ALL_SCOPES, Principal
+from tests.auth.client_auth_answers import FAILED, count_scrypt
 from tests.auth.conftest import Hub
 
 
@@ -83,8 +87,57 @@ async def test_unknown_client_is_invalid_client(hub: Hub) -> None:
         "/oauth/token",
         data={"grant_type": "client_credentials", "client_id": "cl-nobody", "client_secret": "x"},
     )
-    assert answer.status_code in (400, 401)
-    assert answer.json()["error"] == "invalid_client"
+    assert answer.status_code == 401
+    assert answer.json() == FAILED
+
+
+FORMS = {
+    "/oauth/token": {"grant_type": "client_credentials"},
+    "/oauth/introspect": {"token": "not-a-jwt"},
+    "/oauth/revoke": {"token": "not-a-jwt"},
+}
+
+
+@pytest.mark.parametrize("path", sorted(FORMS))
+async def test_unknown_id_wrong_secret_and_disabled_client_look_the_same(
+    hub: Hub, path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, disabled = await hub.client(), await hub.client()
+    await set_client_disabled(
+        sessions=hub.services.sessions,
+        audit=hub.services.auth.audit,
+        client_id=disabled.client_id,
+        disabled=True,
+    )
+    own_cost = tuple(int(part) for part in hash_client_secret("s").split("$")[1:4])
+    scrypt = count_scrypt(monkeypatch)
+    attempts = {
+        "unknown client id": ("cl-nobody", client.client_secret),
+        "wrong secret": (client.client_id, "not-the-secret"),
+        "disabled client": (disabled.client_id, disabled.client_secret),
+    }
+    seen = set()
+    for case, (client_id, secret) in attempts.items():
+        basic = await hub.http.post(path, data=FORMS[path], auth=(client_id, secret))
+        post = await hub.http.post(
+            path, data={**FORMS[path], "client_id": client_id, "client_secret": secret}
+        )
+        for answer in (basic, post):
+            assert answer.status_code == 401, case
+            assert answer.json() == FAILED, case
+            seen.add(tuple(sorted(answer.headers.items())))
+        # The same work: one scrypt verification each, at the cost of a registered client's hash.
+        assert scrypt == [own_cost, own_cost], case
+        scrypt.clear()
+    (headers,) = seen  # byte for byte the same answer, headers included
+    assert dict(headers)["www-authenticate"] == 'Basic realm="hub"'
+
+
+async def test_a_request_without_credentials_gets_the_same_answer(hub: Hub) -> None:
+    for path, form in FORMS.items():
+        answer = await hub.http.post(path, data=form)
+        assert (answer.status_code, answer.json()) == (401, FAILED)
+        assert answer.headers["www-authenticate"] == 'Basic realm="hub"'
 
 
 async def test_scope_beyond_the_clients_is_invalid_scope(hub: Hub) -> None:
