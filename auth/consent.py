@@ -9,6 +9,7 @@ Every grant and withdrawal is written to the audit log.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -22,6 +23,7 @@ from auth.audit import AuditEntry, AuditLog, digest
 from connectors.records import SOURCES
 from hub.credit_code import InvalidCreditCode, validate
 from hub.errors import BadCreditCode, BadRequest
+from hub.settings import Settings
 from hub.storage import as_utc
 from hub.storage.models import Consent, Tenant
 
@@ -81,6 +83,41 @@ def checked_sources(sources: Sequence[str]) -> tuple[str, ...]:
     return tuple(sorted(set(sources)))
 
 
+@dataclass(frozen=True)
+class ConsentTerms:
+    """What a consent recorded through the API or the CLI may say: valid from today (CST) at the
+    earliest, for at most ``max_days``, with an evidence reference matching ``evidence_pattern`` (the id of
+    a signed document, not free text). Operators' own tools (``hub demo``, tests) record through
+    :class:`ConsentBook` directly."""
+
+    max_days: int
+    evidence_pattern: re.Pattern[str]
+
+    @classmethod
+    def of(cls, settings: Settings) -> ConsentTerms:
+        return cls(settings.consent_max_days, re.compile(settings.consent_evidence_pattern))
+
+    def check(self, *, valid_from: date, valid_until: date, evidence_ref: str, today: date) -> None:
+        """Nothing, or ``BAD_REQUEST`` naming the argument at fault."""
+        if valid_from < today:
+            raise BadRequest(
+                f"validFrom {valid_from} is in the past (today is {today})", argument="validFrom"
+            )
+        if valid_until < valid_from:
+            raise BadRequest(
+                f"validUntil {valid_until} is before validFrom {valid_from}", argument="validUntil"
+            )
+        if (valid_until - today).days > self.max_days:
+            raise BadRequest(
+                f"validUntil {valid_until} is more than {self.max_days} days ahead", argument="validUntil"
+            )
+        if self.evidence_pattern.fullmatch(evidence_ref.strip()) is None:
+            raise BadRequest(
+                f"evidenceRef must be a document reference matching {self.evidence_pattern.pattern}",
+                argument="evidenceRef",
+            )
+
+
 class ConsentBook:
     """Grants, withdraws and looks up consents of all tenants."""
 
@@ -98,8 +135,10 @@ class ConsentBook:
         valid_from: date,
         valid_until: date,
         evidence_ref: str,
+        terms: ConsentTerms | None = None,
     ) -> list[ConsentRecord]:
-        """Record a consent per source; raises :class:`BadCreditCode` or :class:`BadRequest` on bad input."""
+        """Record a consent per source; raises :class:`BadCreditCode` or :class:`BadRequest` on bad input,
+        also when ``terms`` (those of the API and the CLI) are given and not met."""
         return await self.grant_many(
             tenant_id=tenant_id,
             client_id=client_id,
@@ -108,6 +147,7 @@ class ConsentBook:
             valid_from=valid_from,
             valid_until=valid_until,
             evidence_ref=evidence_ref,
+            terms=terms,
         )
 
     async def grant_many(
@@ -120,11 +160,19 @@ class ConsentBook:
         valid_from: date,
         valid_until: date,
         evidence_ref: str,
+        terms: ConsentTerms | None = None,
     ) -> list[ConsentRecord]:
         """The same consent from several enterprises (one evidence, e.g. a programme's signed forms), in
         one transaction and one audit append."""
         credit_codes = [checked_credit_code(code) for code in credit_codes]
         sources = checked_sources(sources)
+        if terms is not None:
+            terms.check(
+                valid_from=valid_from,
+                valid_until=valid_until,
+                evidence_ref=evidence_ref,
+                today=consent_today(),
+            )
         if valid_until < valid_from:
             raise BadRequest(f"validUntil {valid_until} is before validFrom {valid_from}")
         evidence_ref = evidence_ref.strip()

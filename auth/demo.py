@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 DEMO_TENANT = "demo-bank"
 DEMO_CLIENT = "demo-bank-console"
-DEMO_EVIDENCE = "demo: synthetic consent of the sandbox universe"
+DEMO_EVIDENCE = "demo:sandbox-universe-consent"
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,12 @@ extension hooks run (a parse error under the parser cache) are mapped too.
   own errors ``QUERY_TOO_COMPLEX`` (schema/limits.py) and keep that code.
 - Anything else is unexpected: ``INTERNAL_SERVER_ERROR``, logged with its traceback; in prod its message
   is replaced so no internals (paths, SQL, hosts) reach the client. In prod a source failure says only
-  which source failed, not why.
+  which source failed, not why, and no message suggests names ("Did you mean …?").
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from graphql import GraphQLError
@@ -26,6 +27,7 @@ MASKED_MESSAGE = "Internal server error."
 TOKEN_LIMIT_MESSAGE = "tokens. Parsing aborted"  # noqa: S105 - a parser message, not a secret
 """How graphql-core's parser words the token limit (MaxTokensLimiter), a syntax error otherwise."""
 
+_SUGGESTION = re.compile(r"\s*Did you mean\b.*\?\s*$", re.DOTALL)
 log = get_logger(__name__)
 
 
@@ -53,6 +55,10 @@ def _message_of(error: GraphQLError, code: str, *, production: bool) -> str:
         return MASKED_MESSAGE
     if production and isinstance(original, SourceUnavailable):
         return f"source {original.source} is unavailable"
+    if production:
+        # graphql-core suggests names close to a wrong one: with introspection off, that would hand the
+        # schema out piece by piece.
+        return _SUGGESTION.sub("", error.message)
     return error.message
 
 

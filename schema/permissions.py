@@ -35,6 +35,20 @@ class HasScope(BasePermission):
         raise Forbidden(f"this field needs the scope {self.scope}", scope=self.scope)
 
 
+class HasAnyScope(BasePermission):
+    """The caller's token carries one of ``scopes``; else ``FORBIDDEN`` naming them."""
+
+    def __init__(self, *scopes: str) -> None:
+        self.scopes = scopes
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        return any(info.context.principal.has_scope(scope) for scope in self.scopes)
+
+    def on_unauthorized(self) -> None:
+        names = " or ".join(self.scopes)
+        raise Forbidden(f"this field needs the scope {names}", scope=names)
+
+
 class OfEnterprise(Protocol):
     """A parent object that belongs to one enterprise."""
 

@@ -8,7 +8,7 @@ from datetime import date
 import typer
 
 from auth.audit import AuditLog
-from auth.consent import ConsentBook, ConsentRecord, consent_today
+from auth.consent import ConsentBook, ConsentRecord, ConsentTerms, consent_today
 from connectors.records import SOURCES
 from hub.cli.clients import database_sessions, fail
 from hub.cli.settings_option import settings_or_exit
@@ -72,6 +72,7 @@ def grant(
                 valid_from=first_day,
                 valid_until=last_day,
                 evidence_ref=evidence,
+                terms=ConsentTerms.of(settings),
             )
         )
     except HubError as error:

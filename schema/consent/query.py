@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import strawberry
 
-from auth.consent import consent_today
+from auth.consent import ConsentTerms, consent_today
 from schema.consent.types import Consent, GrantConsentInput
 from schema.context import Info
-from schema.permissions import HasScope, requires
+from schema.permissions import HasAnyScope, HasScope, requires
 
 
 @strawberry.type
 class ConsentQuery:
     @strawberry.field(
-        description="Your tenant's consents of one enterprise (live, expired and withdrawn), newest first."
+        description="Your tenant's consents of one enterprise (live, expired and withdrawn), newest first "
+        "(scope consent:read or consent:write).",
+        extensions=[requires(HasAnyScope("consent:read", "consent:write"))],
     )
     async def consents(self, info: Info, credit_code: strawberry.ID) -> list[Consent]:
         context = info.context
@@ -38,6 +40,7 @@ class ConsentMutation:
             valid_from=input.valid_from,
             valid_until=input.valid_until,
             evidence_ref=input.evidence_ref,
+            terms=ConsentTerms.of(info.context.services.settings),
         )
         today = consent_today()
         return [Consent.of(record, today) for record in records]

@@ -83,8 +83,11 @@ class Enterprise:
         """Federation entity resolution (``_entities``)."""
         return await cls.load(info.context, creditCode)
 
-    @strawberry.field(description="Registered name.")
-    def name(self) -> str:
+    @strawberry.field(
+        description="Registered name (scope registry:read; null without it).",
+        extensions=[requires(HasScope("registry:read"))],
+    )
+    def name(self) -> str | None:
         return self.registry_record.name
 
     @strawberry.field(description="Region derived from the credit code's division digits.")
@@ -97,7 +100,10 @@ class Enterprise:
             county=region.county,
         )
 
-    @strawberry.field(description="Industry as registered, e.g. textiles.")
+    @strawberry.field(
+        description="Industry as registered, e.g. textiles (scope registry:read).",
+        extensions=[requires(HasScope("registry:read"))],
+    )
     def industry(self) -> str | None:
         return self.registry_record.industry
 

@@ -13,10 +13,12 @@ from auth.consent import consent_today
 from auth.principal import Principal
 from hub.credit_code import generate
 from schema.audit.query import AuditQuery
+from schema.audit.types import AUDIT_CURSOR
 from schema.consent.query import ConsentMutation, ConsentQuery
 from schema.context import Context
 from schema.data_access import DataAccessLog
 from schema.errors import map_error
+from schema.pagination import encode_cursor
 from tests.auth.conftest import Hub
 
 FIRM = generate("330100", random.Random(11))
@@ -82,8 +84,40 @@ async def test_grant_list_and_withdraw(hub: Hub) -> None:
     data, _ = await run(hub, writer, WITHDRAW, code=FIRM, sources=["tax"])
     assert [(c["source"], c["live"]) for c in data["withdrawConsent"]] == [("tax", False)]
     assert await hub.services.auth.live_consents("bank-a", [FIRM]) == {FIRM: frozenset({"electricity"})}
-    data, _ = await run(hub, bank("bank-b"), "query($c: ID!) { consents(creditCode: $c) { source } }", c=FIRM)
+    reader = bank("bank-b", "consent:read")
+    data, _ = await run(hub, reader, "query($c: ID!) { consents(creditCode: $c) { source } }", c=FIRM)
     assert data["consents"] == []  # another tenant sees none of bank-a's consents
+
+
+async def test_consents_need_a_consent_scope(hub: Hub) -> None:
+    await _tenants(hub)
+    await run(hub, bank("bank-a", "consent:write"), GRANT, input=grant_input())
+    listing = "query($c: ID!) { consents(creditCode: $c) { source evidenceRef } }"
+    data, errors = await run(hub, bank("bank-a", "tax:read", "electricity:read"), listing, c=FIRM)
+    assert data is None
+    assert errors[0]["extensions"] == {"code": "FORBIDDEN", "scope": "consent:read or consent:write"}
+    for scope in ("consent:read", "consent:write"):
+        data, errors = await run(hub, bank("bank-a", scope), listing, c=FIRM)
+        assert errors == [] and {c["source"] for c in data["consents"]} == {"electricity", "tax"}
+
+
+async def test_a_grant_is_bounded_in_time_and_cites_a_document(hub: Hub) -> None:
+    await _tenants(hub)
+    writer = bank("bank-a", "consent:write")
+    today = consent_today()
+    refused = {
+        "validFrom": grant_input(validFrom="1900-01-01", validUntil="9999-12-31"),
+        "validUntil": grant_input(validUntil=(today + timedelta(days=367)).isoformat()),
+        "evidenceRef": grant_input(evidenceRef="I, the bank, say they agreed"),
+    }
+    for argument, values in refused.items():
+        data, errors = await run(hub, writer, GRANT, input=values)
+        assert data is None
+        assert errors[0]["extensions"] == {"code": "BAD_REQUEST", "argument": argument}, errors
+    assert await hub.services.auth.live_consents("bank-a", [FIRM]) == {FIRM: frozenset()}
+    longest = grant_input(validUntil=(today + timedelta(days=366)).isoformat(), evidenceRef="CF-2026/0042")
+    _, errors = await run(hub, writer, GRANT, input=longest)
+    assert errors == []
 
 
 async def test_mutations_need_consent_write(hub: Hub) -> None:
@@ -125,5 +159,6 @@ async def test_audit_trail_is_tenant_scoped_paged_and_needs_admin(hub: Hub) -> N
     assert [node["clientId"] for node in by_firm["auditTrail"]["nodes"]] == ["cl-bank-a"]
     _, errors = await run(hub, bank("bank-a", "tax:read"), TRAIL, first=1)
     assert errors[0]["extensions"]["code"] == "FORBIDDEN"
-    _, errors = await run(hub, auditor, TRAIL, first=1, after="garbage")
-    assert errors[0]["extensions"]["code"] == "BAD_REQUEST"
+    for garbage in ("garbage", encode_cursor(10**30, AUDIT_CURSOR), encode_cursor(-5, AUDIT_CURSOR)):
+        _, errors = await run(hub, auditor, TRAIL, first=1, after=garbage)
+        assert errors[0]["extensions"] == {"code": "BAD_REQUEST", "argument": "after"}, garbage

@@ -15,6 +15,7 @@ from tests.cli.test_clients import run_hub
 from tests.fixtures.backends import Backend
 
 FIRM = generate("330100", random.Random(3))
+NEXT_MONTH = (consent_today() + timedelta(days=30)).isoformat()
 
 
 async def test_grant_then_withdraw(backend: Backend, sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -50,6 +51,15 @@ async def test_bad_input_exits_2_with_a_message(
     reversed_dates = await run_hub(
         backend, *base, "--credit-code", FIRM, "--from", "2030-01-02", "--until", "2030-01-01"
     )
-    for result, message in ((bad_code, "check digit"), (bad_date, "YYYY-MM-DD"), (reversed_dates, "before")):
+    firm = [*base, "--credit-code", FIRM]
+    past = await run_hub(backend, *firm, "--from", "2020-01-01", "--until", "2020-02-01")
+    free_text = await run_hub(backend, *firm, "--until", NEXT_MONTH, "--evidence", "they agreed by phone")
+    for result, message in (
+        (bad_code, "check digit"),
+        (bad_date, "YYYY-MM-DD"),
+        (reversed_dates, "before"),
+        (past, "in the past"),
+        (free_text, "evidenceRef must be a document reference"),
+    ):
         assert result.exit_code == 2
         assert message in result.stderr

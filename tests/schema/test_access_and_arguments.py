@@ -27,10 +27,15 @@ async def test_a_missing_scope_is_forbidden_naming_the_scope(graph: Graph, sandb
     )
 
     firm = answer["data"]["enterprise"]
-    assert firm["name"] and firm["tax"]["grade"]
-    assert firm["registration"] is None and firm["electricity"] is None
-    scopes = {error["extensions"]["scope"] for error in answer["errors"]}
-    assert scopes == {"registry:read", "electricity:read"}
+    assert firm["tax"]["grade"]
+    # The name is registry data too: withheld without registry:read, the rest of the firm stands.
+    assert firm["name"] is None and firm["registration"] is None and firm["electricity"] is None
+    scopes = {tuple(error["path"][1:]): error["extensions"]["scope"] for error in answer["errors"]}
+    assert scopes == {
+        ("name",): "registry:read",
+        ("registration",): "registry:read",
+        ("electricity",): "electricity:read",
+    }
     assert set(codes_of(answer)) == {"FORBIDDEN"}
     assert firm["indicators"] == {
         "sourcesUsed": ["tax"],

@@ -89,3 +89,19 @@ def test_prod_masks_unexpected_errors_and_source_failure_reasons() -> None:
 
     in_dev = map_error(GraphQLError(str(down), original_error=down, path=["a"]), production=False)
     assert "10.0.0.7" in in_dev.message
+
+
+async def test_prod_suggests_no_names(graph: Graph) -> None:
+    answer = await graph.query(
+        '{ enterprise(creditCode: "91330106AY4CL12T2M") { nam registratio { status } } }'
+    )
+    messages = [error["message"] for error in answer["errors"]]
+    assert messages and all("Did you mean" not in message for message in messages), messages
+    assert all(error["extensions"]["code"] == "BAD_REQUEST" for error in answer["errors"])
+
+
+async def test_the_subgraph_sdl_needs_the_federation_scope(graph: Graph) -> None:
+    token = await graph.token_with(frozenset({"registry:read", "tax:read"}))
+    answer = await graph.query("{ _service { sdl } }", token=token)
+    assert answer["data"] is None
+    assert answer["errors"][0]["extensions"] == {"code": "FORBIDDEN", "scope": "federation"}
