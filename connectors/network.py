@@ -14,10 +14,12 @@ with the default backend, so retries and error classification see no difference.
 from __future__ import annotations
 
 import asyncio
+import functools
+import inspect
 import ipaddress
 import ssl
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import httpcore
 from httpcore import AsyncNetworkBackend, AsyncNetworkStream
@@ -40,8 +42,8 @@ class _Connection(asyncio.Protocol):
         self._writable: asyncio.Future[None] | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # asyncio's own transports or uvloop's (the same interface, not subclasses of asyncio.Transport).
+        self.transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
@@ -186,10 +188,7 @@ class AsyncioBackend(AsyncNetworkBackend):
                     host,
                     port,
                     local_addr=None if local_address is None else (local_address, 0),
-                    # Happy Eyeballs as anyio does, for names (one dead address family must not cost a
-                    # connect timeout); not for an address, which has one family. Python 3.11's staggered
-                    # race can leave a connected socket unclosed when the connect is cancelled.
-                    happy_eyeballs_delay=None if _is_address(host) else HAPPY_EYEBALLS_DELAY_S,
+                    **_happy_eyeballs(loop, host),
                 )
         except TimeoutError:
             raise httpcore.ConnectTimeout(f"no connection to {host}:{port} in time") from None
@@ -198,8 +197,7 @@ class AsyncioBackend(AsyncNetworkBackend):
         raw = transport.get_extra_info("socket")  # TCP_NODELAY is already set: asyncio does it for TCP
         for option in socket_options or ():
             raw.setsockopt(*option)
-        assert isinstance(transport, asyncio.Transport)
-        return AsyncioStream(transport, connection)
+        return AsyncioStream(cast(asyncio.Transport, transport), connection)
 
     async def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[SocketOption] | None = None
@@ -208,6 +206,23 @@ class AsyncioBackend(AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
+
+
+def _happy_eyeballs(loop: asyncio.AbstractEventLoop, host: str) -> dict[str, float]:
+    """Happy Eyeballs as anyio does, for names (one dead address family must not cost a connect timeout);
+    not for an address, which has one family (Python 3.11's staggered race can leave a connected socket
+    unclosed when the connect is cancelled), nor on a loop without it (uvloop: addresses in turn)."""
+    if _is_address(host) or not _has_happy_eyeballs(type(loop)):
+        return {}
+    return {"happy_eyeballs_delay": HAPPY_EYEBALLS_DELAY_S}
+
+
+@functools.cache
+def _has_happy_eyeballs(loop_type: type[asyncio.AbstractEventLoop]) -> bool:
+    try:
+        return "happy_eyeballs_delay" in inspect.signature(loop_type.create_connection).parameters
+    except (TypeError, ValueError):  # a compiled loop (uvloop) without a signature to read
+        return False
 
 
 def _is_address(host: str) -> bool:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import uvloop
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -237,3 +238,14 @@ def test_happy_eyeballs_only_for_names() -> None:
     # An address has one family: no staggered race (whose cancelled connects can leave sockets unclosed).
     assert all(_is_address(host) for host in ("127.0.0.1", "::1", "[::1]"))
     assert not any(_is_address(host) for host in ("localhost", "tax.example.cn"))
+
+
+def test_connectors_work_on_uvloop_the_servers_loop() -> None:
+    # hub serve runs on uvloop, whose create_connection takes no happy_eyeballs_delay.
+    async def fetch_by_name() -> object:
+        async with upstream(keep_alive) as (_, port):
+            named = SourceConfig.model_validate({"base_url": f"http://localhost:{port}"})
+            async with build_http_client(named) as client:
+                return (await client.get("/")).json()
+
+    assert uvloop.run(fetch_by_name()) == {"ok": True}
