@@ -18,7 +18,7 @@ import functools
 import inspect
 import ipaddress
 import ssl
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, cast
 
 import httpcore
@@ -183,12 +183,8 @@ class AsyncioBackend(AsyncNetworkBackend):
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(timeout):
-                transport, connection = await loop.create_connection(
-                    _Connection,
-                    host,
-                    port,
-                    local_addr=None if local_address is None else (local_address, 0),
-                    **_happy_eyeballs(loop, host),
+                transport, connection = await _connector(loop, host)(
+                    _Connection, host, port, local_addr=None if local_address is None else (local_address, 0)
                 )
         except TimeoutError:
             raise httpcore.ConnectTimeout(f"no connection to {host}:{port} in time") from None
@@ -208,21 +204,29 @@ class AsyncioBackend(AsyncNetworkBackend):
         await asyncio.sleep(seconds)
 
 
-def _happy_eyeballs(loop: asyncio.AbstractEventLoop, host: str) -> dict[str, float]:
-    """Happy Eyeballs as anyio does, for names (one dead address family must not cost a connect timeout);
-    not for an address, which has one family (Python 3.11's staggered race can leave a connected socket
-    unclosed when the connect is cancelled), nor on a loop without it (uvloop: addresses in turn)."""
+def _connector(loop: asyncio.AbstractEventLoop, host: str) -> Callable[..., Awaitable[tuple[Any, Any]]]:
+    """``loop.create_connection`` with Happy Eyeballs as anyio does, for names (one dead address family must
+    not cost a connect timeout); not for an address, which has one family (Python 3.11's staggered race
+    can leave a connected socket unclosed when the connect is cancelled), nor on a loop without it
+    (uvloop: addresses in turn)."""
     if _is_address(host) or not _has_happy_eyeballs(type(loop)):
-        return {}
-    return {"happy_eyeballs_delay": HAPPY_EYEBALLS_DELAY_S}
+        return loop.create_connection
+    return functools.partial(loop.create_connection, happy_eyeballs_delay=HAPPY_EYEBALLS_DELAY_S)
 
 
-@functools.cache
-def _has_happy_eyeballs(loop_type: type[asyncio.AbstractEventLoop]) -> bool:
-    try:
-        return "happy_eyeballs_delay" in inspect.signature(loop_type.create_connection).parameters
-    except (TypeError, ValueError):  # a compiled loop (uvloop) without a signature to read
-        return False
+_HAPPY_EYEBALLS: dict[type, bool] = {}
+
+
+def _has_happy_eyeballs(loop_type: type) -> bool:
+    known = _HAPPY_EYEBALLS.get(loop_type)
+    if known is None:
+        try:
+            parameters = inspect.signature(loop_type.create_connection).parameters  # type: ignore[attr-defined]
+            known = "happy_eyeballs_delay" in parameters
+        except (TypeError, ValueError):  # a compiled loop (uvloop) without a signature to read
+            known = False
+        _HAPPY_EYEBALLS[loop_type] = known
+    return known
 
 
 def _is_address(host: str) -> bool:

@@ -75,7 +75,7 @@ class CachedVersions(Protocol):
         ...
 
     async def cached_versions(
-        self, records: Sequence[tuple[SourceName, str]]
+        self, records: Sequence[tuple[SourceName, str]], *, tenant: str | None = None
     ) -> list[tuple[str, str] | None]: ...
 
 
@@ -103,9 +103,9 @@ def _name(node: OperationDefinitionNode) -> str | None:
     return node.name.value if node.name else None
 
 
-async def _still_current(records: RecordVersions, reader: CachedVersions) -> bool:
+async def _still_current(records: RecordVersions, reader: CachedVersions, tenant: str) -> bool:
     keys = list(records)
-    return [records[key] for key in keys] == await reader.cached_versions(keys)
+    return [records[key] for key in keys] == await reader.cached_versions(keys, tenant=tenant)
 
 
 def all_served(accesses: Mapping[str, Mapping[str, str]]) -> bool:
@@ -170,7 +170,7 @@ class AnswerCache:
             return None
         now, writes = time.monotonic(), reader.cache_writes
         if writes != entry.checked_writes or now - entry.checked_at >= self._recheck_after_s:
-            if not await _still_current(entry.answer.records, reader):
+            if not await _still_current(entry.answer.records, reader, tenant=key[2]):
                 self._answers.pop(key, None)
                 _OUTDATED.inc()
                 _MISSES.inc()

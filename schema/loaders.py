@@ -22,7 +22,7 @@ class SourceReading(Protocol):
     """What the loaders need of the read path (``hub.sources.SourceReader``)."""
 
     async def get_many(
-        self, source: SourceName, credit_codes: Sequence[str]
+        self, source: SourceName, credit_codes: Sequence[str], *, tenant: str | None = None
     ) -> Mapping[str, Fetched | HubError]: ...
 
 
@@ -50,10 +50,10 @@ class Loaders:
 
 
 def _source_loader(
-    reader: SourceReading, source: SourceName, max_batch: int, read: RecordVersions
+    reader: SourceReading, source: SourceName, max_batch: int, read: RecordVersions, tenant: str
 ) -> DataLoader[str, Fetched]:
     async def load(credit_codes: list[str]) -> list[Fetched | BaseException]:
-        found = await reader.get_many(source, credit_codes)
+        found = await reader.get_many(source, credit_codes, tenant=tenant)
         for code, fetched in found.items():
             if isinstance(fetched, Fetched) and not fetched.stale:
                 read[(source, code)] = (fetched.content_hash, fetched.fetched_at.isoformat())
@@ -77,7 +77,9 @@ def create_loaders(
 ) -> Loaders:
     read: RecordVersions = {}
     return Loaders(
-        sources={source: _source_loader(reader, source, max_batch, read) for source in SOURCES},
+        sources={
+            source: _source_loader(reader, source, max_batch, read, principal.tenant_id) for source in SOURCES
+        },
         consents=_consent_loader(consents, principal, max_batch),
         read=read,
     )

@@ -12,11 +12,9 @@ miss and a failed snapshot write still returns what the upstream said (both logg
 through one :class:`SnapshotWriter` (batched; the read path does not wait for them, ``refresh`` does,
 ``aclose`` waits for all).
 
-A cached record is two entries written together with the same TTL: a small head (source, code, fetch time,
-content hash) and the entry with the record's canonical JSON text. A read fetches the heads only; the
-record comes from the :class:`RecordMemo` when its content is there, and only otherwise is the full entry
-fetched and decoded. So a warm read moves and parses a few hundred bytes, not the record (a core
-enterprise's is over a megabyte).
+Cache entries are kept per tenant, so that no bank learns from the cache that another looked a firm up
+(:mod:`hub.sources.record_cache`); ``tenant=None`` reads and writes the shared partition of the operator's
+fetches (``hub sync``), which every tenant reads too.
 """
 
 from __future__ import annotations
@@ -24,7 +22,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Literal
 
 from aiocache.base import BaseCache
 from pydantic import ValidationError
@@ -41,12 +39,12 @@ from hub.logging import get_logger
 from hub.personal_data import load_personal_data_hasher
 from hub.settings import Settings
 from hub.sources.memo import DEFAULT_MAX_JSON_CHARS, RecordMemo
+from hub.sources.record_cache import SHARED, RecordCache, partition_of
 from hub.sources.single_flight import SingleFlight
 from hub.sources.snapshot_writer import SnapshotWriter
 from hub.sources.snapshots import SnapshotWrite, encode_record, latest_snapshot, pending_snapshot
 
 RefreshOutcome = Literal["fetched", "unchanged", "failed"]
-HEAD_FIELDS = ("source", "credit_code", "fetched_at", "content_hash")
 log = get_logger(__name__)
 
 
@@ -72,8 +70,8 @@ class SourceReader:
         self._flights: SingleFlight[Fetched] = SingleFlight()
         self._snapshots = SnapshotWriter(sessions)
         self._memo = RecordMemo(memo_json_chars)
+        self._records = RecordCache(cache, self._memo)
         self._refresh_cache = refresh_cache
-        self._cache_writes = 0
 
     @classmethod
     def create(
@@ -102,7 +100,7 @@ class SourceReader:
     def cache_writes(self) -> int:
         """How many times this reader has written records to the cache (whole answers built on the cache
         are checked again when it moves: :mod:`schema.answer_cache`)."""
-        return self._cache_writes
+        return self._records.writes
 
     @property
     def sources(self) -> tuple[SourceName, ...]:
@@ -114,34 +112,24 @@ class SourceReader:
             raise SourceUnavailable(source, "not configured")
         return client
 
-    @staticmethod
-    def _key(source: str, credit_code: str) -> str:
-        return f"source:{source}:{credit_code}"
-
-    @staticmethod
-    def _head_key(source: str, credit_code: str) -> str:
-        return f"head:{source}:{credit_code}"
-
-    async def get(self, source: SourceName, credit_code: str) -> Fetched:
-        """The record of ``source`` for the enterprise; raises BadCreditCode, UnknownEnterprise or
-        SourceUnavailable (upstream down, circuit open, timeout, malformed answer, and no snapshot).
+    async def get(self, source: SourceName, credit_code: str, *, tenant: str | None = None) -> Fetched:
+        """The record of ``source`` for the enterprise as ``tenant`` may be served it; raises
+        BadCreditCode, UnknownEnterprise or SourceUnavailable (upstream down, circuit open, timeout,
+        malformed answer, and no snapshot).
         """
-        client, credit_code = self._client(source), _valid(credit_code)
-        cached = await self._cached(client, credit_code)
-        if cached is not None:
-            return cached
-        return await self._shared_load(client, credit_code)
+        return _one(await self.get_many(source, [credit_code], tenant=tenant), credit_code)
 
-    async def _shared_load(self, client: SourceClient, credit_code: str) -> Fetched:
-        key = self._key(client.connector.name, credit_code)
-        return await self._flights.run(key, lambda: self._load(client, credit_code))
+    async def _shared_load(self, client: SourceClient, credit_code: str, partition: str) -> Fetched:
+        key = f"{partition}:{client.connector.name}:{credit_code}"
+        return await self._flights.run(key, lambda: self._load(client, credit_code, partition))
 
     async def get_many(
-        self, source: SourceName, credit_codes: Sequence[str]
+        self, source: SourceName, credit_codes: Sequence[str], *, tenant: str | None = None
     ) -> dict[str, Fetched | HubError]:
         """Each distinct code once: cached ones in one round trip, the others concurrently (bounded per
         source); a failure is the value of its code, never an exception for the whole batch.
         """
+        partition = partition_of(tenant)
         unique = list(dict.fromkeys(credit_codes))
         results: dict[str, Fetched | HubError] = {}
         pending: list[str] = []
@@ -152,16 +140,25 @@ class SourceReader:
             except BadCreditCode as error:
                 results[code] = error
         client = self._client(source)
-        cached = await self._cached_many(client, [_valid(code) for code in pending])
+        cached = await self._records.get_many(
+            source,
+            [_valid(code) for code in pending],
+            partition=partition,
+            decode=client.connector.load_record_json,
+        )
         misses = [code for code, hit in zip(pending, cached, strict=True) if hit is None]
         results.update({code: hit for code, hit in zip(pending, cached, strict=True) if hit is not None})
-        loaded = await asyncio.gather(*(self._load_or_error(client, _valid(code)) for code in misses))
+        loaded = await asyncio.gather(
+            *(self._load_or_error(client, _valid(code), partition) for code in misses)
+        )
         results.update(zip(misses, loaded, strict=True))
         return {code: results[code] for code in unique}
 
-    async def _load_or_error(self, client: SourceClient, credit_code: str) -> Fetched | HubError:
+    async def _load_or_error(
+        self, client: SourceClient, credit_code: str, partition: str
+    ) -> Fetched | HubError:
         try:
-            return await self._shared_load(client, credit_code)
+            return await self._shared_load(client, credit_code, partition)
         except HubError as error:
             return error
 
@@ -171,7 +168,9 @@ class SourceReader:
         try:
             credit_code = _valid(credit_code)
             record = await client.fetch(credit_code)
-            _, written = await self._store(client, credit_code, record, memo=False, cache=self._refresh_cache)
+            _, written = await self._store(
+                client, credit_code, record, memo=False, cache=self._refresh_cache, partition=SHARED
+            )
             created = (await _snapshot_written(source, written)).created
         except HubError as error:
             log.warning(
@@ -193,7 +192,7 @@ class SourceReader:
         await self.flush_snapshots()
         await asyncio.gather(*(client.aclose() for client in self._clients.values()))
 
-    async def _load(self, client: SourceClient, credit_code: str) -> Fetched:
+    async def _load(self, client: SourceClient, credit_code: str, partition: str) -> Fetched:
         source = client.connector.name
         try:
             record = await client.fetch(credit_code)
@@ -203,11 +202,20 @@ class SourceReader:
                 raise
             log.warning("serving_stale", source=source, credit_code=credit_code, reason=error.reason)
             return stale
-        fetched, _ = await self._store(client, credit_code, record, memo=True, cache=True)
+        fetched, _ = await self._store(
+            client, credit_code, record, memo=True, cache=True, partition=partition
+        )
         return fetched
 
     async def _store(
-        self, client: SourceClient, credit_code: str, record: SourceRecord, *, memo: bool, cache: bool
+        self,
+        client: SourceClient,
+        credit_code: str,
+        record: SourceRecord,
+        *,
+        memo: bool,
+        cache: bool,
+        partition: str,
     ) -> tuple[Fetched, asyncio.Future[SnapshotWrite]]:
         """Cache the record and submit its snapshot; the future tells how the write went. A bulk refresh
         does not ``memo`` what it fetched: it would only push out what the requests read.
@@ -228,27 +236,8 @@ class SourceReader:
         if memo:
             self._memo.put((source, credit_code, encoded.content_hash), record, len(encoded.document))
         if cache:
-            await self._write_cache(client, fetched, encoded.document)
+            await self._records.put(fetched, encoded.document, partition=partition, ttl_s=client.config.ttl_s)
         return fetched, written
-
-    async def _write_cache(self, client: SourceClient, fetched: Fetched, document: str) -> None:
-        entry = {
-            "source": fetched.source,
-            "credit_code": fetched.credit_code,
-            "fetched_at": fetched.fetched_at.isoformat(),
-            "content_hash": fetched.content_hash,
-            "record_json": document,
-        }
-        head = {name: entry[name] for name in HEAD_FIELDS}
-        pairs = [
-            (self._key(fetched.source, fetched.credit_code), entry),
-            (self._head_key(fetched.source, fetched.credit_code), head),
-        ]
-        self._cache_writes += 1
-        try:
-            await self._cache.multi_set(pairs, ttl=client.config.ttl_s)
-        except Exception as error:
-            log.error("cache_write_failed", source=fetched.source, error=type(error).__name__)
 
     async def _stale(self, client: SourceClient, credit_code: str) -> Fetched | None:
         source = client.connector.name
@@ -275,67 +264,14 @@ class SourceReader:
             content_hash=snapshot.content_hash,
         )
 
-    async def _cached(self, client: SourceClient, credit_code: str) -> Fetched | None:
-        return (await self._cached_many(client, [credit_code]))[0]
-
-    async def _cached_many(self, client: SourceClient, credit_codes: list[str]) -> list[Fetched | None]:
-        """Cached records of these codes (None: a miss): heads first, full entries only for what the memo
-        does not hold."""
-        if not credit_codes:
-            return []
-        source = client.connector.name
-        try:
-            heads = await self._cache.multi_get([self._head_key(source, code) for code in credit_codes])
-            found = [None if head is None else self._from_memo(head) for head in heads]
-            undecoded = [
-                index for index, head in enumerate(heads) if head is not None and found[index] is None
-            ]
-            if undecoded:
-                entries = await self._cache.multi_get([self._key(source, credit_codes[i]) for i in undecoded])
-                for index, entry in zip(undecoded, entries, strict=True):
-                    found[index] = None if entry is None else self._from_cache(client, entry)
-        except Exception as error:
-            log.error("cache_read_failed", source=source, error=type(error).__name__)
-            return [None] * len(credit_codes)
-        return found
-
-    def _from_memo(self, head: dict[str, Any]) -> Fetched | None:
-        try:
-            record = self._memo.get((head["source"], head["credit_code"], head["content_hash"]))
-            return None if record is None else _fetched(head, record)
-        except (KeyError, TypeError, ValueError):
-            return None
-
-    def _from_cache(self, client: SourceClient, value: dict[str, Any]) -> Fetched | None:
-        """The cached entry, or ``None`` (a miss) when it no longer reads as a record, e.g. after an
-        upgrade. Content already decoded (same source, code and hash) comes from the memo.
-        """
-        try:
-            key = (value["source"], value["credit_code"], value["content_hash"])
-            record = self._memo.get(key)
-            if record is None:
-                document = value["record_json"]
-                record = client.connector.load_record_json(document)
-                self._memo.put(key, record, len(document))
-            return _fetched(value, record)
-        except (ValidationError, KeyError, TypeError, ValueError):
-            return None
-
     async def cached_versions(
-        self, records: Sequence[tuple[SourceName, str]]
+        self, records: Sequence[tuple[SourceName, str]], *, tenant: str | None = None
     ) -> list[tuple[str, str] | None]:
-        """What the cache holds now for each (source, credit code): (content hash, fetched at, ISO 8601), or
-        None; in one round trip, nothing fetched or decoded. Lets a cached answer check that the records it
-        was built from are still current.
+        """What the cache holds now for each (source, credit code) as ``tenant`` reads it: (content hash,
+        fetched at, ISO 8601), or None; in one round trip, nothing fetched or decoded. Lets a cached answer
+        check that the records it was built from are still current.
         """
-        if not records:
-            return []
-        try:
-            values = await self._cache.multi_get([self._head_key(source, code) for source, code in records])
-        except Exception as error:
-            log.error("cache_read_failed", source="(versions)", error=type(error).__name__)
-            return [None] * len(records)
-        return [_version_of(value) for value in values]
+        return await self._records.versions(records, partition=partition_of(tenant))
 
 
 async def _snapshot_written(source: SourceName, written: asyncio.Future[SnapshotWrite]) -> SnapshotWrite:
@@ -345,24 +281,11 @@ async def _snapshot_written(source: SourceName, written: asyncio.Future[Snapshot
         raise SourceUnavailable(source, f"snapshot not written ({type(error).__name__})") from error
 
 
-def _fetched(head: dict[str, Any], record: SourceRecord) -> Fetched:
-    """A cached record as the read path hands it out (``head``: a cache head or entry)."""
-    return Fetched(
-        source=head["source"],
-        credit_code=head["credit_code"],
-        record=record,
-        fetched_at=datetime.fromisoformat(head["fetched_at"]),
-        stale=False,
-        content_hash=head["content_hash"],
-    )
-
-
-def _version_of(value: object) -> tuple[str, str] | None:
-    if isinstance(value, dict):
-        digest, fetched_at = value.get("content_hash"), value.get("fetched_at")
-        if isinstance(digest, str) and isinstance(fetched_at, str):
-            return digest, fetched_at
-    return None
+def _one(found: dict[str, Fetched | HubError], credit_code: str) -> Fetched:
+    value = next(iter(found.values()))
+    if isinstance(value, HubError):
+        raise value
+    return value
 
 
 def _valid(credit_code: str) -> str:

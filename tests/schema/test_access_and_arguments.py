@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from auth.principal import ALL_SCOPES
 from tests.fixtures.sandbox import SandboxHandle
 from tests.schema.conftest import Graph
 
@@ -107,3 +109,30 @@ async def test_relay_pages_follow_their_cursors(graph: Graph, sandbox: SandboxHa
     next_nodes = second["data"]["enterprise"]["logistics"]["waybills"]["nodes"]
     assert len(next_nodes) == 2
     assert not {node["waybillNo"] for node in next_nodes} & {node["waybillNo"] for node in waybills["nodes"]}
+
+
+async def test_a_bank_cannot_tell_that_another_bank_looked_a_firm_up(
+    graph: Graph, sandbox: SandboxHandle
+) -> None:
+    code = sandbox.credit_codes(limit=4)[3]
+    other = await graph.token_with(ALL_SCOPES, tenant="bank-b")
+    await graph.consent([code])
+    today = date.today()
+    await graph.services.auth.consents.grant_many(
+        tenant_id="bank-b",
+        client_id=None,
+        credit_codes=[code],
+        sources=["electricity"],
+        valid_from=today,
+        valid_until=today + timedelta(days=30),
+        evidence_ref="form-b-1",
+    )
+    query = "query ($c: ID!) { enterprise(creditCode: $c) { electricity { freshness { fetchedAt } } } }"
+    first = await graph.query(query, {"c": code})
+    asked_at = datetime.now(UTC)
+    second = await graph.query(query, {"c": code}, token=other)
+
+    def fetched_at(answer: dict[str, Any]) -> datetime:
+        return datetime.fromisoformat(answer["data"]["enterprise"]["electricity"]["freshness"]["fetchedAt"])
+
+    assert fetched_at(second) >= asked_at > fetched_at(first)
