@@ -6,7 +6,13 @@ import typer
 
 from hub.cli import audit, clients, consent, db, demo, keys, sandbox, schema_cmd, serve, sync
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="The enterprise-data GraphQL hub.")
+# A crash trace must not print local variables: they hold settings, secrets and personal data.
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    help="The enterprise-data GraphQL hub.",
+)
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
 app.command("sandbox")(sandbox.sandbox)

@@ -55,7 +55,6 @@ def demo(
     settings = settings_or_exit(**overrides)
     if settings.sources_file is None and ports != DEFAULT_PORTS:
         # The built-in sandbox sources name the default ports: point the hub at the ports asked for.
-        Path("var").mkdir(exist_ok=True)
         urls = {name: f"http://127.0.0.1:{number}" for name, number in ports.items()}
         overrides["sources_file"] = write_sandbox_sources_file(Path("var/demo-sources.toml"), urls)
         settings = settings_or_exit(**overrides)
@@ -81,12 +80,19 @@ async def _run(host: str, port: int, ports: dict[str, int], settings: Settings) 
                     await sandbox.get("/_sandbox/enterprises", params={"limit": 1, "core": "true"})
                 ).json()
             access = await prepare_demo(app.state.services, everyone)
-            _print_banner(f"http://{host}:{port}", urls, access, core["creditCodes"][0], everyone[1])
+            _print_banner(
+                f"http://{host}:{port}", urls, access, core["creditCodes"][0], everyone[1], settings
+            )
             await serving
 
 
 def _print_banner(
-    hub_url: str, urls: dict[str, str], access: DemoAccess, core_code: str, firm_code: str
+    hub_url: str,
+    urls: dict[str, str],
+    access: DemoAccess,
+    core_code: str,
+    firm_code: str,
+    settings: Settings,
 ) -> None:
     header = json.dumps({"Authorization": f"Bearer {access.access_token}"})
     lines = [
@@ -103,6 +109,9 @@ def _print_banner(
         *("    " + line for line in SAMPLE_QUERY.format(code=firm_code).splitlines()),
         "",
         f'  A core enterprise for supplyChain(coreCreditCode: "{core_code}")',
+        "",
+        "  Check the audit log (hash chain and its anchor outside the database):",
+        f"    HUB_AUDIT_ANCHOR_FILE={settings.audit_anchor_file} hub audit verify",
         "",
         "  Get a fresh token with curl (client credentials):",
         f"    curl -s -u {access.client_id}:{access.client_secret} -d grant_type=client_credentials \\",
