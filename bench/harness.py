@@ -272,6 +272,17 @@ async def fetch_token(http: httpx.AsyncClient, hub_url: str, client: ClientCrede
     return token
 
 
+def child_pids(pid: int) -> list[int]:
+    """The direct children of ``pid`` (Linux /proc), e.g. a server's worker processes."""
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            children += [int(child) for child in task.read_text().split()]
+        except OSError:
+            continue  # the thread ended meanwhile
+    return children
+
+
 @dataclass
 class Server:
     """A server subprocess answering HTTP at ``url`` (``GET /healthz`` → 200 once it is up)."""
@@ -281,7 +292,10 @@ class Server:
 
     @property
     def pid(self) -> int:
-        return self.process.pid
+        """The process that answers: the server's one worker where it forks workers (granian, as ``hub
+        serve`` runs it), the started process itself otherwise. Memory and CPU are read off this one."""
+        workers = child_pids(self.process.pid)
+        return workers[0] if len(workers) == 1 else self.process.pid
 
 
 @contextlib.asynccontextmanager
