@@ -9,9 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from auth.service import AuthService
 from hub.cache import build_cache, close_cache
+from hub.profiles.builder import ProfileBuilder
 from hub.settings import Settings
 from hub.sources.reader import SourceReader
 from hub.storage import create_engine, create_session_factory
+from hub.turns import LoopTurns
 
 
 @dataclass
@@ -22,12 +24,15 @@ class HubServices:
     cache: BaseCache
     auth: AuthService
     sources: SourceReader
+    turns: LoopTurns
+    profiles: ProfileBuilder
 
     @classmethod
     async def start(cls, settings: Settings) -> HubServices:
         engine = create_engine(settings)
         sessions = create_session_factory(engine)
         cache = build_cache(settings)
+        turns = LoopTurns()
         return cls(
             settings=settings,
             engine=engine,
@@ -35,6 +40,8 @@ class HubServices:
             cache=cache,
             auth=await AuthService.create(settings, sessions, cache),
             sources=SourceReader.create(settings, sessions, cache),
+            turns=turns,
+            profiles=ProfileBuilder(turns),
         )
 
     async def close(self) -> None:

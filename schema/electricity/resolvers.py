@@ -16,4 +16,5 @@ async def electricity_of(context: Context, credit_code: str, months: int) -> Ele
     if read is None:
         return None
     fetched, record = read
-    return ElectricityProfile.of(fetched, electricity_profile(record, months))
+    profile = await context.services.profiles.build(fetched, electricity_profile, record, months)
+    return ElectricityProfile.of(fetched, profile)

@@ -8,7 +8,7 @@ query costs about the slowest upstream rather than registry first and the others
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Iterator, Mapping
 from typing import Any
 
 from graphql import (
@@ -90,7 +90,8 @@ async def enterprise(info: Info, credit_code: str) -> Enterprise | None:
     return await enterprise_with_sources(info.context, credit_code, selected_sources(info))
 
 
-async def enterprises(info: Info, credit_codes: list[str]) -> list[Enterprise | None]:
+async def enterprises(info: Info, credit_codes: list[str]) -> list[Any]:
+    """The firms, as awaitables of ``Enterprise | None`` that graphql-core awaits item by item."""
     limit = info.context.services.settings.max_batch_size
     if len(credit_codes) > limit:
         raise BadRequest(
@@ -98,10 +99,13 @@ async def enterprises(info: Info, credit_codes: list[str]) -> list[Enterprise | 
         )
     codes = [valid_credit_code(code) for code in credit_codes]
     sources = selected_sources(info)
-    found = await asyncio.gather(
-        *(enterprise_with_sources(info.context, code, sources) for code in codes), return_exceptions=True
-    )
-    # An exception in the list fails only its own item (graphql-core raises it at that index): one firm's
-    # registry outage does not null the whole batch.
-    results: list[Any] = list(found)
-    return results
+    # Each item is awaited on its own: an exception fails only its own item (one firm's registry outage
+    # does not null the batch), and each firm's fields are completed in a turn of the event loop of its
+    # own (hub.turns), so a batch never holds the loop for all its firms at once.
+    return [_in_turn(info.context, enterprise_with_sources(info.context, code, sources)) for code in codes]
+
+
+async def _in_turn(context: Context, found: Awaitable[Enterprise | None]) -> Enterprise | None:
+    enterprise = await found
+    await context.services.turns.take()  # graphql-core completes the firm's fields right after this
+    return enterprise

@@ -30,7 +30,12 @@ P = TypeVar("P")
 
 
 async def _profile(
-    context: Context, source: SourceName, credit_code: str, kind: type[R], build: Callable[[R], P]
+    context: Context,
+    source: SourceName,
+    credit_code: str,
+    kind: type[R],
+    profile: Callable[[R, int], P],
+    window: int,
 ) -> P | Left | None:
     """The source's profile when the caller may read it; else why it was left out (None: unknown there)."""
     if not await may_read(context, source, credit_code):
@@ -39,19 +44,18 @@ async def _profile(
         read = await read_source(context, source, credit_code, kind)
     except SourceUnavailable:
         return "unavailable"
-    return build(read[1]) if read is not None else None
-
-
-def by_months(profile: Callable[[R, int], P]) -> Callable[[R], P]:
-    return lambda record: profile(record, INDICATOR_MONTHS)
+    if read is None:
+        return None
+    return await context.services.profiles.build(read[0], profile, read[1], window)
 
 
 async def indicators_of(context: Context, credit_code: str) -> LendingIndicators:
+    months = INDICATOR_MONTHS
     electricity, logistics, tax, trade = await asyncio.gather(
-        _profile(context, "electricity", credit_code, ElectricityRecord, by_months(electricity_profile)),
-        _profile(context, "logistics", credit_code, LogisticsRecord, by_months(logistics_profile)),
-        _profile(context, "tax", credit_code, TaxRecord, lambda record: tax_profile(record, MAX_YEARS)),
-        _profile(context, "trade", credit_code, TradeRecord, by_months(trade_profile)),
+        _profile(context, "electricity", credit_code, ElectricityRecord, electricity_profile, months),
+        _profile(context, "logistics", credit_code, LogisticsRecord, logistics_profile, months),
+        _profile(context, "tax", credit_code, TaxRecord, tax_profile, MAX_YEARS),
+        _profile(context, "trade", credit_code, TradeRecord, trade_profile, months),
     )
     outcomes = {"electricity": electricity, "logistics": logistics, "tax": tax, "trade": trade}
     figures = lending_indicators(

@@ -16,4 +16,5 @@ async def logistics_of(context: Context, credit_code: str, months: int) -> Logis
     if read is None:
         return None
     fetched, record = read
-    return LogisticsProfile.of(fetched, logistics_profile(record, months))
+    profile = await context.services.profiles.build(fetched, logistics_profile, record, months)
+    return LogisticsProfile.of(fetched, profile)

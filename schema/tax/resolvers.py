@@ -16,4 +16,5 @@ async def tax_of(context: Context, credit_code: str, years: int) -> TaxProfile |
     if read is None:
         return None
     fetched, record = read
-    return TaxProfile.of(fetched, tax_profile(record, years))
+    profile = await context.services.profiles.build(fetched, tax_profile, record, years)
+    return TaxProfile.of(fetched, profile)

@@ -16,4 +16,5 @@ async def trade_of(context: Context, credit_code: str, months: int) -> TradeProf
     if read is None:
         return None
     fetched, record = read
-    return TradeProfile.of(fetched, trade_profile(record, months))
+    profile = await context.services.profiles.build(fetched, trade_profile, record, months)
+    return TradeProfile.of(fetched, profile)
