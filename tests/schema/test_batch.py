@@ -92,5 +92,5 @@ async def test_a_batch_does_not_hold_the_event_loop(graph: Graph, sandbox: Sandb
     finally:
         gc.enable()
     assert "errors" not in answer and len(answer["data"]["enterprises"]) == 100
-    # Before the firms' steps took turns, this batch held the loop ~150-300 ms at a time.
+    # Without turns (hub.turns) this batch held the loop ~125 ms at a time here.
     assert worst < 0.08, f"the event loop was held {worst * 1000:.0f} ms"
