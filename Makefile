@@ -21,7 +21,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy --strict hub schema connectors auth sandbox
+	$(BIN)/mypy --strict foundation audit hub schema connectors auth sandbox
 
 test: lint
 	$(BIN)/pytest

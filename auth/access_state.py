@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
-from hub.storage.models import AccessVersion
+from foundation.storage.models import AccessVersion
 
 
 class _LocalChanges:

@@ -51,11 +51,11 @@ from cachetools import LRUCache
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.datastructures import Headers
 
+from audit.log import AuditEntry, AuditLog, digest
 from auth import client_secret
-from auth.audit import AuditEntry, AuditLog, digest
 from auth.clients import RegisteredClient, load_client
 from auth.rate_limit import Clock, TokenBuckets
-from hub.logging import get_logger
+from foundation.logging import get_logger
 
 log = get_logger(__name__)
 

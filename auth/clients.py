@@ -12,13 +12,13 @@ from authlib.oauth2.rfc6749 import ClientMixin
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from audit.log import AuditEntry, AuditLog, digest
 from auth.access_state import bump_access_version
-from auth.audit import AuditEntry, AuditLog, digest
 from auth.client_secret import generate_client_secret, hash_client_secret, verify_client_secret
 from auth.principal import ALL_SCOPES
-from hub.errors import BadRequest
-from hub.storage import as_utc
-from hub.storage.models import OAuthClient, Tenant
+from foundation.errors import BadRequest
+from foundation.storage import as_utc
+from foundation.storage.models import OAuthClient, Tenant
 
 TOKEN_ENDPOINT_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
 GRANT_TYPES = ("client_credentials",)

@@ -18,14 +18,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from audit.log import AuditEntry, AuditLog, digest
 from auth.access_state import bump_access_version
-from auth.audit import AuditEntry, AuditLog, digest
 from connectors.records import SOURCES
-from hub.credit_code import InvalidCreditCode, validate
-from hub.errors import BadCreditCode, BadRequest
-from hub.settings import Settings
-from hub.storage import as_utc
-from hub.storage.models import Consent, Tenant
+from foundation.credit_code import InvalidCreditCode, validate
+from foundation.errors import BadCreditCode, BadRequest
+from foundation.settings import Settings
+from foundation.storage import as_utc
+from foundation.storage.models import Consent, Tenant
 
 CONSENT_TIMEZONE = ZoneInfo("Asia/Shanghai")
 MAX_EVIDENCE_LENGTH = 500

@@ -19,8 +19,8 @@ from typing import Any
 
 from joserfc.jwk import ECKey, KeySet
 
-from hub.private_files import write_private_file
-from hub.settings import Settings
+from foundation.private_files import write_private_file
+from foundation.settings import Settings
 
 ALGORITHM = "ES256"
 DEV_KEY_FILE = Path("var/signing-keys.json")

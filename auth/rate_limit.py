@@ -25,7 +25,7 @@ from typing import Literal, Protocol
 from cachetools import LRUCache
 from redis.asyncio import Redis
 
-from hub.settings import Settings
+from foundation.settings import Settings
 
 # Both scripts first refill the bucket from its last update, on Redis's clock (TIME).
 _REFILL = """

@@ -13,9 +13,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from audit.checkpoints import CheckpointSigner
+from audit.log import AuditEntry, AuditLog, digest
 from auth.access_state import AccessState, bump_access_version
-from auth.audit import AuditEntry, AuditLog, digest
-from auth.audit_checkpoints import CheckpointSigner
 from auth.client_auth import ClientAuthenticator
 from auth.clients import RegisteredClient
 from auth.consent import ConsentBook, consent_today
@@ -24,10 +24,10 @@ from auth.principal import READ_SCOPES, Principal
 from auth.rate_limit import TokenBuckets, build_token_buckets
 from auth.server import KnownToken
 from auth.tokens import AccessToken, HubTokenGenerator, verify_access_token
-from hub.errors import RateLimited, Unauthenticated
-from hub.settings import Settings
-from hub.storage import as_utc
-from hub.storage.models import OAuthClient, RevokedToken
+from foundation.errors import RateLimited, Unauthenticated
+from foundation.settings import Settings
+from foundation.storage import as_utc
+from foundation.storage.models import OAuthClient, RevokedToken
 
 ANONYMOUS = Principal(tenant_id="demo", client_id="anonymous", scopes=READ_SCOPES, anonymous=True)
 # Bounds of the per-process decision caches (entries are small: a token, a code and a few names).

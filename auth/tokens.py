@@ -18,7 +18,7 @@ from joserfc.jwk import KeySet
 from joserfc.jwt import JWTClaimsRegistry
 
 from auth.keys import ALGORITHM, CLOCK_LEEWAY_S, KeyFile, SigningKeys
-from hub.errors import Unauthenticated
+from foundation.errors import Unauthenticated
 
 TOKEN_TYPE = "at+jwt"  # noqa: S105 - the RFC 9068 media type
 

@@ -26,7 +26,7 @@ from hypothesis_graphql import Mode, from_schema, nodes
 
 from bench.harness import argument_parser, backend_label, bench_stack
 from bench.report import run_and_report, section, table
-from hub.settings import Settings
+from foundation.settings import Settings
 from schema.build import build_schema
 
 UNKNOWN_CODE = "91330100000000000X"

@@ -32,7 +32,7 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from auth.audit import AuditLog
+from audit.log import AuditLog
 from auth.clients import register_client
 from auth.consent import ConsentBook, consent_today
 from auth.keys import rotate_key_file
@@ -40,9 +40,9 @@ from auth.principal import READ_SCOPES
 from bench.queries import Answer, post_query
 from connectors.config import write_sandbox_sources_file
 from connectors.records import SOURCES
-from hub.settings import Settings
-from hub.storage import create_engine, create_session_factory
-from hub.storage.migrate import upgrade
+from foundation.settings import Settings
+from foundation.storage import create_engine, create_session_factory
+from hub.migrate import upgrade
 
 HUB_EXECUTABLE = str(Path(sys.executable).with_name("hub"))
 POSTGRES_ADMIN_URL = os.environ.get(

@@ -29,9 +29,9 @@ from bench.harness import Stack, argument_parser, backend_label, bench_stack, fr
 from bench.load import LoadResult, run_load, wrk_available
 from bench.queries import profile_query
 from bench.report import ms, rss_mib, run_and_report, section, table
+from foundation.storage import create_engine, create_session_factory
 from hub.cache import build_cache
 from hub.sources.reader import SourceReader
-from hub.storage import create_engine, create_session_factory
 
 GOAL_SHARE = 0.5
 

@@ -28,7 +28,7 @@ with warnings.catch_warnings():
     from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
 
 from connectors.config import SourceConfig
-from hub.errors import UpstreamRejected
+from foundation.errors import UpstreamRejected
 
 AuthStyleName = Literal["api_key_header", "oauth2_client_credentials", "hmac_signed_headers", "signed_query"]
 

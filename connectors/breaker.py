@@ -22,7 +22,7 @@ from purgatory import AsyncCircuitBreakerFactory
 from purgatory.domain.model import OpenedState
 
 from connectors.http import UPSTREAM_REQUESTS
-from hub.errors import SourceUnavailable, UnknownEnterprise
+from foundation.errors import SourceUnavailable, UnknownEnterprise
 
 CircuitState = Literal["closed", "open", "half_open"]
 CIRCUIT_STATE = Gauge(

@@ -27,8 +27,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from connectors.records import SOURCES, SourceName
-from hub.private_files import write_private_file
-from hub.settings import Settings, mask_url
+from foundation.private_files import write_private_file
+from foundation.settings import Settings, mask_url
 
 SANDBOX_PORTS: dict[SourceName, int] = {
     "registry": 9101,

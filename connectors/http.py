@@ -38,7 +38,7 @@ from tenacity import (
 
 from connectors.config import SourceConfig
 from connectors.network import AsyncioBackend
-from hub.errors import SourceUnavailable, UpstreamRejected
+from foundation.errors import SourceUnavailable, UpstreamRejected
 
 UPSTREAM_REQUESTS = Counter(
     "hub_upstream_requests_total", "HTTP requests to upstream providers, by outcome", ["source", "outcome"]

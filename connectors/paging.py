@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
-from hub.errors import UpstreamPayloadError
+from foundation.errors import UpstreamPayloadError
 
 PaginatorName = Literal["single", "page_size", "cursor", "page_number"]
 PageParams = dict[str, str]

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from hub.errors import UpstreamPayloadError
+from foundation.errors import UpstreamPayloadError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 

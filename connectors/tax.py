@@ -16,7 +16,7 @@ from connectors.base import Connector, Endpoint
 from connectors.payload import build, parse_decimal, parse_month
 from connectors.records import InvoicedMonth, TaxRecord, TaxYear
 from connectors.upstream import Upstream
-from hub.errors import UpstreamPayloadError
+from foundation.errors import UpstreamPayloadError
 
 SOURCE = "tax"
 YEARS = 3

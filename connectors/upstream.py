@@ -22,7 +22,7 @@ from connectors.paging import PAGINATORS, PageParams, Paginator
 from connectors.personal_data import HandlesPersonalData, PersonalDataHasher
 from connectors.records import SourceName, SourceRecord
 from connectors.together import all_or_cancel
-from hub.errors import UnknownEnterprise, UpstreamPayloadError
+from foundation.errors import UnknownEnterprise, UpstreamPayloadError
 
 
 class Upstream:

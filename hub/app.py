@@ -11,14 +11,14 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
 from auth.routes import oauth_routes
+from foundation.logging import configure_logging
+from foundation.settings import Settings, load_settings
 from hub.gc_freeze import freeze_startup_objects
 from hub.health import healthz, readyz
 from hub.http_limits import SMALL_BODY_BYTES, BodyLimits
-from hub.logging import configure_logging
 from hub.metrics import metrics
 from hub.server import trusted_proxies
 from hub.services import HubServices
-from hub.settings import Settings, load_settings
 from schema.graphiql import graphiql_assets_route
 from schema.http import graphql_route
 

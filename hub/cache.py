@@ -18,7 +18,7 @@ from aiocache import RedisCache, SimpleMemoryCache
 from aiocache.base import BaseCache
 from aiocache.serializers import JsonSerializer
 
-from hub.settings import Settings
+from foundation.settings import Settings
 
 
 def build_cache(settings: Settings, namespace: str | None = None) -> BaseCache:

@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hub.errors import BadRequest, HubError, PayloadTooLarge
+from foundation.errors import BadRequest, HubError, PayloadTooLarge
 
 SMALL_BODY_BYTES = 16 * 1024
 """The limit of every route but ``/graphql``: OAuth forms and bodiless GETs."""

@@ -14,8 +14,8 @@ import secrets
 from pathlib import Path
 
 from connectors.personal_data import KEY_BYTES, PersonalDataHasher, parse_key
-from hub.private_files import write_private_file
-from hub.settings import Settings
+from foundation.private_files import write_private_file
+from foundation.settings import Settings
 
 DEV_KEY_FILE = Path("var/personal-data.key")
 

@@ -32,8 +32,8 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 if TYPE_CHECKING:
     from uvicorn._types import ASGI3Application
 
+from foundation.settings import Settings
 from hub.malloc import DEFAULT_ARENAS
-from hub.settings import Settings
 
 APP_FACTORY = "hub.app:app_from_environment"
 

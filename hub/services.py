@@ -8,11 +8,11 @@ from aiocache.base import BaseCache
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from auth.service import AuthService
+from foundation.settings import Settings
+from foundation.storage import create_engine, create_session_factory
 from hub.cache import build_cache, close_cache
 from hub.profiles.builder import ProfileBuilder
-from hub.settings import Settings
 from hub.sources.reader import SourceReader
-from hub.storage import create_engine, create_session_factory
 from hub.turns import LoopTurns
 
 

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from hub.credit_code import InvalidCreditCode, validate
+from foundation.credit_code import InvalidCreditCode, validate
 from sandbox.credentials import Credentials
 from sandbox.faults import BadFaults, CredentialOf, ErrorRenderer, FaultMiddleware, FaultSettings, FaultState
 from sandbox.universe import Firm, Universe

@@ -13,8 +13,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Literal
 
-from hub.credit_code import ZHEJIANG_COUNTIES, generate
-from hub.credit_code.divisions import CITIES, COUNTIES
+from foundation.credit_code import ZHEJIANG_COUNTIES, generate
+from foundation.credit_code.divisions import CITIES, COUNTIES
 
 Health = Literal["good", "fair", "bad"]
 

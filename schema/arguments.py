@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from hub import credit_code
-from hub.errors import BadCreditCode, BadRequest
+from foundation import credit_code
+from foundation.errors import BadCreditCode, BadRequest
 
 
 def valid_credit_code(code: str) -> str:

@@ -12,8 +12,8 @@ from strawberry.federation.schema import FederationAny
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, Info
 
-from hub.errors import BadRequest
-from hub.settings import Settings
+from foundation.errors import BadRequest
+from foundation.settings import Settings
 from schema.audit.query import AuditQuery
 from schema.consent.query import ConsentMutation, ConsentQuery
 from schema.data_access import RecordDataAccess

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from strawberry.types import Info as StrawberryInfo
 
 from auth.principal import Principal
-from hub.errors import RateLimited
+from foundation.errors import RateLimited
 from schema.data_access import DataAccessLog
 from schema.loaders import Loaders
 

@@ -3,7 +3,7 @@
 Applied by the HTTP view to every result it sends (schema/http.py), so errors raised before strawberry's
 extension hooks run (a parse error under the parser cache) are mapped too.
 
-- A typed :class:`hub.errors.HubError` keeps its message and gains ``{"code": ..., **its extensions}``.
+- A typed :class:`foundation.errors.HubError` keeps its message and gains ``{"code": ..., **its extensions}``.
 - Syntax, validation and variable errors (no original exception) are ``BAD_REQUEST``; the limits tag their
   own errors ``QUERY_TOO_COMPLEX`` (schema/limits.py) and keep that code.
 - Anything else is unexpected: ``INTERNAL_SERVER_ERROR``, logged with its traceback; in prod its message
@@ -18,8 +18,8 @@ from typing import Any
 
 from graphql import GraphQLError
 
-from hub.errors import HubError, QueryTooComplex, SourceUnavailable
-from hub.logging import get_logger
+from foundation.errors import HubError, QueryTooComplex, SourceUnavailable
+from foundation.logging import get_logger
 
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 BAD_REQUEST = "BAD_REQUEST"

@@ -15,7 +15,7 @@ from typing import Final
 import strawberry
 from strawberry.printer import print_schema
 
-from hub.errors import BadRequest
+from foundation.errors import BadRequest
 from schema.context import Info
 from schema.enterprise.types import Enterprise
 from schema.permissions import HasScope, requires

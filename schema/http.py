@@ -30,9 +30,9 @@ from strawberry.types import ExecutionResult
 
 from auth.consent import consent_today
 from auth.principal import Principal
-from hub.errors import BadRequest, HubError, RateLimited, Unauthenticated
+from foundation.errors import BadRequest, HubError, RateLimited, Unauthenticated
+from foundation.settings import Settings
 from hub.services import HubServices
-from hub.settings import Settings
 from schema.answer_cache import AnswerCache, AnswerKey, CachedAnswer, all_served
 from schema.build import build_schema
 from schema.context import Context

@@ -42,8 +42,8 @@ from graphql import (
 from graphql.validation import ASTValidationRule, ValidationContext
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaExtension
 
-from hub.errors import BadRequest, QueryTooComplex, RateLimited
-from hub.settings import Settings
+from foundation.errors import BadRequest, QueryTooComplex, RateLimited
+from foundation.settings import Settings
 from schema.context import Context
 from schema.pagination import DEFAULT_PAGE, MAX_PAGE
 

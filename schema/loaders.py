@@ -15,7 +15,7 @@ from strawberry.dataloader import DataLoader
 
 from auth.principal import Principal
 from connectors.records import SOURCES, Fetched, SourceName
-from hub.errors import HubError
+from foundation.errors import HubError
 
 
 class SourceReading(Protocol):

@@ -13,7 +13,7 @@ from typing import Generic, TypeVar
 
 import strawberry
 
-from hub.errors import BadRequest
+from foundation.errors import BadRequest
 from schema.arguments import in_range
 
 MAX_PAGE = 100

@@ -5,8 +5,8 @@ Use them through :func:`requires`, which attaches them without adding schema dir
     @strawberry.field(extensions=[requires(HasScope("consent:write"))])
     async def grant_consent(self, info: Info, ...) -> Consent: ...
 
-A failed check raises a typed :class:`hub.errors.HubError` (``FORBIDDEN``, ``NO_CONSENT``) that the error
-mapper turns into ``extensions.code``; the field becomes null, the rest of the answer stands.
+A failed check raises a typed :class:`foundation.errors.HubError` (``FORBIDDEN``, ``NO_CONSENT``) that the
+error mapper turns into ``extensions.code``; the field becomes null, the rest of the answer stands.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from strawberry.permission import BasePermission, PermissionExtension
 
 from auth.principal import source_scope
 from connectors.records import SourceName
-from hub.errors import Forbidden, NoConsent
+from foundation.errors import Forbidden, NoConsent
 from schema.arguments import valid_credit_code
 from schema.context import Info
 

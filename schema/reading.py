@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from auth.principal import source_scope
 from connectors.records import Fetched, SourceName, SourceRecord
-from hub.errors import SourceUnavailable, UnknownEnterprise, UpstreamPayloadError
+from foundation.errors import SourceUnavailable, UnknownEnterprise, UpstreamPayloadError
 from schema.context import Context
 
 R = TypeVar("R", bound=SourceRecord)

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from hub.settings import Settings
+from foundation.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,6 +1,6 @@
 """``hub audit verify|checkpoint``: check the audit log's hash chain and anchor its head with signatures.
 
-Both use the anchor file (``HUB_AUDIT_ANCHOR_FILE``, :mod:`auth.audit_anchor`): a recorded checkpoint is
+Both use the anchor file (``HUB_AUDIT_ANCHOR_FILE``, :mod:`audit.anchor`): a recorded checkpoint is
 appended to it, and the log is verified against it. Without it a rewritten or truncated log goes unnoticed,
 so prod refuses to verify without one, and dev says the tail is unanchored.
 """
@@ -14,13 +14,13 @@ from typing import Annotated
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from auth.audit import AuditLog, VerifyResult
-from auth.audit_checkpoints import Checkpoint, CheckpointSigner, export_checkpoint, read_checkpoint_file
+from audit.checkpoints import Checkpoint, CheckpointSigner, export_checkpoint, read_checkpoint_file
+from audit.log import AuditLog, VerifyResult
 from auth.keys import DEV_KEY_FILE, KeyFile, key_file_path
+from foundation.errors import BadRequest, HubError
+from foundation.settings import Settings
 from hub.cli.clients import database_sessions, fail
 from hub.cli.settings_option import settings_or_exit
-from hub.errors import BadRequest, HubError
-from hub.settings import Settings
 
 app = typer.Typer(no_args_is_help=True, help="The tamper-evident audit log.")
 

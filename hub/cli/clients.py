@@ -10,12 +10,12 @@ from contextlib import asynccontextmanager
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from auth.audit import AuditLog
+from audit.log import AuditLog
 from auth.clients import IssuedClient, parse_scopes, register_client, set_client_disabled
+from foundation.errors import HubError
+from foundation.settings import Settings
+from foundation.storage import create_engine, create_session_factory
 from hub.cli.settings_option import settings_or_exit
-from hub.errors import HubError
-from hub.settings import Settings
-from hub.storage import create_engine, create_session_factory
 
 app = typer.Typer(no_args_is_help=True, help="OAuth clients of tenants (banks).")
 

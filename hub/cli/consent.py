@@ -7,13 +7,13 @@ from datetime import date
 
 import typer
 
-from auth.audit import AuditLog
+from audit.log import AuditLog
 from auth.consent import ConsentBook, ConsentRecord, ConsentTerms, consent_today
 from connectors.records import SOURCES
+from foundation.errors import HubError
+from foundation.settings import Settings
 from hub.cli.clients import database_sessions, fail
 from hub.cli.settings_option import settings_or_exit
-from hub.errors import HubError
-from hub.settings import Settings
 
 app = typer.Typer(no_args_is_help=True, help="Enterprises' consents to tenants, per source.")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from foundation.settings import mask_url
 from hub.cli.settings_option import settings_or_exit
-from hub.settings import mask_url
-from hub.storage.migrate import upgrade as run_upgrade
+from hub.migrate import upgrade as run_upgrade
 
 app = typer.Typer(no_args_is_help=True, help="Database migrations.")
 

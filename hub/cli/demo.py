@@ -12,15 +12,15 @@ import typer
 
 from auth.demo import DemoAccess, prepare_demo
 from connectors.config import write_sandbox_sources_file
+from foundation.logging import configure_logging
+from foundation.settings import Settings
 from hub.app import create_app
 from hub.cli.demo_anchor import demo_anchor_file
 from hub.cli.settings_option import settings_or_exit
 from hub.gc_freeze import freeze_startup_objects
-from hub.logging import configure_logging
 from hub.malloc import limit_malloc_arenas
+from hub.migrate import upgrade
 from hub.server import embedded
-from hub.settings import Settings
-from hub.storage.migrate import upgrade
 from sandbox.runner import DEFAULT_PORTS, run_sandboxes
 
 SAMPLE_QUERY = """query Profile($code: ID!) {{

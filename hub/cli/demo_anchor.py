@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from sqlalchemy.engine import make_url
 
-from hub.settings import Settings
+from foundation.settings import Settings
 
 DEMO_ANCHOR_FILE = Path("var/audit-anchor.jsonl")
 

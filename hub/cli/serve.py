@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import typer
 
+from foundation.logging import configure_logging
 from hub.cli.settings_option import settings_or_exit
-from hub.logging import configure_logging
 from hub.malloc import limit_malloc_arenas
+from hub.migrate import upgrade
 from hub.server import serve as run_server
-from hub.storage.migrate import upgrade
 
 
 def serve(

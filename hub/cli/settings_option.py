@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from pydantic import ValidationError
 
-from hub.settings import Settings, load_settings
+from foundation.settings import Settings, load_settings
 
 
 def settings_or_exit(**overrides: object) -> Settings:

@@ -24,10 +24,11 @@ from rich.table import Table
 
 from connectors.config import SourceConfig, SourcesConfigError, load_sources
 from connectors.records import SOURCES, SourceName
+from foundation.credit_code import InvalidCreditCode, validate
+from foundation.settings import Settings
+from foundation.storage import create_engine, create_session_factory
 from hub.cache import build_cache, close_cache, is_redis
 from hub.cli.settings_option import settings_or_exit
-from hub.credit_code import InvalidCreditCode, validate
-from hub.settings import Settings
 from hub.sources.reader import RefreshOutcome, SourceReader
 from hub.sources.sync import (
     EnterpriseListing,
@@ -40,7 +41,6 @@ from hub.sources.sync import (
     given_codes,
     sync_enterprises,
 )
-from hub.storage import create_engine, create_session_factory
 
 # `-c` rather than `-m hub.cli` or the `hub` script: works wherever the parent could import the hub. Only
 # the sync command is loaded in a worker (see `worker_main`).
@@ -155,7 +155,7 @@ def sync(
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
     if migrate:
-        from hub.storage.migrate import upgrade  # alembic: loaded only when migrating (workers never do)
+        from hub.migrate import upgrade  # alembic: loaded only when migrating (workers never do)
 
         upgrade(settings)
     concurrency = concurrency or settings.sync_concurrency

@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from hub.storage.models import Base
+from foundation.storage.models import Base
 
 config = context.config
 database_url: str = config.attributes["database_url"]

@@ -33,11 +33,11 @@ from connectors.config import SourceConfig, load_sources
 from connectors.records import Fetched, SourceName, SourceRecord
 from connectors.registry import load_connectors
 from connectors.upstream import SourceClient, build_source_clients
-from hub.credit_code import InvalidCreditCode, validate
-from hub.errors import BadCreditCode, HubError, SourceUnavailable
-from hub.logging import get_logger
+from foundation.credit_code import InvalidCreditCode, validate
+from foundation.errors import BadCreditCode, HubError, SourceUnavailable
+from foundation.logging import get_logger
+from foundation.settings import Settings
 from hub.personal_data import load_personal_data_hasher
-from hub.settings import Settings
 from hub.sources.memo import DEFAULT_MAX_JSON_CHARS, RecordMemo
 from hub.sources.record_cache import SHARED, RecordCache, partition_of
 from hub.sources.single_flight import SingleFlight

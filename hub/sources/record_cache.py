@@ -27,7 +27,7 @@ from aiocache.base import BaseCache
 from pydantic import ValidationError
 
 from connectors.records import Fetched, SourceName, SourceRecord
-from hub.logging import get_logger
+from foundation.logging import get_logger
 from hub.sources.memo import RecordMemo
 
 SHARED: Final = "~"

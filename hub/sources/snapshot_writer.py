@@ -18,7 +18,7 @@ from collections import Counter
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub.logging import get_logger
+from foundation.logging import get_logger
 from hub.sources.snapshots import PendingSnapshot, SnapshotWrite, save_snapshots
 
 MAX_BATCH = 200

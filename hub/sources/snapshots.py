@@ -24,8 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.dml import ReturningInsert
 
 from connectors.records import SourceRecord
-from hub.storage import as_utc
-from hub.storage.models import Snapshot
+from foundation.storage import as_utc
+from foundation.storage.models import Snapshot
 
 SnapshotKey = tuple[str, str, str]  # source, credit code, content hash
 

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict
 from connectors.config import SourceConfig
 from connectors.http import RetryPolicy, build_http_client, send
 from connectors.records import SourceName
-from hub.errors import UpstreamPayloadError
+from foundation.errors import UpstreamPayloadError
 from hub.sources.reader import RefreshOutcome, SourceReader
 
 LISTING_PATH = "/_sandbox/enterprises"

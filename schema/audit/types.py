@@ -6,7 +6,7 @@ from datetime import datetime
 
 import strawberry
 
-from auth.audit import AuditedEvent
+from audit.log import AuditedEvent
 from schema.pagination import PageInfo, encode_cursor
 
 AUDIT_CURSOR = "audit:"  # a cursor over seq, not over a list position: never mixed with other lists

@@ -21,7 +21,7 @@ from graphql import (
 
 from auth.principal import source_scope
 from connectors.records import SourceName
-from hub.errors import BadRequest
+from foundation.errors import BadRequest
 from schema.arguments import valid_credit_code
 from schema.context import Context, Info
 from schema.enterprise.types import Enterprise

@@ -8,7 +8,7 @@ from decimal import Decimal
 import strawberry
 
 from connectors.records import Fetched, RegistryRecord
-from hub.credit_code import region_of
+from foundation.credit_code import region_of
 from schema.arguments import valid_credit_code
 from schema.context import Context, Info
 from schema.electricity.resolvers import electricity_of

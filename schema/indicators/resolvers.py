@@ -14,7 +14,7 @@ from connectors.records import (
     TaxRecord,
     TradeRecord,
 )
-from hub.errors import SourceUnavailable
+from foundation.errors import SourceUnavailable
 from hub.profiles.electricity import ElectricityProfile, electricity_profile
 from hub.profiles.indicators import INDICATOR_MONTHS, lending_indicators
 from hub.profiles.logistics import LogisticsProfile, logistics_profile

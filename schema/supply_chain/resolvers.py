@@ -6,7 +6,7 @@ import asyncio
 from typing import TypeVar
 
 from connectors.records import LogisticsRecord, SourceName, SourceRecord, TradeRecord
-from hub.errors import SourceUnavailable
+from foundation.errors import SourceUnavailable
 from hub.supply_chain import MAX_DEPTH, SupplyLink, links_of, next_tier
 from schema.arguments import in_range, valid_credit_code
 from schema.context import Context

@@ -15,9 +15,9 @@ from joserfc.jwk import KeySet
 from auth.clients import IssuedClient, register_client
 from auth.keys import rotate_key_file
 from auth.principal import ALL_SCOPES
+from foundation.settings import Settings
 from hub.app import create_app
 from hub.services import HubServices
-from hub.settings import Settings
 from tests.fixtures.backends import Backend
 
 ISSUER = "http://127.0.0.1:8000"

@@ -14,10 +14,10 @@ from auth.access_state import AccessState, bump_access_version
 from auth.consent import consent_today
 from auth.principal import ALL_SCOPES
 from auth.service import AuthService
-from hub.credit_code import generate
-from hub.errors import Unauthenticated
-from hub.settings import Settings
-from hub.storage.models import AccessVersion
+from foundation.credit_code import generate
+from foundation.errors import Unauthenticated
+from foundation.settings import Settings
+from foundation.storage.models import AccessVersion
 from tests.auth.conftest import Hub
 
 FIRM = generate("330100", random.Random(7))

@@ -15,13 +15,13 @@ import pytest
 from starlette.applications import Starlette
 from structlog.testing import capture_logs
 
-from auth.audit import AuditedEvent
+from audit.log import AuditedEvent
 from auth.client_auth import CLIENT_ID_KEPT, THROTTLE_AUDIT_WINDOW_S, UNKNOWN_TENANT, source_address
 from auth.clients import IssuedClient, register_client, set_client_disabled
 from auth.principal import ALL_SCOPES
+from foundation.settings import Settings
 from hub.app import create_app
 from hub.services import HubServices
-from hub.settings import Settings
 from tests.auth.client_auth_answers import FAILED, count_scrypt
 from tests.fixtures.backends import Backend
 

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from auth.clients import IssuedClient, set_client_disabled
-from hub.errors import BadRequest
+from foundation.errors import BadRequest
 from tests.auth.conftest import Hub
 
 

@@ -8,11 +8,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from auth.audit import AuditLog
+from audit.log import AuditLog
 from auth.clients import ensure_tenant
 from auth.consent import ConsentBook, consent_today
-from hub.credit_code import generate
-from hub.errors import BadCreditCode, BadRequest
+from foundation.credit_code import generate
+from foundation.errors import BadCreditCode, BadRequest
 
 RNG = random.Random(7)
 FIRM_A, FIRM_B = generate("330100", RNG), generate("330200", RNG)

@@ -7,7 +7,7 @@ import random
 from auth.demo import DEMO_TENANT, prepare_demo
 from auth.principal import ALL_SCOPES
 from connectors.records import SOURCES
-from hub.credit_code import generate
+from foundation.credit_code import generate
 from tests.auth.conftest import Hub
 
 FIRMS = [generate("330100", random.Random(seed)) for seed in range(3)]

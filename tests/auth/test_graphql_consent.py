@@ -11,7 +11,7 @@ from strawberry.tools import merge_types
 
 from auth.consent import consent_today
 from auth.principal import Principal
-from hub.credit_code import generate
+from foundation.credit_code import generate
 from schema.audit.query import AuditQuery
 from schema.audit.types import AUDIT_CURSOR
 from schema.consent.query import ConsentMutation, ConsentQuery

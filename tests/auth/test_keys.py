@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from auth.keys import DEV_KEY_FILE, KeyFile, key_file_path, read_key_file, rotate_key_file
-from hub.settings import Settings
+from foundation.settings import Settings
 
 
 def test_rotation_adds_a_current_key_and_drops_keys_whose_tokens_expired(tmp_path: Path) -> None:

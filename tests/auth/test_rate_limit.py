@@ -11,8 +11,8 @@ from redis.asyncio import Redis
 from auth.principal import Principal
 from auth.rate_limit import Clock, RedisTokenBuckets, build_token_buckets
 from auth.service import AuthService
-from hub.errors import RateLimited
-from hub.settings import Settings
+from foundation.errors import RateLimited
+from foundation.settings import Settings
 from tests.fixtures.backends import Backend
 
 

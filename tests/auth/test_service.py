@@ -11,7 +11,7 @@ from auth.clients import register_client
 from auth.keys import read_key_file, rotate_key_file
 from auth.principal import READ_SCOPES
 from auth.service import AuthService
-from hub.errors import Unauthenticated
+from foundation.errors import Unauthenticated
 from tests.auth.conftest import Hub, mint
 
 

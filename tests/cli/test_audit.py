@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from auth.audit import AuditEntry, AuditLog
+from audit.log import AuditEntry, AuditLog
 from auth.keys import rotate_key_file
-from hub.storage.models import AuditCheckpoint, AuditRecord
-from tests.auth.audit_attacks import Attack, delete_tail, delete_whole_log, rewrite_and_rechain
+from foundation.storage.models import AuditCheckpoint, AuditRecord
+from tests.audit.audit_attacks import Attack, delete_tail, delete_whole_log, rewrite_and_rechain
 from tests.cli.test_clients import run_hub
 from tests.fixtures.backends import Backend
 

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from typer.testing import CliRunner, Result
 
-from auth.audit import AuditLog
+from audit.log import AuditLog
 from auth.clients import load_client, register_client
+from foundation.storage.models import Tenant
 from hub.cli import app
-from hub.storage.models import Tenant
 from tests.fixtures.backends import Backend
 
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from auth.audit import AuditLog
+from audit.log import AuditLog
 from auth.clients import ensure_tenant
 from auth.consent import ConsentBook, consent_today
-from hub.credit_code import generate
+from foundation.credit_code import generate
 from tests.cli.test_clients import run_hub
 from tests.fixtures.backends import Backend
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from foundation.settings import Settings
 from hub.cli.demo_anchor import demo_anchor_file
-from hub.settings import Settings
 
 
 def _settings(database: str) -> Settings:

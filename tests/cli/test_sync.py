@@ -17,9 +17,9 @@ from typer.testing import CliRunner, Result
 
 from connectors.config import write_sandbox_sources_file
 from connectors.records import SOURCES
+from foundation.storage.models import Snapshot
 from hub.cli import app
 from hub.cli.sync import WORKER_COMMAND
-from hub.storage.models import Snapshot
 from sandbox.runner import SandboxThread
 from tests.fixtures.backends import Backend
 from tests.fixtures.sandbox import SandboxHandle
@@ -190,7 +190,7 @@ def test_a_worker_process_loads_the_sync_command_only() -> None:
         [
             WORKER_COMMAND[2].split(";")[0],  # the worker's import, without running it
             "import sys",
-            "print(sorted(m for m in ('hub.app', 'schema.build', 'auth.audit', 'hub.cli.demo', 'alembic')"
+            "print(sorted(m for m in ('hub.app', 'schema.build', 'audit.log', 'hub.cli.demo', 'alembic')"
             " if m in sys.modules))",
         ]
     )

@@ -15,7 +15,7 @@ from connectors.config import SANDBOX_CREDENTIALS
 from connectors.records import SOURCES, SourceName
 from connectors.registry import load_connectors
 from connectors.upstream import build_source_clients
-from hub.errors import SourceUnavailable, UnknownEnterprise, UpstreamRejected
+from foundation.errors import SourceUnavailable, UnknownEnterprise, UpstreamRejected
 from tests.connectors.conftest import (
     CODE,
     HASHER,

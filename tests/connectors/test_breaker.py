@@ -9,7 +9,7 @@ from prometheus_client import REGISTRY
 
 from connectors.records import SourceName
 from connectors.upstream import SourceClient
-from hub.errors import SourceUnavailable, UnknownEnterprise
+from foundation.errors import SourceUnavailable, UnknownEnterprise
 from tests.connectors.conftest import CODE, OUTSIDE_UNIVERSE, ClientFactory, counted
 from tests.fixtures.sandbox import SandboxHandle
 

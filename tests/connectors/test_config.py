@@ -18,7 +18,7 @@ from connectors.config import (
 from connectors.records import SOURCES
 from connectors.registry import load_connectors
 from connectors.upstream import check_sources
-from hub.settings import Settings
+from foundation.settings import Settings
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "sources.example.toml"
 

@@ -11,7 +11,7 @@ import pytest
 
 from connectors.config import SourceConfig
 from connectors.http import RetryPolicy, build_http_client, provider_error_code, retry_after_seconds, send
-from hub.errors import SourceUnavailable, UpstreamRejected
+from foundation.errors import SourceUnavailable, UpstreamRejected
 from tests.connectors.conftest import CODE, ClientFactory, counted
 from tests.fixtures.ports import free_port
 from tests.fixtures.sandbox import SandboxHandle

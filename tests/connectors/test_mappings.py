@@ -25,7 +25,7 @@ from connectors.records import (
 from connectors.registry_source import map_registry
 from connectors.tax import map_tax
 from connectors.trade import map_trade
-from hub.errors import UpstreamPayloadError
+from foundation.errors import UpstreamPayloadError
 from tests.connectors.conftest import HASHER
 
 PAYLOADS = Path(__file__).parent / "payloads"

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from connectors.paging import PAGINATORS, PageParams, PaginatorName
-from hub.errors import UpstreamPayloadError
+from foundation.errors import UpstreamPayloadError
 
 
 def walk(name: PaginatorName, pages: list[dict[str, Any]], record_path: str) -> list[PageParams]:

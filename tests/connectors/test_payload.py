@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from connectors.payload import PayloadReader, parse_day, parse_decimal, parse_month, parse_timestamp
-from hub.errors import UpstreamPayloadError
+from foundation.errors import UpstreamPayloadError
 
 TRICKY: list[Any] = [
     "12.50",

@@ -24,7 +24,7 @@ from connectors.http import build_http_client
 from connectors.paging import PaginatorName
 from connectors.registry import load_connectors
 from connectors.upstream import Upstream
-from hub.errors import UpstreamPayloadError
+from foundation.errors import UpstreamPayloadError
 from tests.connectors.conftest import CODE
 
 TOTAL = 23  # records of the listing: 5 pages of 5, the last one short

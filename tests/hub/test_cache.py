@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from foundation.settings import Settings
 from hub.cache import build_cache, close_cache
-from hub.settings import Settings
 
 
 async def test_memory_cache_forgets_expired_entries_and_their_timers() -> None:

@@ -2,7 +2,7 @@ import random
 
 import pytest
 
-from hub.credit_code import InvalidCreditCode, check_character, generate, is_valid, region_of, validate
+from foundation.credit_code import InvalidCreditCode, check_character, generate, is_valid, region_of, validate
 
 # Real codes published by their enterprises (check digits as issued).
 REAL_CODES = ["9144030071526726XG", "914403001922038216", "91330100799655058B"]

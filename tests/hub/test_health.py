@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
+from foundation.settings import Settings
 from hub.app import create_app
-from hub.settings import Settings
 
 
 async def test_healthz_readyz_metrics(settings: Settings) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 import structlog
 
-from hub.logging import configure_logging
+from foundation.logging import configure_logging
 
 
 @pytest.fixture(autouse=True)

@@ -17,11 +17,11 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from connectors.personal_data import PersonalDataHasher
 from connectors.records import RegistryRecord
-from hub.settings import Settings
+from foundation.settings import Settings
+from foundation.storage import as_utc, create_engine, create_session_factory
+from foundation.storage.models import Snapshot
+from hub.migrate import upgrade
 from hub.sources.snapshots import PendingSnapshot, encode_record, payload_hash, save_snapshots
-from hub.storage import as_utc, create_engine, create_session_factory
-from hub.storage.migrate import upgrade
-from hub.storage.models import Snapshot
 from tests.fixtures.backends import POSTGRES_URL, require_service
 
 KEY = bytes(range(32))

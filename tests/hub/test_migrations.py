@@ -16,7 +16,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from hub.storage.models import Base
+from foundation.storage.models import Base
 from tests.fixtures.backends import POSTGRES_URL, require_service
 
 HUB = str(Path(sys.executable).with_name("hub"))

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from connectors.personal_data import PersonalDataHasher
+from foundation.settings import Settings
 from hub.personal_data import DEV_KEY_FILE, key_file_path, load_personal_data_hasher
-from hub.settings import Settings
 
 KEY = bytes(range(32))
 

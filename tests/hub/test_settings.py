@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from hub.settings import Settings, mask_url
+from foundation.settings import Settings, mask_url
 
 
 def test_defaults_are_the_embedded_backends(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,7 +8,7 @@ from datetime import date
 
 import httpx
 
-from hub.credit_code import check_character
+from foundation.credit_code import check_character
 from sandbox.registry_data import resident_id_number
 from tests.fixtures.sandbox import SandboxHandle
 from tests.sandbox.clients import REGISTRY_HEADERS

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-from hub.credit_code import is_valid, region_of
+from foundation.credit_code import is_valid, region_of
 from sandbox.electricity_data import consumption
 from sandbox.flows import receivables_of
 from sandbox.tax_data import tax_facts

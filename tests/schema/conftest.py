@@ -18,9 +18,9 @@ from auth.keys import rotate_key_file
 from auth.principal import ALL_SCOPES
 from connectors.config import write_sandbox_sources_file
 from connectors.records import SOURCES
+from foundation.settings import Settings
 from hub.app import create_app
 from hub.services import HubServices
-from hub.settings import Settings
 from schema.http import GraphQLView
 from tests.fixtures.backends import Backend
 from tests.fixtures.sandbox import SandboxHandle

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from graphql import GraphQLError
 
-from hub.errors import SourceUnavailable
+from foundation.errors import SourceUnavailable
 from schema.build import sdl
 from schema.errors import map_error
 from tests.fixtures.sandbox import SandboxHandle

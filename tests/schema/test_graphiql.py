@@ -8,8 +8,8 @@ import re
 
 import httpx
 
+from foundation.settings import Settings
 from hub.app import create_app
-from hub.settings import Settings
 
 ASSET = re.compile(r'(?:src|href)="(/graphiql/assets/[^"]+)"\s+integrity="(sha384-[^"]+)"')
 

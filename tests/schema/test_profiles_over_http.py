@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from defusedxml import ElementTree
 
-from hub.credit_code import region_of
+from foundation.credit_code import region_of
 from tests.fixtures.sandbox import SandboxHandle
 from tests.sandbox.clients import electricity_token, tax_get, trade_get
 from tests.schema.conftest import Graph

@@ -8,7 +8,7 @@ import pytest
 from aiocache.base import BaseCache
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub.settings import Settings
+from foundation.settings import Settings
 from hub.sources.reader import SourceReader
 from tests.connectors.conftest import fast_configs
 from tests.fixtures.sandbox import SandboxHandle

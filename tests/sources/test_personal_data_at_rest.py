@@ -16,12 +16,12 @@ from connectors.config import SANDBOX_CREDENTIALS
 from connectors.records import Record, RegistryRecord
 from connectors.registry_source import RegistryConnector
 from connectors.upstream import Upstream
-from hub.errors import SourceUnavailable
+from foundation.errors import SourceUnavailable
+from foundation.settings import Settings
+from foundation.storage.models import Snapshot
 from hub.personal_data import load_personal_data_hasher
-from hub.settings import Settings
 from hub.sources.reader import SourceReader
 from hub.sources.snapshots import PendingSnapshot, payload_hash, save_snapshots
-from hub.storage.models import Snapshot
 from tests.connectors.conftest import CODE, fast_configs
 from tests.fixtures.sandbox import SandboxHandle
 

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connectors.records import Fetched, RegistryRecord
-from hub.errors import BadCreditCode, SourceUnavailable, UnknownEnterprise
-from hub.settings import Settings
+from foundation.errors import BadCreditCode, SourceUnavailable, UnknownEnterprise
+from foundation.settings import Settings
+from foundation.storage.models import Snapshot
 from hub.sources.reader import SourceReader
-from hub.storage.models import Snapshot
 from tests.connectors.conftest import CODE, OUTSIDE_UNIVERSE, fast_configs
 from tests.fixtures.sandbox import SandboxHandle
 

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from foundation.storage.models import Snapshot
 from hub.sources.snapshot_writer import SnapshotWriter
 from hub.sources.snapshots import PendingSnapshot, latest_snapshot
-from hub.storage.models import Snapshot
 
 START = datetime(2026, 11, 1, 8, tzinfo=UTC)
 CODES = ["9133040285WK93385D", "913309038YLB77TF5A", "91330106R4R08RMJ3L"]

@@ -9,8 +9,8 @@ from sqlalchemy import Text, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connectors.records import TaxRecord
+from foundation.storage.models import Snapshot
 from hub.sources.snapshots import content_hash, latest_snapshot, save_snapshot
-from hub.storage.models import Snapshot
 
 CODE = "9133040285WK93385D"
 

@@ -26,8 +26,8 @@ import sqlalchemy as sa
 from alembic import context, op
 
 from connectors.personal_data import PersonalDataHasher, mask_id_number, mask_phone
+from foundation.settings import Settings, load_settings
 from hub.personal_data import load_personal_data_hasher
-from hub.settings import Settings, load_settings
 
 revision = "0006"
 down_revision = "0005"

@@ -7,10 +7,10 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from hub.settings import Settings
-from hub.storage import prepare_database_file
+from foundation.settings import Settings
+from foundation.storage import prepare_database_file
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def alembic_config(settings: Settings) -> Config:

@@ -22,8 +22,8 @@ from sqlalchemy import Engine, insert
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError
 
-from auth.audit_chain import CHECKPOINT_COLUMNS, COLUMNS, GENESIS_HEAD, HEAD, AuditEntry, Chain, Prepared
-from hub.storage.models import AuditCheckpoint, AuditRecord
+from audit.chain import CHECKPOINT_COLUMNS, COLUMNS, GENESIS_HEAD, HEAD, AuditEntry, Chain, Prepared
+from foundation.storage.models import AuditCheckpoint, AuditRecord
 
 _DIALECT = sqlite.dialect()
 _HEAD = str(HEAD.compile(dialect=_DIALECT, compile_kwargs={"literal_binds": True}))
@@ -47,7 +47,7 @@ class SqliteAppender:
     connection), one group at a time.
 
     Parameters:
-        engine: from :func:`hub.storage.sync_sqlite_engine`.
+        engine: from :func:`foundation.storage.sync_sqlite_engine`.
         chain: the rows (and checkpoint) continuing the chain after a head; must not touch the database.
     """
 

@@ -11,12 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from structlog.testing import capture_logs
 
-from auth.audit import AuditEntry, AuditLog
-from auth.audit_checkpoints import CheckpointSigner, read_checkpoint_file
+from audit.checkpoints import CheckpointSigner, read_checkpoint_file
+from audit.log import AuditEntry, AuditLog
 from auth.keys import KeyFile
-from hub.settings import Settings
-from hub.storage.models import AuditCheckpoint
-from tests.auth.audit_attacks import Attack, delete_tail, delete_whole_log, rewrite_and_rechain
+from foundation.settings import Settings
+from foundation.storage.models import AuditCheckpoint
+from tests.audit.audit_attacks import Attack, delete_tail, delete_whole_log, rewrite_and_rechain
 from tests.auth.conftest import Hub
 from tests.fixtures.backends import Backend
 

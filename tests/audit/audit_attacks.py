@@ -9,8 +9,8 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from auth.audit import GENESIS_HASH, AuditEntry, chain_hash
-from hub.storage.models import AuditCheckpoint, AuditRecord
+from audit.log import GENESIS_HASH, AuditEntry, chain_hash
+from foundation.storage.models import AuditCheckpoint, AuditRecord
 
 Attack = Callable[[async_sessionmaker[AsyncSession]], Awaitable[None]]
 

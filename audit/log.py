@@ -1,17 +1,17 @@
 """The append-only, hash-chained audit log: every data access, token issued and consent change.
 
-Each row's hash covers its content and the row before it (:mod:`auth.audit_chain`). Altering a row breaks
+Each row's hash covers its content and the row before it (:mod:`audit.chain`). Altering a row breaks
 its own hash; removing one leaves a gap in ``seq`` and breaks the next row's ``prev_hash``; moving one (its
 ``seq``) breaks its hash. Appends are serialised so the chain never forks: ``pg_advisory_xact_lock`` on
-PostgreSQL (across replicas), SQLite's write lock taken before the head is read (:mod:`auth.audit_sqlite`)
+PostgreSQL (across replicas), SQLite's write lock taken before the head is read (:mod:`audit.sqlite`)
 plus a retry on a ``seq`` collision. Concurrent appends of a process are group-committed: whatever is
-queued while one transaction runs is written by the next, in one transaction (:mod:`auth.group_commit`).
+queued while one transaction runs is written by the next, in one transaction (:mod:`audit.group_commit`).
 
 A truncated tail is not detectable from the rows alone: signed checkpoints of the head
-(:mod:`auth.audit_checkpoints`), written every ``checkpoint_every`` rows and on demand, make it so. A
+(:mod:`audit.checkpoints`), written every ``checkpoint_every`` rows and on demand, make it so. A
 rewrite with the chain recomputed after it, or a deletion of the checkpoint rows with the audit rows, is
 detectable only from outside the database: each checkpoint is also appended to the anchor file
-(:mod:`auth.audit_anchor`) once its transaction has committed, and :meth:`AuditLog.verify` holds the log
+(:mod:`audit.anchor`) once its transaction has committed, and :meth:`AuditLog.verify` holds the log
 to it.
 """
 
@@ -27,8 +27,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from auth.audit_anchor import AuditAnchor
-from auth.audit_chain import (
+from audit.anchor import AuditAnchor
+from audit.chain import (
     CHECKPOINT_COLUMNS,
     COLUMNS,
     GENESIS_HASH,
@@ -42,13 +42,13 @@ from auth.audit_chain import (
     chained_rows,
     digest,
 )
-from auth.audit_checkpoints import Checkpoint, CheckpointSigner, SignatureCheck, parse_checkpoint
-from auth.audit_postgres import PostgresAppender
-from auth.audit_sqlite import SqliteAppender
-from auth.group_commit import GroupCommit
-from hub.errors import BadRequest
-from hub.storage import as_utc, bound_engine, sync_sqlite_engine
-from hub.storage.models import AuditCheckpoint, AuditRecord
+from audit.checkpoints import Checkpoint, CheckpointSigner, SignatureCheck, parse_checkpoint
+from audit.group_commit import GroupCommit
+from audit.postgres import PostgresAppender
+from audit.sqlite import SqliteAppender
+from foundation.errors import BadRequest
+from foundation.storage import as_utc, bound_engine, sync_sqlite_engine
+from foundation.storage.models import AuditCheckpoint, AuditRecord
 
 _APPEND_ATTEMPTS = 5
 _VERIFY_CHUNK = 1000

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from hub.credit_code.divisions import CITIES, COUNTIES, PROVINCES
+from foundation.credit_code.divisions import CITIES, COUNTIES, PROVINCES
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {char: index for index, char in enumerate(ALPHABET)}

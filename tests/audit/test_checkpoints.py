@@ -9,8 +9,7 @@ from joserfc.jwk import ECKey
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from auth.audit import AuditEntry, AuditLog
-from auth.audit_checkpoints import (
+from audit.checkpoints import (
     CheckpointSigner,
     SignatureCheck,
     check_signature,
@@ -18,9 +17,10 @@ from auth.audit_checkpoints import (
     read_checkpoint_file,
     sign_checkpoint,
 )
+from audit.log import AuditEntry, AuditLog
 from auth.keys import KeyFile, SigningKeys, read_key_file
-from hub.errors import BadRequest
-from hub.storage.models import AuditCheckpoint, AuditRecord
+from foundation.errors import BadRequest
+from foundation.storage.models import AuditCheckpoint, AuditRecord
 
 
 def _entry(number: int) -> AuditEntry:

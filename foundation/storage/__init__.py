@@ -11,8 +11,8 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from hub.private_files import create_private_file
-from hub.settings import Settings
+from foundation.private_files import create_private_file
+from foundation.settings import Settings
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -17,8 +17,8 @@ from typing import Protocol
 
 from sqlalchemy import select
 
-from hub.storage import as_utc
-from hub.storage.models import AuditRecord
+from foundation.storage import as_utc
+from foundation.storage.models import AuditRecord
 
 GENESIS_HASH = "0" * 64
 GENESIS_HEAD = (0, GENESIS_HASH)

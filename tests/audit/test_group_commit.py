@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from auth.group_commit import GroupCommit
+from audit.group_commit import GroupCommit
 
 
 class Ledger:

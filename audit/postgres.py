@@ -13,8 +13,8 @@ from typing import cast
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from auth.audit_chain import CHECKPOINT_COLUMNS, COLUMNS, GENESIS_HEAD, HEAD, AuditEntry, Chain
-from hub.storage.models import AuditCheckpoint, AuditRecord, Base
+from audit.chain import CHECKPOINT_COLUMNS, COLUMNS, GENESIS_HEAD, HEAD, AuditEntry, Chain
+from foundation.storage.models import AuditCheckpoint, AuditRecord, Base
 
 # Any constant shared by every replica; names the audit chain among PostgreSQL advisory locks.
 ADVISORY_LOCK_KEY = 0x4155444954  # "AUDIT"

@@ -14,8 +14,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from auth.audit_checkpoints import Checkpoint, export_checkpoint, read_checkpoint_file
-from hub.logging import get_logger
+from audit.checkpoints import Checkpoint, export_checkpoint, read_checkpoint_file
+from foundation.logging import get_logger
 
 log = get_logger(__name__)
 
@@ -55,7 +55,7 @@ class AuditAnchor:
 
     def checkpoints(self) -> list[Checkpoint]:
         """The anchored checkpoints, in file order; none while the file does not exist yet (no checkpoint
-        signed since it was configured). :class:`hub.errors.BadRequest` names a malformed line."""
+        signed since it was configured). :class:`foundation.errors.BadRequest` names a malformed line."""
         if not self.path.exists():
             return []
         return read_checkpoint_file(self.path)

@@ -6,7 +6,7 @@ rows after it were not deleted. A checkpoint is a JWS (ES256, the hub's current 
 ``row_hash``". Verification then fails when the log no longer reaches a checkpoint's ``seq`` or its row
 there differs. Checkpoints live in the ``audit_checkpoint`` table and, exported one per line, in files
 outside the database (someone able to delete audit rows can delete checkpoint rows too): the anchor file
-the hub appends to itself (:mod:`auth.audit_anchor`) and those of ``--export``.
+the hub appends to itself (:mod:`audit.anchor`) and those of ``--export``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from joserfc import jws
 from joserfc.errors import JoseError
 
 from auth.keys import ALGORITHM, KeyFile, SigningKeys
-from hub.errors import BadRequest
+from foundation.errors import BadRequest
 
 CHECKPOINT_TYPE = "audit-checkpoint+jws"
 

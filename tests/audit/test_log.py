@@ -10,8 +10,8 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
-from auth.audit import GENESIS_HASH, AuditEntry, AuditLog, chain_hash
-from hub.storage.models import AuditRecord
+from audit.log import GENESIS_HASH, AuditEntry, AuditLog, chain_hash
+from foundation.storage.models import AuditRecord
 
 
 def _entry(number: int, tenant: str = "bank-a") -> AuditEntry:
