@@ -21,8 +21,8 @@ from pathlib import Path
 from joserfc import jws
 from joserfc.errors import JoseError
 
-from auth.keys import ALGORITHM, KeyFile, SigningKeys
 from foundation.errors import BadRequest
+from foundation.signing_keys import ALGORITHM, KeyFile, SigningKeys
 
 CHECKPOINT_TYPE = "audit-checkpoint+jws"
 

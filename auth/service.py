@@ -19,13 +19,13 @@ from auth.access_state import AccessState, bump_access_version
 from auth.client_auth import ClientAuthenticator
 from auth.clients import RegisteredClient
 from auth.consent import ConsentBook, consent_today
-from auth.keys import KeyFile, SigningKeys, key_file_path
 from auth.principal import READ_SCOPES, Principal
 from auth.rate_limit import TokenBuckets, build_token_buckets
 from auth.server import KnownToken
 from auth.tokens import AccessToken, HubTokenGenerator, verify_access_token
 from foundation.errors import RateLimited, Unauthenticated
 from foundation.settings import Settings
+from foundation.signing_keys import KeyFile, SigningKeys, key_file_path
 from foundation.storage import as_utc
 from foundation.storage.models import OAuthClient, RevokedToken
 

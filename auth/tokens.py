@@ -17,8 +17,8 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from joserfc.jwt import JWTClaimsRegistry
 
-from auth.keys import ALGORITHM, CLOCK_LEEWAY_S, KeyFile, SigningKeys
 from foundation.errors import Unauthenticated
+from foundation.signing_keys import ALGORITHM, CLOCK_LEEWAY_S, KeyFile, SigningKeys
 
 TOKEN_TYPE = "at+jwt"  # noqa: S105 - the RFC 9068 media type
 

@@ -35,12 +35,12 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from audit.log import AuditLog
 from auth.clients import register_client
 from auth.consent import ConsentBook, consent_today
-from auth.keys import rotate_key_file
 from auth.principal import READ_SCOPES
 from bench.queries import Answer, post_query
 from connectors.config import write_sandbox_sources_file
 from connectors.records import SOURCES
 from foundation.settings import Settings
+from foundation.signing_keys import rotate_key_file
 from foundation.storage import create_engine, create_session_factory
 from hub.migrate import upgrade
 

@@ -2,5 +2,6 @@
 
 pytest_plugins = [
     "tests.fixtures.backends",
+    "tests.fixtures.hub",
     "tests.fixtures.sandbox",
 ]

@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from audit.checkpoints import Checkpoint, CheckpointSigner, export_checkpoint, read_checkpoint_file
 from audit.log import AuditLog, VerifyResult
-from auth.keys import DEV_KEY_FILE, KeyFile, key_file_path
 from foundation.errors import BadRequest, HubError
 from foundation.settings import Settings
+from foundation.signing_keys import DEV_KEY_FILE, KeyFile, key_file_path
 from hub.cli.clients import database_sessions, fail
 from hub.cli.settings_option import settings_or_exit
 

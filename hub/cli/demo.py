@@ -10,11 +10,11 @@ from pathlib import Path
 import httpx
 import typer
 
-from auth.demo import DemoAccess, prepare_demo
 from connectors.config import write_sandbox_sources_file
 from foundation.logging import configure_logging
 from foundation.settings import Settings
 from hub.app import create_app
+from hub.cli.demo_access import DemoAccess, prepare_demo
 from hub.cli.demo_anchor import demo_anchor_file
 from hub.cli.settings_option import settings_or_exit
 from hub.gc_freeze import freeze_startup_objects

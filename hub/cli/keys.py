@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from auth.keys import DEV_KEY_FILE, rotate_key_file
+from foundation.signing_keys import DEV_KEY_FILE, rotate_key_file
 from hub.cli.settings_option import settings_or_exit
 
 app = typer.Typer(no_args_is_help=True, help="JWT signing keys.")

@@ -13,12 +13,12 @@ from structlog.testing import capture_logs
 
 from audit.checkpoints import CheckpointSigner, read_checkpoint_file
 from audit.log import AuditEntry, AuditLog
-from auth.keys import KeyFile
 from foundation.settings import Settings
+from foundation.signing_keys import KeyFile
 from foundation.storage.models import AuditCheckpoint
 from tests.audit.audit_attacks import Attack, delete_tail, delete_whole_log, rewrite_and_rechain
-from tests.auth.conftest import Hub
 from tests.fixtures.backends import Backend
+from tests.fixtures.hub import Hub
 
 
 def _entry(number: int) -> AuditEntry:

@@ -18,8 +18,8 @@ from audit.checkpoints import (
     sign_checkpoint,
 )
 from audit.log import AuditEntry, AuditLog
-from auth.keys import KeyFile, SigningKeys, read_key_file
 from foundation.errors import BadRequest
+from foundation.signing_keys import KeyFile, SigningKeys, read_key_file
 from foundation.storage.models import AuditCheckpoint, AuditRecord
 
 

@@ -18,7 +18,7 @@ from foundation.credit_code import generate
 from foundation.errors import Unauthenticated
 from foundation.settings import Settings
 from foundation.storage.models import AccessVersion
-from tests.auth.conftest import Hub
+from tests.fixtures.hub import Hub
 
 FIRM = generate("330100", random.Random(7))
 

@@ -7,7 +7,7 @@ import pytest
 
 from auth.clients import IssuedClient, set_client_disabled
 from foundation.errors import BadRequest
-from tests.auth.conftest import Hub
+from tests.fixtures.hub import Hub
 
 
 async def _graphql(hub: Hub, token: str) -> httpx.Response:

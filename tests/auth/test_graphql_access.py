@@ -12,8 +12,8 @@ import pytest
 from auth.consent import consent_today
 from auth.principal import ALL_SCOPES
 from connectors.records import SOURCES
-from tests.auth.conftest import mint
 from tests.fixtures.backends import Backend
+from tests.fixtures.hub import mint
 from tests.fixtures.sandbox import SandboxHandle
 from tests.schema.conftest import Graph, graph_settings, running_graph
 

@@ -19,7 +19,7 @@ from schema.context import Context
 from schema.data_access import DataAccessLog
 from schema.errors import map_error
 from schema.pagination import encode_cursor
-from tests.auth.conftest import Hub
+from tests.fixtures.hub import Hub
 
 FIRM = generate("330100", random.Random(11))
 SCHEMA = strawberry.Schema(

@@ -13,7 +13,7 @@ from auth.client_secret import hash_client_secret
 from auth.clients import set_client_disabled
 from auth.principal import ALL_SCOPES, Principal
 from tests.auth.client_auth_answers import FAILED, count_scrypt
-from tests.auth.conftest import Hub
+from tests.fixtures.hub import Hub
 
 
 async def test_client_secret_basic_issues_an_rfc9068_token(hub: Hub) -> None:

@@ -8,11 +8,11 @@ import pytest
 from joserfc.jwk import ECKey, KeySet
 
 from auth.clients import register_client
-from auth.keys import read_key_file, rotate_key_file
 from auth.principal import READ_SCOPES
 from auth.service import AuthService
 from foundation.errors import Unauthenticated
-from tests.auth.conftest import Hub, mint
+from foundation.signing_keys import read_key_file, rotate_key_file
+from tests.fixtures.hub import Hub, mint
 
 
 def _signing_keys(key_file: Path) -> KeySet:

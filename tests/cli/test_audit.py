@@ -12,7 +12,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from audit.log import AuditEntry, AuditLog
-from auth.keys import rotate_key_file
+from foundation.signing_keys import rotate_key_file
 from foundation.storage.models import AuditCheckpoint, AuditRecord
 from tests.audit.audit_attacks import Attack, delete_tail, delete_whole_log, rewrite_and_rechain
 from tests.cli.test_clients import run_hub

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from auth.keys import read_key_file
+from foundation.signing_keys import read_key_file
 from hub.cli import app
 
 

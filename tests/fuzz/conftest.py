@@ -18,10 +18,10 @@ import httpx
 import pytest
 import uvicorn
 
-from auth.keys import rotate_key_file
 from bench.harness import UNLIMITED_RATE, prepare_access
 from connectors.config import write_sandbox_sources_file
 from foundation.settings import Settings
+from foundation.signing_keys import rotate_key_file
 from hub.app import create_app
 from hub.cache import build_cache, is_redis
 from tests.fixtures.backends import Backend

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from auth.keys import DEV_KEY_FILE as SIGNING_KEY_FILE
-from auth.keys import key_file_path as signing_key_file_path
-from auth.keys import rotate_key_file
 from connectors.config import default_sandbox_urls, write_sandbox_sources_file
 from foundation.private_files import write_private_file
 from foundation.settings import Settings
+from foundation.signing_keys import DEV_KEY_FILE as SIGNING_KEY_FILE
+from foundation.signing_keys import key_file_path as signing_key_file_path
+from foundation.signing_keys import rotate_key_file
 from foundation.storage import create_engine
 from hub.personal_data import DEV_KEY_FILE as PERSONAL_DATA_KEY_FILE
 from hub.personal_data import key_file_path as personal_data_key_file_path

@@ -17,11 +17,11 @@ from typing import Any
 import httpx
 import pytest
 
-from auth.keys import rotate_key_file
 from bench.harness import UNLIMITED_RATE, ClientCredentials, fetch_token, prepare_access
 from bench.queries import Answer, post_query
 from connectors.config import write_sandbox_sources_file
 from foundation.settings import Settings
+from foundation.signing_keys import rotate_key_file
 from hub.app import create_app
 from hub.cache import build_cache, is_redis
 from hub.services import HubServices

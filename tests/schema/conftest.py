@@ -14,11 +14,11 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from auth.clients import register_client
-from auth.keys import rotate_key_file
 from auth.principal import ALL_SCOPES
 from connectors.config import write_sandbox_sources_file
 from connectors.records import SOURCES
 from foundation.settings import Settings
+from foundation.signing_keys import rotate_key_file
 from hub.app import create_app
 from hub.services import HubServices
 from schema.http import GraphQLView

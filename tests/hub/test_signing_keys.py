@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from auth.keys import DEV_KEY_FILE, KeyFile, key_file_path, read_key_file, rotate_key_file
 from foundation.settings import Settings
+from foundation.signing_keys import DEV_KEY_FILE, KeyFile, key_file_path, read_key_file, rotate_key_file
 
 
 def test_rotation_adds_a_current_key_and_drops_keys_whose_tokens_expired(tmp_path: Path) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import random
 
-from auth.demo import DEMO_TENANT, prepare_demo
 from auth.principal import ALL_SCOPES
 from connectors.records import SOURCES
 from foundation.credit_code import generate
-from tests.auth.conftest import Hub
+from hub.cli.demo_access import DEMO_TENANT, prepare_demo
+from tests.fixtures.hub import Hub
 
 FIRMS = [generate("330100", random.Random(seed)) for seed in range(3)]
 
