@@ -1,6 +1,6 @@
 """Run the providers in the current event loop (:func:`run_sandboxes`) or a thread (:class:`SandboxThread`).
 
-async with run_sandboxes() as urls:          # free ports, all five
+async with run_sandboxes() as urls:          # free ports, every provider
     httpx.get(urls["registry"] + "/_sandbox/enterprises")
 """
 
@@ -16,12 +16,14 @@ from dataclasses import dataclass
 import uvicorn
 
 from sandbox.common import ProviderConfig
-from sandbox.credentials import DEFAULT_CREDENTIALS, Credentials
+from sandbox.credentials import Credentials
 from sandbox.faults import FaultSettings
-from sandbox.providers import PROVIDERS
+from sandbox.providers import DEFAULT_CREDENTIALS, PROVIDERS, SANDBOX_PROVIDERS
 from sandbox.universe import build_universe
 
-DEFAULT_PORTS = {"registry": 9101, "electricity": 9102, "logistics": 9103, "tax": 9104, "trade": 9105}
+BASE_PORT = 9101
+DEFAULT_PORTS = {name: BASE_PORT + provider.port_offset for name, provider in SANDBOX_PROVIDERS.items()}
+"""Provider name → its default port (the base port plus its offset), in port order."""
 DEFAULT_SEED = 20261125
 DEFAULT_SIZE = 2000
 
@@ -69,10 +71,11 @@ async def run_sandboxes(
 
     Parameters:
         ports: port per provider; a provider not in it (or ``ports=None``) gets a free port.
-        providers: which to run (default all five); unknown names raise ``ValueError``.
+        providers: which to run (default all of :data:`sandbox.providers.PROVIDERS`); unknown names raise
+            ``ValueError``.
         seed, size: the universe.
         faults: the fault settings every provider starts with (trade keeps its own rate limit if 0).
-        credentials: per provider, replacing :data:`sandbox.credentials.DEFAULT_CREDENTIALS`.
+        credentials: per provider, replacing :data:`sandbox.providers.DEFAULT_CREDENTIALS`.
         configs: a provider's whole config (token lifetime, signature window …), replacing the one built
             from ``faults`` and ``credentials``.
     """

@@ -21,7 +21,7 @@ from hub.gc_freeze import freeze_startup_objects
 from hub.malloc import limit_malloc_arenas
 from hub.migrate import upgrade
 from hub.server import embedded
-from sandbox.runner import DEFAULT_PORTS, run_sandboxes
+from sandbox.runner import BASE_PORT, DEFAULT_PORTS, run_sandboxes
 
 SAMPLE_QUERY = """query Profile($code: ID!) {{
   enterprise(creditCode: $code) {{
@@ -43,7 +43,8 @@ SAMPLE_QUERY = """query Profile($code: ID!) {{
 def demo(
     port: int | None = typer.Option(None, help="Hub port (default HUB_PORT, 8000)."),
     sandbox_port: int = typer.Option(
-        DEFAULT_PORTS["registry"], help="First of five consecutive sandbox ports."
+        BASE_PORT,
+        help=f"First of {len(DEFAULT_PORTS)} consecutive sandbox ports ({', '.join(DEFAULT_PORTS)}).",
     ),
 ) -> None:
     """Start the sandbox providers and the hub (SQLite + memory cache); print where to click and a token."""
@@ -51,7 +52,7 @@ def demo(
     overrides: dict[str, object] = {"env": "dev"}
     if port is not None:
         overrides["port"] = port
-    ports = {name: sandbox_port + offset for offset, name in enumerate(DEFAULT_PORTS)}
+    ports = {name: sandbox_port + default - BASE_PORT for name, default in DEFAULT_PORTS.items()}
     settings = settings_or_exit(**overrides)
     if settings.sources_file is None and ports != DEFAULT_PORTS:
         # The built-in sandbox sources name the default ports: point the hub at the ports asked for.

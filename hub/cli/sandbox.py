@@ -9,10 +9,10 @@ from typing import Annotated
 
 import typer
 
-from sandbox.credentials import DEFAULT_CREDENTIALS, Credentials
+from sandbox.credentials import Credentials
 from sandbox.faults import BadFaults, FaultSettings
-from sandbox.providers import PROVIDERS
-from sandbox.runner import DEFAULT_PORTS, DEFAULT_SEED, DEFAULT_SIZE, run_sandboxes
+from sandbox.providers import DEFAULT_CREDENTIALS, PROVIDERS, SANDBOX_PROVIDERS
+from sandbox.runner import BASE_PORT, DEFAULT_SEED, DEFAULT_SIZE, run_sandboxes
 
 
 def _credentials(values: list[str]) -> dict[str, Credentials]:
@@ -24,12 +24,6 @@ def _credentials(values: list[str]) -> dict[str, Credentials]:
             raise typer.BadParameter(f"expected NAME=KEY[:SECRET] with NAME one of {', '.join(PROVIDERS)}")
         result[name] = Credentials(key, secret)
     return result
-
-
-def _describe(credentials: Credentials) -> str:
-    if credentials.secret:
-        return f"key {credentials.key}  secret {credentials.secret}"
-    return f"API key {credentials.key}"
 
 
 async def _run(
@@ -45,7 +39,8 @@ async def _run(
     ) as urls:
         accepted = {**DEFAULT_CREDENTIALS, **credentials}
         for name, url in urls.items():
-            typer.echo(f"{name:<12} {url:<28} {_describe(accepted[name])}")
+            described = SANDBOX_PROVIDERS[name].credentials_text(accepted[name])
+            typer.echo(f"{name:<12} {url:<28} {described}")
         typer.echo(f"universe: seed {seed}, {size} firms. Ctrl-C to stop.")
         await _stop_requested()
 
@@ -66,11 +61,10 @@ async def _stop_requested() -> None:
 
 def sandbox(
     provider: Annotated[
-        list[str] | None, typer.Option(help="Run only this provider (repeatable); default all five.")
+        list[str] | None,
+        typer.Option(help=f"Run only this provider (repeatable); default all: {', '.join(PROVIDERS)}."),
     ] = None,
-    port: int = typer.Option(
-        DEFAULT_PORTS["registry"], help="Port of the first provider; the next ones follow."
-    ),
+    port: int = typer.Option(BASE_PORT, help="Port of the first provider; the next ones follow."),
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     seed: int = typer.Option(DEFAULT_SEED, help="Seed of the synthetic universe."),
     size: int = typer.Option(DEFAULT_SIZE, help="Number of firms in the universe."),
@@ -85,7 +79,7 @@ def sandbox(
         list[str] | None, typer.Option(help="NAME=KEY[:SECRET] replaces a provider's credentials.")
     ] = None,
 ) -> None:
-    """Run the sandbox providers (registry, electricity, logistics, tax, trade), printing their URLs."""
+    """Run the sandbox providers (every module of sandbox/providers), printing their URLs."""
     names = provider or list(PROVIDERS)
     unknown = sorted(set(names) - set(PROVIDERS))
     if unknown:

@@ -1,22 +1,21 @@
-"""One starlette app per upstream provider; each module offers ``create_app(universe, config)``."""
+"""The simulated upstream providers: every module of this package declares one (:mod:`sandbox.provider`).
+
+Nothing lists them by hand: :data:`SANDBOX_PROVIDERS` holds what :func:`sandbox.provider.discover` finds
+here, ordered by port offset, and the other names derive from it. A new provider is a new module.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from sandbox.credentials import Credentials
+from sandbox.provider import AppFactory, SandboxProvider, discover
 
-from starlette.applications import Starlette
+SANDBOX_PROVIDERS: dict[str, SandboxProvider] = {provider.name: provider for provider in discover(__name__)}
+"""Provider name → its declaration, in the order of their port offsets."""
 
-from sandbox.common import ProviderConfig
-from sandbox.providers import electricity, logistics, registry, tax, trade
-from sandbox.universe import Universe
-
-AppFactory = Callable[[Universe, ProviderConfig], Starlette]
-
-PROVIDERS: dict[str, AppFactory] = {
-    "registry": registry.create_app,
-    "electricity": electricity.create_app,
-    "logistics": logistics.create_app,
-    "tax": tax.create_app,
-    "trade": trade.create_app,
-}
+PROVIDERS: dict[str, AppFactory] = {name: provider.create_app for name, provider in SANDBOX_PROVIDERS.items()}
 """Provider name → app factory, in the order of their default ports."""
+
+DEFAULT_CREDENTIALS: dict[str, Credentials] = {
+    name: provider.credentials for name, provider in SANDBOX_PROVIDERS.items()
+}
+"""Provider name → the credentials it accepts by default (PROTOCOL.md, "Default credentials")."""

@@ -16,9 +16,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sandbox.common import ProviderConfig, ProviderError, firm_of, int_parameter, provider_app
+from sandbox.credentials import Credentials
 from sandbox.electricity_data import accounts, consumption, owner_of
+from sandbox.provider import SandboxProvider
 from sandbox.universe import Universe
 
+CLIENT_ID = "hub-sandbox"
+CLIENT_SECRET = "sandbox-electricity-secret"  # noqa: S105 - a published sandbox default
 MAX_PAGE_SIZE = 50
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _NO_STORE = {"Cache-Control": "no-store"}
@@ -137,3 +141,12 @@ def create_app(universe: Universe, config: ProviderConfig) -> Starlette:
         routes,
         credential_of=lambda request: request.headers.get("authorization", "anonymous"),
     )
+
+
+provider = SandboxProvider(
+    name="electricity",
+    port_offset=1,
+    create_app=create_app,
+    credentials=Credentials(CLIENT_ID, CLIENT_SECRET),
+    description="grid company: accounts and monthly bills; OAuth 2 client credentials, page/pageSize",
+)

@@ -14,10 +14,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sandbox.common import ProviderConfig, ProviderError, firm_of, int_parameter, provider_app
+from sandbox.credentials import Credentials
 from sandbox.flows import waybills_of
+from sandbox.provider import SandboxProvider
 from sandbox.providers.registry import api_key_of, check_api_key
 from sandbox.universe import Universe
 
+API_KEY = "sandbox-logistics-key"
 MAX_LIMIT = 200
 
 
@@ -70,3 +73,12 @@ def create_app(universe: Universe, config: ProviderConfig) -> Starlette:
 
     routes = [Route("/v1/waybills", waybills)]
     return provider_app(universe, config, routes, credential_of=api_key_of)
+
+
+provider = SandboxProvider(
+    name="logistics",
+    port_offset=2,
+    create_app=create_app,
+    credentials=Credentials(API_KEY),
+    description="freight platform: waybills of a party; API key header, opaque cursor",
+)

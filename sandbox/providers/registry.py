@@ -10,8 +10,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sandbox.common import ProviderConfig, ProviderError, firm_of, provider_app
+from sandbox.credentials import Credentials
+from sandbox.provider import SandboxProvider
 from sandbox.registry_data import registration
 from sandbox.universe import Universe
+
+API_KEY = "sandbox-registry-key"
 
 
 def check_api_key(request: Request, expected: str) -> None:
@@ -35,3 +39,12 @@ def create_app(universe: Universe, config: ProviderConfig) -> Starlette:
 
     routes = [Route("/v1/enterprises/{creditCode}", enterprise)]
     return provider_app(universe, config, routes, credential_of=api_key_of)
+
+
+provider = SandboxProvider(
+    name="registry",
+    port_offset=0,
+    create_app=create_app,
+    credentials=Credentials(API_KEY),
+    description="market regulation: registration data by credit code; API key header",
+)

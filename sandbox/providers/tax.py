@@ -13,10 +13,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sandbox.common import ProviderConfig, ProviderError, firm_of, int_parameter, provider_app
+from sandbox.credentials import Credentials
+from sandbox.provider import SandboxProvider
 from sandbox.signing import tax_signature
 from sandbox.tax_data import GRADE_YEAR, MAX_YEARS, tax_facts
 from sandbox.universe import Universe, cents_text
 
+APP_KEY = "hub-sandbox"
+APP_SECRET = "sandbox-tax-secret"  # noqa: S105 - a published sandbox default
 XML_TYPE = "application/xml; charset=utf-8"
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
@@ -108,3 +112,12 @@ def create_app(universe: Universe, config: ProviderConfig) -> Starlette:
         render_error=xml_error,
         credential_of=lambda request: request.headers.get("x-app-key", "anonymous"),
     )
+
+
+provider = SandboxProvider(
+    name="tax",
+    port_offset=3,
+    create_app=create_app,
+    credentials=Credentials(APP_KEY, APP_SECRET),
+    description="tax bureau: credit grade, yearly and monthly figures; HMAC-signed requests, XML",
+)

@@ -13,11 +13,15 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sandbox.common import ProviderConfig, ProviderError, firm_of, int_parameter, provider_app
+from sandbox.credentials import Credentials
 from sandbox.flows import Role, orders_of, receivables_of
+from sandbox.provider import SandboxProvider
 from sandbox.registry_data import Payload
 from sandbox.signing import trade_sign
 from sandbox.universe import Universe
 
+APP_KEY = "hub-sandbox"
+APP_SECRET = "sandbox-trade-secret"  # noqa: S105 - a published sandbox default
 MAX_PAGE_SIZE = 100
 DEFAULT_RATE_LIMIT_PER_S = 50.0
 
@@ -81,3 +85,12 @@ def create_app(universe: Universe, config: ProviderConfig) -> Starlette:
         routes,
         credential_of=lambda request: request.query_params.get("app_key", "anonymous"),
     )
+
+
+provider = SandboxProvider(
+    name="trade",
+    port_offset=4,
+    create_app=create_app,
+    credentials=Credentials(APP_KEY, APP_SECRET),
+    description="B2B platform: orders and receivables; signed query parameters, page numbers, rate limit",
+)

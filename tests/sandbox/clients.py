@@ -8,16 +8,14 @@ from collections.abc import Mapping
 
 import httpx
 
-from sandbox.credentials import (
-    ELECTRICITY_CLIENT_ID,
-    ELECTRICITY_CLIENT_SECRET,
-    LOGISTICS_API_KEY,
-    REGISTRY_API_KEY,
-    TAX_APP_KEY,
-    TAX_APP_SECRET,
-    TRADE_APP_KEY,
-    TRADE_APP_SECRET,
-)
+from sandbox.providers.electricity import CLIENT_ID as ELECTRICITY_CLIENT_ID
+from sandbox.providers.electricity import CLIENT_SECRET as ELECTRICITY_CLIENT_SECRET
+from sandbox.providers.logistics import API_KEY as LOGISTICS_API_KEY
+from sandbox.providers.registry import API_KEY as REGISTRY_API_KEY
+from sandbox.providers.tax import APP_KEY as TAX_APP_KEY
+from sandbox.providers.tax import APP_SECRET as TAX_APP_SECRET
+from sandbox.providers.trade import APP_KEY as TRADE_APP_KEY
+from sandbox.providers.trade import APP_SECRET as TRADE_APP_SECRET
 from sandbox.signing import tax_signature, trade_sign
 
 REGISTRY_HEADERS = {"X-API-Key": REGISTRY_API_KEY}

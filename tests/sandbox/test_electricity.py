@@ -8,10 +8,10 @@ import re
 import httpx
 
 from sandbox.common import ProviderConfig
-from sandbox.credentials import DEFAULT_CREDENTIALS, ELECTRICITY_CLIENT_ID, ELECTRICITY_CLIENT_SECRET
+from sandbox.providers import DEFAULT_CREDENTIALS
 from sandbox.runner import run_sandboxes
 from tests.fixtures.sandbox import SandboxHandle
-from tests.sandbox.clients import electricity_token
+from tests.sandbox.clients import ELECTRICITY_CLIENT_ID, ELECTRICITY_CLIENT_SECRET, electricity_token
 
 
 def _bearer(token: str) -> dict[str, str]:
