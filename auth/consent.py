@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from audit.log import AuditEntry, AuditLog, digest
 from auth.access_state import bump_access_version
-from connectors.records import SOURCES
+from connectors.catalog import load_catalog
 from foundation.credit_code import InvalidCreditCode, validate
 from foundation.errors import BadCreditCode, BadRequest
 from foundation.settings import Settings
@@ -75,9 +75,10 @@ def checked_credit_code(credit_code: str) -> str:
 
 
 def checked_sources(sources: Sequence[str]) -> tuple[str, ...]:
-    unknown = sorted(set(sources) - set(SOURCES))
+    known = load_catalog().consent_names()
+    unknown = sorted(set(sources) - set(known))
     if unknown:
-        raise BadRequest(f"unknown sources: {', '.join(unknown)}; known: {', '.join(SOURCES)}")
+        raise BadRequest(f"unknown sources: {', '.join(unknown)}; known: {', '.join(known)}")
     if not sources:
         raise BadRequest("name at least one source")
     return tuple(sorted(set(sources)))

@@ -5,17 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-READ_SCOPES: Final = frozenset(
-    {"registry:read", "electricity:read", "logistics:read", "tax:read", "trade:read"}
-)
+from connectors.catalog import load_catalog
+
+READ_SCOPES: Final = frozenset(source.read_scope for source in load_catalog())
+"""One per known source (``<source>:read``), from the source catalog."""
 ALL_SCOPES: Final = READ_SCOPES | {"consent:read", "consent:write", "federation", "admin"}
 """``consent:read`` lists the tenant's consents (``consent:write`` also may); ``federation`` reads the
 subgraph's SDL (``_service``), what a gateway composing the hub needs."""
 
 
 def source_scope(source: str) -> str:
-    """The scope that reading ``source`` needs, e.g. ``electricity:read``."""
-    return f"{source}:read"
+    """The scope that reading ``source`` needs, e.g. ``electricity:read`` (its declaration's)."""
+    return load_catalog()[source].read_scope
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,8 +37,8 @@ from auth.clients import register_client
 from auth.consent import ConsentBook, consent_today
 from auth.principal import READ_SCOPES
 from bench.queries import Answer, post_query
+from connectors.catalog import load_catalog
 from connectors.config import write_sandbox_sources_file
-from connectors.records import SOURCES
 from foundation.settings import Settings
 from foundation.signing_keys import rotate_key_file
 from foundation.storage import create_engine, create_session_factory
@@ -251,7 +251,7 @@ async def prepare_access(
                 tenant_id=tenant,
                 client_id=None,
                 credit_codes=credit_codes[start : start + 500],
-                sources=SOURCES,
+                sources=load_catalog().consent_names(),
                 valid_from=today - timedelta(days=1),
                 valid_until=today + timedelta(days=365),
                 evidence_ref="benchmark consent",

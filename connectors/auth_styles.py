@@ -14,7 +14,7 @@ import secrets
 import time
 import warnings
 from collections.abc import AsyncGenerator, Generator, Mapping
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from urllib.parse import quote
 
 import httpx
@@ -27,8 +27,10 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=r".*httpx2.*")
     from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
 
-from connectors.config import SourceConfig
 from foundation.errors import UpstreamRejected
+
+if TYPE_CHECKING:
+    from connectors.config import SourceConfig
 
 AuthStyleName = Literal["api_key_header", "oauth2_client_credentials", "hmac_signed_headers", "signed_query"]
 

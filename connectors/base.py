@@ -10,17 +10,18 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 from urllib.parse import quote
 
 from connectors.auth_styles import AuthStyleName
 from connectors.paging import PaginatorName
-from connectors.records import Record, SourceName, SourceRecord
+from connectors.records import Record
 
 if TYPE_CHECKING:
     from connectors.upstream import Upstream
 
 PayloadFormat = Literal["json", "xml"]
+R = TypeVar("R", bound=Record)
 
 
 @dataclass(frozen=True)
@@ -49,28 +50,29 @@ class Endpoint:
         return {name: template.format_map(values) for name, template in self.params.items()}
 
 
-class Connector(ABC):
-    """Extension point: subclass, declare the class attributes, implement ``fetch``; expose an instance
-    as ``connector`` in the module and register it under the ``hub.connectors`` entry-point group.
+class Connector(ABC, Generic[R]):
+    """Extension point: subclass as ``Connector[YourRecord]``, declare the class attributes, implement
+    ``fetch``; declare the source with it (:class:`connectors.source.Source`) and register that under the
+    ``hub.sources`` entry-point group (:mod:`connectors.catalog`).
     """
 
-    name: ClassVar[SourceName]
+    name: ClassVar[str]
     auth_style: ClassVar[AuthStyleName]
     auth_options: ClassVar[Mapping[str, str]] = {}
     endpoints: ClassVar[Mapping[str, Endpoint]]
-    record_type: ClassVar[type[Record]]  # one of the SourceRecord types
+    record_type: type[R]
 
     @abstractmethod
-    async def fetch(self, upstream: Upstream, credit_code: str) -> SourceRecord:
+    async def fetch(self, upstream: Upstream, credit_code: str) -> R:
         """Read the declared endpoints for one enterprise and map them to the typed record."""
 
-    def load_record(self, payload: Mapping[str, Any]) -> SourceRecord:
+    def load_record(self, payload: Mapping[str, Any]) -> R:
         """A record back from its JSON form (cache, snapshot)."""
-        return cast(SourceRecord, self.record_type.model_validate(payload))
+        return self.record_type.model_validate(payload)
 
-    def load_record_json(self, document: str | bytes) -> SourceRecord:
+    def load_record_json(self, document: str | bytes) -> R:
         """A record back from its JSON text (cache), parsed and validated in one pass."""
-        return cast(SourceRecord, self.record_type.model_validate_json(document))
+        return self.record_type.model_validate_json(document)
 
 
 def month_start(day: date, months_back: int = 0) -> date:

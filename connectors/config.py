@@ -1,8 +1,11 @@
 """Per-source configuration: where each upstream lives, its credentials and its limits.
 
-``HUB_SOURCES_FILE`` names a TOML file; without one the hub talks to the sandbox on 127.0.0.1:9101-9105
-with the sandbox's default credentials (sandbox/PROTOCOL.md). The file is validated up front: every
-problem of every source is collected into one :class:`SourcesConfigError`, secrets masked.
+``HUB_SOURCES_FILE`` names a TOML file; without one the hub talks to the sandbox providers on 127.0.0.1
+at each source's default port with the sandbox's default credentials (each source's
+:class:`connectors.source.SandboxDefaults`, sandbox/PROTOCOL.md). The file configures the sources the hub
+reads: a known source without a table is simply not read (it answers ``SOURCE_UNAVAILABLE``, "not
+configured"); a table naming no known source is an error. The file is validated up front: every problem of
+every source is collected into one :class:`SourcesConfigError`, secrets masked.
 
 .. code-block:: toml
 
@@ -26,25 +29,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from connectors.records import SOURCES, SourceName
+from connectors.catalog import SourceCatalog, load_catalog
+from connectors.source import SourceName
 from foundation.private_files import write_private_file
 from foundation.settings import Settings, mask_url
 
-SANDBOX_PORTS: dict[SourceName, int] = {
-    "registry": 9101,
-    "electricity": 9102,
-    "logistics": 9103,
-    "tax": 9104,
-    "trade": 9105,
-}
 SANDBOX_AS_OF = date(2026, 10, 31)  # the last day of the sandbox universe's current month (PROTOCOL.md)
-SANDBOX_CREDENTIALS: dict[SourceName, dict[str, str]] = {
-    "registry": {"api_key": "sandbox-registry-key"},
-    "electricity": {"client_id": "hub-sandbox", "client_secret": "sandbox-electricity-secret"},
-    "logistics": {"api_key": "sandbox-logistics-key"},
-    "tax": {"app_key": "hub-sandbox", "app_secret": "sandbox-tax-secret"},
-    "trade": {"app_key": "hub-sandbox", "app_secret": "sandbox-trade-secret"},
-}
 
 
 class SourceConfig(BaseModel):
@@ -111,19 +101,22 @@ class SourcesConfigError(ValueError):
         self.problems = problems
 
 
-def sandbox_sources(urls: Mapping[str, str], **overrides: Any) -> dict[SourceName, SourceConfig]:
+def sandbox_sources(
+    urls: Mapping[str, str], catalog: SourceCatalog | None = None, **overrides: Any
+) -> dict[SourceName, SourceConfig]:
     """Configs for sandbox providers at ``urls`` ({source: base URL}) with their default credentials."""
+    catalog = catalog or load_catalog()
     return {
-        source: SourceConfig.model_validate(
+        source.name: SourceConfig.model_validate(
             {
-                "base_url": urls[source],
-                "credentials": SANDBOX_CREDENTIALS[source],
+                "base_url": urls[source.name],
+                "credentials": dict(source.sandbox.credentials),
                 "as_of": SANDBOX_AS_OF,
                 **overrides,
             }
         )
-        for source in SOURCES
-        if source in urls
+        for source in catalog
+        if source.name in urls
     }
 
 
@@ -138,24 +131,26 @@ def _toml_value(value: object) -> str:
 
 
 def write_sandbox_sources_file(path: Path, urls: Mapping[str, str], **defaults: object) -> Path:
-    """Write a ``HUB_SOURCES_FILE`` for sandbox providers at ``urls`` ({source: base URL}) with their
-    default credentials; ``defaults`` (``timeout_s``, ``retries`` … of :class:`SourceConfig`) go into
-    ``[defaults]``. For the demo, tests and benchmarks: it goes through the same parser as a real file.
-    Owner-only, like any file of credentials."""
+    """Write a ``HUB_SOURCES_FILE`` for sandbox providers at ``urls`` ({source: base URL}; the sources it
+    names) with their default credentials; ``defaults`` (``timeout_s``, ``retries`` … of
+    :class:`SourceConfig`) go into ``[defaults]``. For the demo, tests and benchmarks: it goes through the
+    same parser as a real file. Owner-only, like any file of credentials."""
     lines = ["[defaults]", f"as_of = {SANDBOX_AS_OF}"]
     lines += [f"{key} = {_toml_value(value)}" for key, value in defaults.items()]
-    for source in SOURCES:
-        lines += ["", f"[sources.{source}]", f"base_url = {_toml_value(urls[source])}"]
-        lines.append(f"credentials = {_toml_value(SANDBOX_CREDENTIALS[source])}")
+    for source in load_catalog():
+        if source.name in urls:
+            lines += ["", f"[sources.{source.name}]", f"base_url = {_toml_value(urls[source.name])}"]
+            lines.append(f"credentials = {_toml_value(dict(source.sandbox.credentials))}")
     write_private_file(path, "\n".join(lines) + "\n")
     return path
 
 
 def default_sandbox_urls(host: str = "127.0.0.1") -> dict[str, str]:
-    return {source: f"http://{host}:{port}" for source, port in SANDBOX_PORTS.items()}
+    """Every known source's sandbox provider at its default port."""
+    return {source.name: f"http://{host}:{source.sandbox.port}" for source in load_catalog()}
 
 
-def load_sources(settings: Settings) -> dict[SourceName, SourceConfig]:
+def load_source_configs(settings: Settings) -> dict[SourceName, SourceConfig]:
     """The sources of ``settings.sources_file``, or the sandbox defaults when no file is set (dev only)."""
     if settings.sources_file is None:
         if settings.env == "prod":
@@ -174,7 +169,11 @@ def parse_sources_file(path: Path) -> dict[SourceName, SourceConfig]:
     return parse_sources(document, origin=str(path))
 
 
-def parse_sources(document: Mapping[str, Any], *, origin: str = "sources") -> dict[SourceName, SourceConfig]:
+def parse_sources(
+    document: Mapping[str, Any], *, origin: str = "sources", catalog: SourceCatalog | None = None
+) -> dict[SourceName, SourceConfig]:
+    """The configured sources (known ones only; a known source may be left out)."""
+    catalog = catalog or load_catalog()
     problems: list[str] = []
     unknown_top = sorted(set(document) - {"defaults", "sources"})
     if unknown_top:
@@ -183,19 +182,18 @@ def parse_sources(document: Mapping[str, Any], *, origin: str = "sources") -> di
     tables = document.get("sources", {})
     if not isinstance(defaults, dict) or not isinstance(tables, dict):
         raise SourcesConfigError(origin, [*problems, "[defaults] and [sources] must be tables"])
-    unknown = sorted(set(tables) - set(SOURCES))
+    unknown = sorted(set(tables) - set(catalog.names))
     if unknown:
-        problems.append(f"unknown sources {unknown}; known: {list(SOURCES)}")
+        problems.append(f"unknown sources {unknown}; known: {list(catalog.names)}")
     configs: dict[SourceName, SourceConfig] = {}
-    for source in SOURCES:
-        table = tables.get(source)
+    for name in catalog.names:
+        table = tables.get(name)
         if table is None:
-            problems.append(f"sources.{source}: missing (every source needs a table)")
             continue
         try:
-            configs[source] = SourceConfig.model_validate({**defaults, **table})
+            configs[name] = SourceConfig.model_validate({**defaults, **table})
         except ValidationError as error:
-            problems.extend(_describe(f"sources.{source}", error))
+            problems.extend(_describe(f"sources.{name}", error))
     if problems:
         raise SourcesConfigError(origin, problems)
     return configs

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from connectors.base import Connector, Endpoint, month_start
 from connectors.payload import PayloadReader, build, readers
 from connectors.records import ElectricityAccount, ElectricityMonth, ElectricityRecord
+from connectors.source import SandboxDefaults, Source
 from connectors.together import all_or_cancel
 from connectors.upstream import Upstream
 
@@ -57,7 +58,7 @@ def _month(account_no: str, item: PayloadReader) -> ElectricityMonth:
     )
 
 
-class ElectricityConnector(Connector):
+class ElectricityConnector(Connector[ElectricityRecord]):
     name = "electricity"
     auth_style = "oauth2_client_credentials"
     auth_options: ClassVar[Mapping[str, str]] = {"token_path": "/oauth/token"}
@@ -97,4 +98,13 @@ class ElectricityConnector(Connector):
         return map_electricity(credit_code, accounts_document, consumption)
 
 
-connector = ElectricityConnector()
+source = Source(
+    connector=ElectricityConnector(),
+    description="Grid company: monthly kWh, bills, payments and arrears per account",
+    consent="electricity",
+    sandbox=SandboxDefaults(
+        port_offset=1, credentials={"client_id": "hub-sandbox", "client_secret": "sandbox-electricity-secret"}
+    ),
+    schema="schema.electricity.field",
+)
+connector = source.connector

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from connectors.base import Connector, Endpoint, month_start
 from connectors.payload import PayloadReader, build, readers
 from connectors.records import LogisticsRecord, Waybill
+from connectors.source import SandboxDefaults, Source
 from connectors.upstream import Upstream
 
 SOURCE = "logistics"
@@ -48,7 +49,7 @@ def map_waybills(credit_code: str, items: Sequence[Any], history_end: date | Non
     return LogisticsRecord(credit_code=credit_code, waybills=tuple(waybills), history_end=history_end)
 
 
-class LogisticsConnector(Connector):
+class LogisticsConnector(Connector[LogisticsRecord]):
     name = "logistics"
     auth_style = "api_key_header"
     auth_options: ClassVar[Mapping[str, str]] = {"header": "X-Api-Key"}
@@ -70,4 +71,11 @@ class LogisticsConnector(Connector):
         return map_waybills(credit_code, items, history_end)
 
 
-connector = LogisticsConnector()
+source = Source(
+    connector=LogisticsConnector(),
+    description="Freight platform: waybills (shipper, consignee, route, weight, freight, dates)",
+    consent="logistics",
+    sandbox=SandboxDefaults(port_offset=2, credentials={"api_key": "sandbox-logistics-key"}),
+    schema="schema.logistics.field",
+)
+connector = source.connector

@@ -7,16 +7,14 @@ are frozen pydantic models so the same type validates mapping output, serialises
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from connectors.personal_data import KeyedHash, MaskedText
-
-SourceName = Literal["registry", "electricity", "logistics", "tax", "trade"]
-SOURCES: tuple[SourceName, ...] = ("registry", "electricity", "logistics", "tax", "trade")
 
 
 class Record(BaseModel):
@@ -156,17 +154,16 @@ class TradeRecord(Record):
     history_end: date | None = None
 
 
-SourceRecord = RegistryRecord | ElectricityRecord | LogisticsRecord | TaxRecord | TradeRecord
+R = TypeVar("R", bound=Record)
 
 
-class Fetched(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Fetched(Generic[R]):
     """A record as the read path returns it, with where and when it came from."""
 
-    model_config = ConfigDict(frozen=True)
-
-    source: SourceName
+    source: str
     credit_code: str
-    record: SourceRecord
+    record: R
     fetched_at: datetime
     stale: bool
     content_hash: str

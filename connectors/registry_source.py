@@ -9,6 +9,7 @@ from connectors.base import Connector, Endpoint
 from connectors.payload import PayloadReader, build
 from connectors.personal_data import PersonalDataHasher, mask_id_number, mask_phone
 from connectors.records import LegalRepresentative, RegistryRecord
+from connectors.source import SandboxDefaults, Source
 from connectors.upstream import Upstream
 
 SOURCE = "registry"
@@ -60,7 +61,7 @@ def map_registry(document: Any, personal_data: PersonalDataHasher) -> RegistryRe
     )
 
 
-class RegistryConnector(Connector):
+class RegistryConnector(Connector[RegistryRecord]):
     name = "registry"
     auth_style = "api_key_header"
     auth_options: ClassVar[Mapping[str, str]] = {"header": "X-API-Key"}
@@ -85,4 +86,12 @@ class RegistryConnector(Connector):
         return record
 
 
-connector = RegistryConnector()
+source = Source(
+    connector=RegistryConnector(),
+    description="Market regulator: name, legal form, registered capital, founding date, industry, address",
+    consent="registry",
+    consent_required=False,
+    sandbox=SandboxDefaults(port_offset=0, credentials={"api_key": "sandbox-registry-key"}),
+    schema=None,
+)
+connector = source.connector

@@ -15,6 +15,7 @@ from defusedxml.ElementTree import ParseError, fromstring
 from connectors.base import Connector, Endpoint
 from connectors.payload import build, parse_decimal, parse_month
 from connectors.records import InvoicedMonth, TaxRecord, TaxYear
+from connectors.source import SandboxDefaults, Source
 from connectors.upstream import Upstream
 from foundation.errors import UpstreamPayloadError
 
@@ -115,7 +116,7 @@ def map_tax(document: str | bytes) -> TaxRecord:
     )
 
 
-class TaxConnector(Connector):
+class TaxConnector(Connector[TaxRecord]):
     name = "tax"
     auth_style = "hmac_signed_headers"
     endpoints: ClassVar[Mapping[str, Endpoint]] = {
@@ -134,4 +135,14 @@ class TaxConnector(Connector):
         return record
 
 
-connector = TaxConnector()
+source = Source(
+    connector=TaxConnector(),
+    description="Tax bureau (bank-tax interaction): credit grade, yearly tax paid, monthly invoiced "
+    "sales, overdue filings",
+    consent="tax",
+    sandbox=SandboxDefaults(
+        port_offset=3, credentials={"app_key": "hub-sandbox", "app_secret": "sandbox-tax-secret"}
+    ),
+    schema="schema.tax.field",
+)
+connector = source.connector

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from connectors.base import Connector, Endpoint
 from connectors.payload import PayloadReader, build, readers
 from connectors.records import Order, Receivable, TradeRecord
+from connectors.source import SandboxDefaults, Source
 from connectors.together import all_or_cancel
 from connectors.upstream import Upstream
 
@@ -68,7 +69,7 @@ def map_trade(
     )
 
 
-class TradeConnector(Connector):
+class TradeConnector(Connector[TradeRecord]):
     name = "trade"
     auth_style = "signed_query"
     endpoints: ClassVar[Mapping[str, Endpoint]] = {
@@ -98,4 +99,13 @@ class TradeConnector(Connector):
         return map_trade(credit_code, orders, receivables, upstream.config.history_end())
 
 
-connector = TradeConnector()
+source = Source(
+    connector=TradeConnector(),
+    description="B2B platform: orders and receivables with core-enterprise buyers, confirmation status",
+    consent="trade",
+    sandbox=SandboxDefaults(
+        port_offset=4, credentials={"app_key": "hub-sandbox", "app_secret": "sandbox-trade-secret"}
+    ),
+    schema="schema.trade.field",
+)
+connector = source.connector

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import httpx
 import orjson
@@ -20,9 +20,12 @@ from connectors.config import SourceConfig, SourcesConfigError
 from connectors.http import RetryPolicy, build_http_client, send
 from connectors.paging import PAGINATORS, PageParams, Paginator
 from connectors.personal_data import HandlesPersonalData, PersonalDataHasher
-from connectors.records import SourceName, SourceRecord
+from connectors.records import Record
+from connectors.source import SourceName
 from connectors.together import all_or_cancel
 from foundation.errors import UnknownEnterprise, UpstreamPayloadError
+
+R = TypeVar("R", bound=Record)
 
 
 class Upstream:
@@ -119,10 +122,10 @@ class Upstream:
         return UpstreamPayloadError(self.source, "pagination", f"more than {self.config.max_pages} pages")
 
 
-class SourceClient:
+class SourceClient(Generic[R]):
     """A connector bound to its upstream: ``fetch`` runs under the concurrency bound and the breaker."""
 
-    def __init__(self, connector: Connector, config: SourceConfig, breakers: CircuitBreakers) -> None:
+    def __init__(self, connector: Connector[R], config: SourceConfig, breakers: CircuitBreakers) -> None:
         self.connector = connector
         self.config = config
         self._breakers = breakers
@@ -133,7 +136,7 @@ class SourceClient:
         self._upstream = Upstream(connector.name, config, self._client)
         self._slots = asyncio.Semaphore(config.max_concurrency)
 
-    async def fetch(self, credit_code: str) -> SourceRecord:
+    async def fetch(self, credit_code: str) -> R:
         async with self._slots, self._breakers.guard(self.connector.name):
             return await self.connector.fetch(self._upstream, credit_code)
 
@@ -147,7 +150,7 @@ class SourceClient:
 
 
 def check_sources(
-    connectors: Mapping[SourceName, Connector], configs: Mapping[SourceName, SourceConfig]
+    connectors: Mapping[SourceName, Connector[Any]], configs: Mapping[SourceName, SourceConfig]
 ) -> None:
     """Every connector has a config with the credentials its auth style needs; all problems at once."""
     problems: list[str] = []
@@ -165,11 +168,11 @@ def check_sources(
 
 
 def build_source_clients(
-    connectors: Mapping[SourceName, Connector],
+    connectors: Mapping[SourceName, Connector[Any]],
     configs: Mapping[SourceName, SourceConfig],
     *,
     personal_data: PersonalDataHasher,
-) -> tuple[dict[SourceName, SourceClient], CircuitBreakers]:
+) -> tuple[dict[SourceName, SourceClient[Any]], CircuitBreakers]:
     """Clients of ``connectors``; those whose records hold personal data hash it with ``personal_data``."""
     check_sources(connectors, configs)
     connectors = {

@@ -39,7 +39,7 @@ from prometheus_client import Counter
 from strawberry.types import ExecutionContext
 
 from auth.principal import Principal
-from connectors.records import SourceName
+from connectors.source import SourceName
 from schema.loaders import RecordVersions
 
 SOURCE_DATA_ROOT_FIELDS = frozenset(

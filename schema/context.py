@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from graphql import FragmentDefinitionNode
 from strawberry.types import Info as StrawberryInfo
 
 from auth.principal import Principal
@@ -38,6 +40,8 @@ class Context:
     # Set by the cost limit: the rate-limit tokens this request took, and its refusal if it was over.
     rate_tokens: int = 1
     rate_refusal: RateLimited | None = None
+    # The document's fragments by name (set by the cost limit, which reads them anyway).
+    fragments: Mapping[str, FragmentDefinitionNode] = field(default_factory=dict)
 
 
 Info = StrawberryInfo[Context, Any]

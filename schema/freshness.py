@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import strawberry
 
@@ -21,7 +22,7 @@ class Freshness:
     )
 
     @classmethod
-    def of(cls, fetched: Fetched) -> Freshness:
+    def of(cls, fetched: Fetched[Any]) -> Freshness:
         return cls(
             source=fetched.source,
             fetched_at=fetched.fetched_at,

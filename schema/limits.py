@@ -12,7 +12,8 @@ pass over its text, and its figures (which do double) are refused.
 - firms: enterprises a request names, across ``enterprise``, ``enterprises`` and ``_entities`` and
   their aliases, at most ``HUB_MAX_BATCH_SIZE``; a single list over it is ``BAD_REQUEST`` (as the
   resolvers say too);
-- cost: each field costs 1, a field that reads an upstream :data:`SOURCE_FIELD_COST`, every firm an
+- cost: each field costs 1, a field that reads an upstream what its source declares (by default
+  :data:`schema.sources.SOURCE_FIELD_COST`; :func:`field_costs`), every firm an
   entity field returns that much too (its registry read), and a list field multiplies what it selects by
   its size (``first`` of a connection, the number of codes or representations, the fan-out of a supply
   chain's ``depth``). Variables count with their values, so firms and cost are checked after validation,
@@ -24,6 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from graphql import (
@@ -46,12 +48,11 @@ from foundation.errors import BadRequest, QueryTooComplex, RateLimited
 from foundation.settings import Settings
 from schema.context import Context
 from schema.pagination import DEFAULT_PAGE, MAX_PAGE
+from schema.sources import SOURCE_FIELD_COST, source_fields
 
 QUERY_TOO_COMPLEX = QueryTooComplex.code
-SOURCE_FIELD_COST = 10
-SOURCE_FIELDS = frozenset(
-    {"registration", "electricity", "logistics", "tax", "trade", "indicators", "supplyChain"}
-)
+UPSTREAM_FIELDS = ("registration", "indicators", "supplyChain")
+"""Fields that read upstreams besides the sources' own (whose costs their declarations give)."""
 CONNECTION_FIELDS = frozenset({"waybills", "orders", "receivables"})
 SUPPLY_CHAIN_FAN_OUT = 20
 """Links assumed per tier when costing ``supplyChain(depth:)``."""
@@ -148,6 +149,13 @@ def shape_rule(max_depth: int, max_aliases: int) -> type[ASTValidationRule]:
     return OperationShape
 
 
+@cache
+def field_costs() -> dict[str, int]:
+    """What a field that reads an upstream costs, by field name: each source's own as declared."""
+    costs = dict.fromkeys(UPSTREAM_FIELDS, SOURCE_FIELD_COST)
+    return {**costs, **{name: spec.cost for name, spec in source_fields().items()}}
+
+
 def _name_of(operation: OperationDefinitionNode) -> str | None:
     return operation.name.value if operation.name else None
 
@@ -211,7 +219,7 @@ class _Costing:
         if name == "enterprise":  # a root field by code, or a supply-chain link's firm: a registry read
             named = self.argument(field, "creditCode") is not None
             return Demand(1 + SOURCE_FIELD_COST + inner.cost, int(named))
-        own = SOURCE_FIELD_COST if name in SOURCE_FIELDS else 1
+        own = field_costs().get(name, 1)
         return Demand(own + self._factor(field) * inner.cost)
 
     def _factor(self, field: FieldNode) -> int:
@@ -331,6 +339,8 @@ class CostLimit(SchemaExtension):
             if isinstance(d, OperationDefinitionNode)
             and (context.operation_name is None or _name_of(d) == context.operation_name)
         ]
+        if isinstance(context.context, Context):
+            context.context.fragments = fragments
         demands = [operation_demand(op, fragments, context.variables) for op in chosen]
         return max(demands, key=lambda demand: (demand.cost, demand.firms), default=Demand())
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from strawberry.dataloader import DataLoader
 
 from auth.principal import Principal
-from connectors.records import SOURCES, Fetched, SourceName
+from connectors.catalog import load_catalog
+from connectors.records import Fetched
+from connectors.source import SourceName
 from foundation.errors import HubError
 
 
@@ -23,7 +25,7 @@ class SourceReading(Protocol):
 
     async def get_many(
         self, source: SourceName, credit_codes: Sequence[str], *, tenant: str | None = None
-    ) -> Mapping[str, Fetched | HubError]: ...
+    ) -> Mapping[str, Fetched[Any] | HubError]: ...
 
 
 class ConsentReading(Protocol):
@@ -40,19 +42,19 @@ RecordVersions = dict[tuple[SourceName, str], tuple[str, str]]
 
 @dataclass(frozen=True)
 class Loaders:
-    """``sources[name]`` loads that source's :class:`Fetched` by credit code; ``consents`` the sources an
+    """``sources[name]`` loads that source's :class:`Fetched[Any]` by credit code; ``consents`` the sources an
     enterprise consented to for the caller's tenant; ``read`` the versions of the fresh records loaded (an
     answer cached from this request is valid while the cache still holds these)."""
 
-    sources: Mapping[SourceName, DataLoader[str, Fetched]]
+    sources: Mapping[SourceName, DataLoader[str, Fetched[Any]]]
     consents: DataLoader[str, frozenset[str]]
     read: RecordVersions
 
 
 def _source_loader(
     reader: SourceReading, source: SourceName, max_batch: int, read: RecordVersions, tenant: str
-) -> DataLoader[str, Fetched]:
-    async def load(credit_codes: list[str]) -> list[Fetched | BaseException]:
+) -> DataLoader[str, Fetched[Any]]:
+    async def load(credit_codes: list[str]) -> list[Fetched[Any] | BaseException]:
         found = await reader.get_many(source, credit_codes, tenant=tenant)
         for code, fetched in found.items():
             if isinstance(fetched, Fetched) and not fetched.stale:
@@ -78,7 +80,8 @@ def create_loaders(
     read: RecordVersions = {}
     return Loaders(
         sources={
-            source: _source_loader(reader, source, max_batch, read, principal.tenant_id) for source in SOURCES
+            source: _source_loader(reader, source, max_batch, read, principal.tenant_id)
+            for source in load_catalog().names
         },
         consents=_consent_loader(consents, principal, max_batch),
         read=read,

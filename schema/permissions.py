@@ -15,11 +15,11 @@ from typing import Any, Protocol
 
 from strawberry.permission import BasePermission, PermissionExtension
 
-from auth.principal import source_scope
-from connectors.records import SourceName
+from connectors.source import SourceName
 from foundation.errors import Forbidden, NoConsent
 from schema.arguments import valid_credit_code
 from schema.context import Info
+from schema.reading import access_rule
 
 
 class HasScope(BasePermission):
@@ -65,7 +65,8 @@ class CanReadSource(BasePermission):
 
     def __init__(self, source: SourceName, *, argument: str | None = None) -> None:
         self.source = source
-        self.scope = source_scope(source)
+        self.rule = access_rule(source)
+        self.scope = self.rule.scope
         self.argument = argument
 
     async def has_permission(self, source: OfEnterprise | None, info: Info, **kwargs: Any) -> bool:
@@ -80,8 +81,7 @@ class CanReadSource(BasePermission):
             raise Forbidden(
                 f"reading {self.source} needs the scope {self.scope}", scope=self.scope, source=self.source
             )
-        consented = await context.loaders.consents.load(credit_code)
-        if self.source not in consented:
+        if not self.rule.consented(await context.loaders.consents.load(credit_code)):
             context.accesses.record(credit_code, self.source, "no_consent")
             raise NoConsent(
                 f"enterprise {credit_code} has no live consent for {self.source} to your tenant",

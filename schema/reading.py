@@ -7,19 +7,22 @@ served (or stale) → the record; unknown enterprise → ``None``; source unavai
 
 from __future__ import annotations
 
-from typing import TypeVar
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, TypeVar
 
-from auth.principal import source_scope
-from connectors.records import Fetched, SourceName, SourceRecord
+from connectors.catalog import load_catalog
+from connectors.records import Fetched, Record
+from connectors.source import SourceName
 from foundation.errors import SourceUnavailable, UnknownEnterprise, UpstreamPayloadError
 from schema.context import Context
 
-R = TypeVar("R", bound=SourceRecord)
+R = TypeVar("R", bound=Record)
 
 
 async def read_source(
     context: Context, source: SourceName, credit_code: str, kind: type[R]
-) -> tuple[Fetched, R] | None:
+) -> tuple[Fetched[Any], R] | None:
     """The fetched record of ``source`` for ``credit_code``, or None when the source does not know it."""
     try:
         fetched = await context.loaders.sources[source].load(credit_code)
@@ -37,9 +40,28 @@ async def read_source(
     return fetched, fetched.record
 
 
+@dataclass(frozen=True)
+class AccessRule:
+    """What reading a source needs, as its declaration says: a scope, and a live consent under the
+    source's consent name unless ``consent`` is None (a public register)."""
+
+    scope: str
+    consent: str | None
+
+    def consented(self, consents: frozenset[str]) -> bool:
+        return self.consent is None or self.consent in consents
+
+
+@cache
+def access_rule(source: SourceName) -> AccessRule:
+    declared = load_catalog()[source]
+    return AccessRule(declared.read_scope, declared.consent if declared.consent_required else None)
+
+
 async def may_read(context: Context, source: SourceName, credit_code: str) -> bool:
     """Whether the caller has the scope and the enterprise's consent for ``source`` (no error raised):
     for figures that use a source only when allowed (indicators, supply-chain cross-checks)."""
-    if not context.principal.has_scope(source_scope(source)):
+    rule = access_rule(source)
+    if not context.principal.has_scope(rule.scope):
         return False
-    return source in await context.loaders.consents.load(credit_code)
+    return rule.consented(await context.loaders.consents.load(credit_code))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from hub.cli import audit, clients, consent, db, demo, keys, sandbox, schema_cmd, serve, sync
+from hub.cli import audit, clients, consent, db, demo, keys, sandbox, schema_cmd, serve, sources, sync
 
 # A crash trace must not print local variables: they hold settings, secrets and personal data.
 app = typer.Typer(
@@ -17,6 +17,7 @@ app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
 app.command("sandbox")(sandbox.sandbox)
 app.command("sync")(sync.sync)
+app.command("sources")(sources.sources)
 app.add_typer(db.app, name="db")
 app.add_typer(schema_cmd.app, name="schema")
 app.add_typer(clients.app, name="clients")

@@ -9,7 +9,7 @@ import typer
 
 from audit.log import AuditLog
 from auth.consent import ConsentBook, ConsentRecord, ConsentTerms, consent_today
-from connectors.records import SOURCES
+from connectors.catalog import load_catalog
 from foundation.errors import HubError
 from foundation.settings import Settings
 from hub.cli.clients import database_sessions, fail
@@ -49,7 +49,9 @@ async def _withdraw(
 def grant(
     tenant: str = typer.Option(..., help="Tenant (bank) id."),
     credit_code: str = typer.Option(..., help="The enterprise's unified social credit code."),
-    sources: str = typer.Option(..., help=f"Comma-separated, of: {','.join(SOURCES)}."),
+    sources: str = typer.Option(
+        ..., help=f"Comma-separated, of: {','.join(load_catalog().consent_names())}."
+    ),
     until: str = typer.Option(..., help="Last valid day, YYYY-MM-DD."),
     valid_from: str | None = typer.Option(None, "--from", help="First valid day (default today, CST)."),
     evidence: str = typer.Option("hub-cli", help="Reference of the signed consent document."),
@@ -84,7 +86,9 @@ def grant(
 def withdraw(
     tenant: str = typer.Option(..., help="Tenant (bank) id."),
     credit_code: str = typer.Option(..., help="The enterprise's unified social credit code."),
-    sources: str = typer.Option(",".join(SOURCES), help="Comma-separated (default: every source)."),
+    sources: str = typer.Option(
+        ",".join(load_catalog().consent_names()), help="Comma-separated (default: every source)."
+    ),
 ) -> None:
     """Withdraw the enterprise's consents; takes effect on the next request of every hub replica."""
     settings = settings_or_exit()

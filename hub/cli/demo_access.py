@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from auth.clients import load_client, register_client
 from auth.consent import consent_today
 from auth.principal import ALL_SCOPES
-from connectors.records import SOURCES
+from connectors.catalog import load_catalog
 
 if TYPE_CHECKING:
     from hub.services import HubServices
@@ -41,7 +41,7 @@ async def prepare_demo(services: HubServices, credit_codes: Sequence[str]) -> De
         name="demo bank console",
         client_id=DEMO_CLIENT,
     )
-    everything = frozenset(SOURCES)
+    everything = frozenset(load_catalog().consent_names())
     live = await auth.consents.live(DEMO_TENANT, credit_codes)
     missing = [code for code in credit_codes if live[code] != everything]
     if missing:
@@ -50,7 +50,7 @@ async def prepare_demo(services: HubServices, credit_codes: Sequence[str]) -> De
             tenant_id=DEMO_TENANT,
             client_id=DEMO_CLIENT,
             credit_codes=missing,
-            sources=SOURCES,
+            sources=sorted(everything),
             valid_from=today,
             valid_until=today + timedelta(days=365),
             evidence_ref=DEMO_EVIDENCE,

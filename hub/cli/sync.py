@@ -22,8 +22,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from connectors.config import SourceConfig, SourcesConfigError, load_sources
-from connectors.records import SOURCES, SourceName
+from connectors.catalog import load_catalog
+from connectors.config import SourceConfig, SourcesConfigError, load_source_configs
+from connectors.source import SourceName
 from foundation.credit_code import InvalidCreditCode, validate
 from foundation.settings import Settings
 from foundation.storage import create_engine, create_session_factory
@@ -84,10 +85,11 @@ class Selection:
 
 def _chosen_sources(values: list[str] | None) -> list[SourceName]:
     names = [name.strip() for value in values or [] for name in value.split(",") if name.strip()]
-    unknown = sorted(set(names) - set(SOURCES))
+    known = load_catalog().names
+    unknown = sorted(set(names) - set(known))
     if unknown:
-        raise typer.BadParameter(f"unknown source(s) {', '.join(unknown)}; known: {', '.join(SOURCES)}")
-    return [source for source in SOURCES if source in names] or list(SOURCES)
+        raise typer.BadParameter(f"unknown source(s) {', '.join(unknown)}; known: {', '.join(known)}")
+    return [source for source in known if source in names] or list(known)
 
 
 def _valid_codes(codes: list[str]) -> list[str]:
@@ -150,7 +152,7 @@ def sync(
         raise typer.BadParameter("not with --workers (it shards itself)", param_hint="--shard")
     settings = settings_or_exit()
     try:
-        configs = load_sources(settings)
+        configs = load_source_configs(settings)
     except SourcesConfigError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None

@@ -12,14 +12,14 @@ loop in one go.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from cachetools import LRUCache
 
-from connectors.records import Fetched, SourceRecord
+from connectors.records import Fetched, Record
 from hub.turns import LoopTurns
 
-R = TypeVar("R", bound=SourceRecord)
+R = TypeVar("R", bound=Record)
 P = TypeVar("P")
 W = ParamSpec("W")
 PROFILES_KEPT = 4096
@@ -35,7 +35,7 @@ class ProfileBuilder:
 
     async def build(
         self,
-        fetched: Fetched,
+        fetched: Fetched[Any],
         profile: Callable[Concatenate[R, W], P],
         record: R,
         *window: W.args,

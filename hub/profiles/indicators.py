@@ -1,14 +1,16 @@
 """Lending indicators across sources: the headline figures of each profile and the risk flags they raise.
 
-Computed only from the profiles the caller may read; ``sources_used`` says which those were.
+Each source contributes through its profile (its :class:`schema.sources.SourceField` names the
+contribution): a :class:`Contribution` of named figures and risk flags. Computed only from the profiles the
+caller may read; ``sources_used`` says which those were. The five first sources' contributions are here;
+a source added later brings its own with its profile.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import StrEnum
 
 from hub.profiles import growth, ratio, total
 from hub.profiles.electricity import ElectricityProfile
@@ -23,31 +25,39 @@ FALLING = -0.2
 LATE_PAYMENT_RATE = 0.8
 UNCONFIRMED_SHARE = 0.5
 
+Figure = float | Decimal | int | str | None
 
-class RiskFlag(StrEnum):
-    FALLING_ELECTRICITY_USAGE = "FALLING_ELECTRICITY_USAGE"
-    ELECTRICITY_ARREARS = "ELECTRICITY_ARREARS"
-    LATE_ELECTRICITY_PAYMENTS = "LATE_ELECTRICITY_PAYMENTS"
-    LOW_TAX_GRADE = "LOW_TAX_GRADE"
-    OVERDUE_TAX_FILINGS = "OVERDUE_TAX_FILINGS"
-    FALLING_SALES = "FALLING_SALES"
-    UNCONFIRMED_RECEIVABLES = "UNCONFIRMED_RECEIVABLES"
-    FALLING_SHIPMENTS = "FALLING_SHIPMENTS"
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """What one source's profile adds to the indicators: figures by name, and the risk flags raised."""
+
+    figures: Mapping[str, Figure] = field(default_factory=dict)
+    flags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class LendingIndicators:
     sources_used: tuple[str, ...]
-    electricity_yoy_growth: float | None = None
-    on_time_payment_rate: float | None = None
-    electricity_arrears_yuan: Decimal | None = None
-    tax_grade: str | None = None
-    tax_paid_growth: float | None = None
-    overdue_filings: int | None = None
-    sales_growth: float | None = None
-    unconfirmed_receivables_share: float | None = None
-    shipments_growth: float | None = None
-    risk_flags: tuple[RiskFlag, ...] = ()
+    figures: Mapping[str, tuple[str, Figure]] = field(default_factory=dict)
+    """Figure name → (the source it came from, its value)."""
+    risk_flags: tuple[str, ...] = ()
+
+    def figure(self, name: str) -> Figure:
+        found = self.figures.get(name)
+        return None if found is None else found[1]
+
+
+def lending_indicators(contributions: Mapping[str, Contribution]) -> LendingIndicators:
+    """The indicators of the given sources' contributions (each from a profile over
+    :data:`INDICATOR_MONTHS` months), in the order given."""
+    figures = {
+        name: (source, value)
+        for source, contribution in contributions.items()
+        for name, value in contribution.figures.items()
+    }
+    flags = tuple(flag for contribution in contributions.values() for flag in contribution.flags)
+    return LendingIndicators(sources_used=tuple(contributions), figures=figures, risk_flags=flags)
 
 
 def half_year_growth(values: Sequence[Decimal | int]) -> float | None:
@@ -62,61 +72,72 @@ def below(value: float | None, threshold: float) -> bool:
     return value is not None and value < threshold
 
 
-def lending_indicators(
-    *,
-    electricity: ElectricityProfile | None = None,
-    logistics: LogisticsProfile | None = None,
-    tax: TaxProfile | None = None,
-    trade: TradeProfile | None = None,
-) -> LendingIndicators:
-    """Indicators from whichever profiles are given (each over :data:`INDICATOR_MONTHS` months)."""
-    used = [
-        name
-        for name, profile in (
-            ("electricity", electricity),
-            ("logistics", logistics),
-            ("tax", tax),
-            ("trade", trade),
-        )
-        if profile is not None
-    ]
-    flags: list[RiskFlag] = []
-    figures: dict[str, object] = {}
-    if electricity is not None:
-        figures |= {
-            "electricity_yoy_growth": electricity.yoy_growth,
-            "on_time_payment_rate": electricity.on_time_payment_rate,
-            "electricity_arrears_yuan": electricity.arrears_yuan,
-        }
-        if below(electricity.yoy_growth, FALLING):
-            flags.append(RiskFlag.FALLING_ELECTRICITY_USAGE)
-        if electricity.arrears_yuan > 0:
-            flags.append(RiskFlag.ELECTRICITY_ARREARS)
-        if below(electricity.on_time_payment_rate, LATE_PAYMENT_RATE):
-            flags.append(RiskFlag.LATE_ELECTRICITY_PAYMENTS)
-    if tax is not None:
-        latest = tax.years[-1] if tax.years else None
-        figures |= {
-            "tax_grade": tax.grade,
-            "tax_paid_growth": latest.tax_paid_growth if latest else None,
-            "overdue_filings": tax.overdue_filings,
-        }
-        if tax.grade in ("C", "D"):
-            flags.append(RiskFlag.LOW_TAX_GRADE)
-        if tax.overdue_filings > 0:
-            flags.append(RiskFlag.OVERDUE_TAX_FILINGS)
-    if trade is not None:
-        position = trade.receivable_position
-        unconfirmed = ratio(position.unconfirmed_yuan, position.outstanding_yuan)
-        sales = half_year_growth([month.sales_yuan for month in trade.months])
-        figures |= {"sales_growth": sales, "unconfirmed_receivables_share": unconfirmed}
-        if below(sales, FALLING):
-            flags.append(RiskFlag.FALLING_SALES)
-        if unconfirmed is not None and unconfirmed > UNCONFIRMED_SHARE:
-            flags.append(RiskFlag.UNCONFIRMED_RECEIVABLES)
-    if logistics is not None:
-        shipments = half_year_growth([month.shipments for month in logistics.months])
-        figures["shipments_growth"] = shipments
-        if below(shipments, FALLING):
-            flags.append(RiskFlag.FALLING_SHIPMENTS)
-    return LendingIndicators(sources_used=tuple(used), risk_flags=tuple(flags), **figures)  # type: ignore[arg-type]
+ELECTRICITY_FLAGS = {
+    "FALLING_ELECTRICITY_USAGE": "electricity usage down by more than 20% year on year",
+    "ELECTRICITY_ARREARS": "electricity arrears outstanding",
+    "LATE_ELECTRICITY_PAYMENTS": "fewer than 80% of electricity bills paid on time",
+}
+
+
+def electricity_indicators(electricity: ElectricityProfile) -> Contribution:
+    flags = []
+    if below(electricity.yoy_growth, FALLING):
+        flags.append("FALLING_ELECTRICITY_USAGE")
+    if electricity.arrears_yuan > 0:
+        flags.append("ELECTRICITY_ARREARS")
+    if below(electricity.on_time_payment_rate, LATE_PAYMENT_RATE):
+        flags.append("LATE_ELECTRICITY_PAYMENTS")
+    figures = {
+        "electricity_yoy_growth": electricity.yoy_growth,
+        "on_time_payment_rate": electricity.on_time_payment_rate,
+        "electricity_arrears_yuan": electricity.arrears_yuan,
+    }
+    return Contribution(figures, tuple(flags))
+
+
+TAX_FLAGS = {
+    "LOW_TAX_GRADE": "tax credit grade C or D",
+    "OVERDUE_TAX_FILINGS": "tax returns overdue",
+}
+
+
+def tax_indicators(tax: TaxProfile) -> Contribution:
+    latest = tax.years[-1] if tax.years else None
+    flags = []
+    if tax.grade in ("C", "D"):
+        flags.append("LOW_TAX_GRADE")
+    if tax.overdue_filings > 0:
+        flags.append("OVERDUE_TAX_FILINGS")
+    figures: dict[str, Figure] = {
+        "tax_grade": tax.grade,
+        "tax_paid_growth": latest.tax_paid_growth if latest else None,
+        "overdue_filings": tax.overdue_filings,
+    }
+    return Contribution(figures, tuple(flags))
+
+
+TRADE_FLAGS = {
+    "FALLING_SALES": "platform sales down by more than 20%, half-year on half-year",
+    "UNCONFIRMED_RECEIVABLES": "most outstanding receivables unconfirmed by their debtors",
+}
+
+
+def trade_indicators(trade: TradeProfile) -> Contribution:
+    position = trade.receivable_position
+    unconfirmed = ratio(position.unconfirmed_yuan, position.outstanding_yuan)
+    sales = half_year_growth([month.sales_yuan for month in trade.months])
+    flags = []
+    if below(sales, FALLING):
+        flags.append("FALLING_SALES")
+    if unconfirmed is not None and unconfirmed > UNCONFIRMED_SHARE:
+        flags.append("UNCONFIRMED_RECEIVABLES")
+    return Contribution({"sales_growth": sales, "unconfirmed_receivables_share": unconfirmed}, tuple(flags))
+
+
+LOGISTICS_FLAGS = {"FALLING_SHIPMENTS": "shipments down by more than 20%, half-year on half-year"}
+
+
+def logistics_indicators(logistics: LogisticsProfile) -> Contribution:
+    shipments = half_year_growth([month.shipments for month in logistics.months])
+    flags = ("FALLING_SHIPMENTS",) if below(shipments, FALLING) else ()
+    return Contribution({"shipments_growth": shipments}, flags)

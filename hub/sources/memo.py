@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from connectors.records import SourceRecord
+from connectors.records import Record
 
 MemoKey = tuple[str, str, str]  # source, credit code, content hash
 DEFAULT_MAX_JSON_CHARS = 8 * 1024 * 1024
@@ -23,18 +23,18 @@ class RecordMemo:
 
     def __init__(self, max_json_chars: int = DEFAULT_MAX_JSON_CHARS) -> None:
         self._max = max_json_chars
-        self._records: OrderedDict[MemoKey, tuple[SourceRecord, int]] = OrderedDict()
+        self._records: OrderedDict[MemoKey, tuple[Record, int]] = OrderedDict()
         self._size = 0
         self._current: dict[tuple[str, str], MemoKey] = {}  # (source, credit code) → its latest key
 
-    def get(self, key: MemoKey) -> SourceRecord | None:
+    def get(self, key: MemoKey) -> Record | None:
         entry = self._records.get(key)
         if entry is None:
             return None
         self._records.move_to_end(key)
         return entry[0]
 
-    def put(self, key: MemoKey, record: SourceRecord, json_chars: int) -> None:
+    def put(self, key: MemoKey, record: Record, json_chars: int) -> None:
         """Remember ``record``; one larger than the whole bound is not kept."""
         if json_chars > self._max:
             return

@@ -22,16 +22,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from aiocache.base import BaseCache
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connectors.breaker import CircuitBreakers, CircuitState
-from connectors.config import SourceConfig, load_sources
-from connectors.records import Fetched, SourceName, SourceRecord
-from connectors.registry import load_connectors
+from connectors.catalog import load_connectors
+from connectors.config import SourceConfig, load_source_configs
+from connectors.records import Fetched, Record
+from connectors.source import SourceName
 from connectors.upstream import SourceClient, build_source_clients
 from foundation.credit_code import InvalidCreditCode, validate
 from foundation.errors import BadCreditCode, HubError, SourceUnavailable
@@ -49,12 +50,12 @@ log = get_logger(__name__)
 
 
 class SourceReader:
-    """Fetched records of every configured source, for one process (see the module docstring)."""
+    """Fetched[Any] records of every configured source, for one process (see the module docstring)."""
 
     def __init__(
         self,
         *,
-        clients: Mapping[SourceName, SourceClient],
+        clients: Mapping[SourceName, SourceClient[Any]],
         breakers: CircuitBreakers,
         sessions: async_sessionmaker[AsyncSession],
         cache: BaseCache,
@@ -67,7 +68,7 @@ class SourceReader:
         self._breakers = breakers
         self._sessions = sessions
         self._cache = cache
-        self._flights: SingleFlight[Fetched] = SingleFlight()
+        self._flights: SingleFlight[Fetched[Any]] = SingleFlight()
         self._snapshots = SnapshotWriter(sessions)
         self._memo = RecordMemo(memo_json_chars)
         self._records = RecordCache(cache, self._memo)
@@ -83,12 +84,15 @@ class SourceReader:
         *,
         refresh_cache: bool = True,
     ) -> SourceReader:
-        """Connectors from the ``hub.connectors`` entry points, configs from ``sources`` or the settings'
-        sources file (sandbox defaults without one); only configured sources are served. Personal data in
-        records is hashed under the settings' personal-data key.
+        """Connectors of the source catalog (``hub.sources`` entry points), configs from ``sources`` or the
+        settings' sources file (sandbox defaults without one); only configured sources are served (each
+        one left out is logged once). Personal data in records is hashed under the settings' key.
         """
-        configs = dict(sources) if sources is not None else load_sources(settings)
-        connectors = {name: connector for name, connector in load_connectors().items() if name in configs}
+        configs = dict(sources) if sources is not None else load_source_configs(settings)
+        known = load_connectors()
+        for name in known.keys() - configs.keys():
+            log.info("source_not_configured", source=name, answers="SOURCE_UNAVAILABLE")
+        connectors = {name: connector for name, connector in known.items() if name in configs}
         clients, breakers = build_source_clients(
             connectors, configs, personal_data=load_personal_data_hasher(settings)
         )
@@ -106,32 +110,32 @@ class SourceReader:
     def sources(self) -> tuple[SourceName, ...]:
         return tuple(self._clients)
 
-    def _client(self, source: SourceName) -> SourceClient:
+    def _client(self, source: SourceName) -> SourceClient[Any]:
         client = self._clients.get(source)
         if client is None:
             raise SourceUnavailable(source, "not configured")
         return client
 
-    async def get(self, source: SourceName, credit_code: str, *, tenant: str | None = None) -> Fetched:
+    async def get(self, source: SourceName, credit_code: str, *, tenant: str | None = None) -> Fetched[Any]:
         """The record of ``source`` for the enterprise as ``tenant`` may be served it; raises
         BadCreditCode, UnknownEnterprise or SourceUnavailable (upstream down, circuit open, timeout,
         malformed answer, and no snapshot).
         """
         return _one(await self.get_many(source, [credit_code], tenant=tenant), credit_code)
 
-    async def _shared_load(self, client: SourceClient, credit_code: str, partition: str) -> Fetched:
+    async def _shared_load(self, client: SourceClient[Any], credit_code: str, partition: str) -> Fetched[Any]:
         key = f"{partition}:{client.connector.name}:{credit_code}"
         return await self._flights.run(key, lambda: self._load(client, credit_code, partition))
 
     async def get_many(
         self, source: SourceName, credit_codes: Sequence[str], *, tenant: str | None = None
-    ) -> dict[str, Fetched | HubError]:
+    ) -> dict[str, Fetched[Any] | HubError]:
         """Each distinct code once: cached ones in one round trip, the others concurrently (bounded per
         source); a failure is the value of its code, never an exception for the whole batch.
         """
         partition = partition_of(tenant)
         unique = list(dict.fromkeys(credit_codes))
-        results: dict[str, Fetched | HubError] = {}
+        results: dict[str, Fetched[Any] | HubError] = {}
         pending: list[str] = []
         for code in unique:
             try:
@@ -155,8 +159,8 @@ class SourceReader:
         return {code: results[code] for code in unique}
 
     async def _load_or_error(
-        self, client: SourceClient, credit_code: str, partition: str
-    ) -> Fetched | HubError:
+        self, client: SourceClient[Any], credit_code: str, partition: str
+    ) -> Fetched[Any] | HubError:
         try:
             return await self._shared_load(client, credit_code, partition)
         except HubError as error:
@@ -192,7 +196,7 @@ class SourceReader:
         await self.flush_snapshots()
         await asyncio.gather(*(client.aclose() for client in self._clients.values()))
 
-    async def _load(self, client: SourceClient, credit_code: str, partition: str) -> Fetched:
+    async def _load(self, client: SourceClient[Any], credit_code: str, partition: str) -> Fetched[Any]:
         source = client.connector.name
         try:
             record = await client.fetch(credit_code)
@@ -209,14 +213,14 @@ class SourceReader:
 
     async def _store(
         self,
-        client: SourceClient,
+        client: SourceClient[Any],
         credit_code: str,
-        record: SourceRecord,
+        record: Record,
         *,
         memo: bool,
         cache: bool,
         partition: str,
-    ) -> tuple[Fetched, asyncio.Future[SnapshotWrite]]:
+    ) -> tuple[Fetched[Any], asyncio.Future[SnapshotWrite]]:
         """Cache the record and submit its snapshot; the future tells how the write went. A bulk refresh
         does not ``memo`` what it fetched: it would only push out what the requests read.
         """
@@ -239,7 +243,7 @@ class SourceReader:
             await self._records.put(fetched, encoded.document, partition=partition, ttl_s=client.config.ttl_s)
         return fetched, written
 
-    async def _stale(self, client: SourceClient, credit_code: str) -> Fetched | None:
+    async def _stale(self, client: SourceClient[Any], credit_code: str) -> Fetched[Any] | None:
         source = client.connector.name
         await self._snapshots.settle(source, credit_code)  # the latest content may still be on its way
         try:
@@ -281,7 +285,7 @@ async def _snapshot_written(source: SourceName, written: asyncio.Future[Snapshot
         raise SourceUnavailable(source, f"snapshot not written ({type(error).__name__})") from error
 
 
-def _one(found: dict[str, Fetched | HubError], credit_code: str) -> Fetched:
+def _one(found: dict[str, Fetched[Any] | HubError], credit_code: str) -> Fetched[Any]:
     value = next(iter(found.values()))
     if isinstance(value, HubError):
         raise value

@@ -26,7 +26,8 @@ from urllib.parse import quote
 from aiocache.base import BaseCache
 from pydantic import ValidationError
 
-from connectors.records import Fetched, SourceName, SourceRecord
+from connectors.records import Fetched, Record
+from connectors.source import SourceName
 from foundation.logging import get_logger
 from hub.sources.memo import RecordMemo
 
@@ -35,7 +36,7 @@ SHARED: Final = "~"
 HEAD_FIELDS = ("source", "credit_code", "fetched_at", "content_hash")
 log = get_logger(__name__)
 
-Decoder = Callable[[str], SourceRecord]
+Decoder = Callable[[str], Record]
 """A record from its JSON text (the connector's ``load_record_json``)."""
 
 
@@ -64,7 +65,7 @@ class RecordCache:
         self._memo = memo
         self.writes = 0
 
-    async def put(self, fetched: Fetched, document: str, *, partition: str, ttl_s: float) -> None:
+    async def put(self, fetched: Fetched[Any], document: str, *, partition: str, ttl_s: float) -> None:
         """Cache ``fetched`` (whose canonical JSON is ``document``) in ``partition``; failures are logged."""
         entry = {
             "source": fetched.source,
@@ -86,7 +87,7 @@ class RecordCache:
 
     async def get_many(
         self, source: SourceName, credit_codes: Sequence[str], *, partition: str, decode: Decoder
-    ) -> list[Fetched | None]:
+    ) -> list[Fetched[Any] | None]:
         """Cached records of these codes (None: a miss) as ``partition`` sees them: heads first, full
         entries only for what the memo does not hold."""
         if not credit_codes:
@@ -135,14 +136,14 @@ class RecordCache:
         width = len(partitions)
         return [_newest(values[i * width : (i + 1) * width], partitions) for i in range(len(credit_codes))]
 
-    def _from_memo(self, head: dict[str, Any]) -> Fetched | None:
+    def _from_memo(self, head: dict[str, Any]) -> Fetched[Any] | None:
         try:
             record = self._memo.get((head["source"], head["credit_code"], head["content_hash"]))
             return None if record is None else _fetched(head, record)
         except (KeyError, TypeError, ValueError):
             return None
 
-    def _from_entry(self, value: dict[str, Any], decode: Decoder) -> Fetched | None:
+    def _from_entry(self, value: dict[str, Any], decode: Decoder) -> Fetched[Any] | None:
         """The cached entry, or ``None`` (a miss) when it no longer reads as a record, e.g. after an
         upgrade. Content already decoded (same source, code and hash) comes from the memo.
         """
@@ -174,7 +175,7 @@ def _newest(values: Sequence[object], partitions: Sequence[str]) -> dict[str, An
     return best
 
 
-def _fetched(head: dict[str, Any], record: SourceRecord) -> Fetched:
+def _fetched(head: dict[str, Any], record: Record) -> Fetched[Any]:
     """A cached record as the read path hands it out (``head``: a cache head or entry)."""
     return Fetched(
         source=head["source"],

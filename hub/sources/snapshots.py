@@ -23,7 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.dml import ReturningInsert
 
-from connectors.records import SourceRecord
+from connectors.records import Record
 from foundation.storage import as_utc
 from foundation.storage.models import Snapshot
 
@@ -42,7 +42,7 @@ def payload_hash(payload: Any) -> str:
     return hashlib.sha256(canonical_json(payload)).hexdigest()
 
 
-def content_hash(record: SourceRecord) -> str:
+def content_hash(record: Record) -> str:
     """Equal records hash equal, whatever the fetch that produced them."""
     return payload_hash(record.model_dump(mode="json"))
 
@@ -94,7 +94,7 @@ class EncodedRecord:
     content_hash: str
 
 
-def encode_record(record: SourceRecord) -> EncodedRecord:
+def encode_record(record: Record) -> EncodedRecord:
     payload = record.model_dump(mode="json")
     document = canonical_json(payload)
     return EncodedRecord(payload, document.decode(), hashlib.sha256(document).hexdigest())
@@ -175,7 +175,7 @@ async def save_snapshot(
     *,
     source: str,
     credit_code: str,
-    record: SourceRecord,
+    record: Record,
     now: datetime,
 ) -> SnapshotWrite:
     pending = pending_snapshot(source=source, credit_code=credit_code, encoded=encode_record(record), now=now)

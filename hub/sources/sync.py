@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict
 
 from connectors.config import SourceConfig
 from connectors.http import RetryPolicy, build_http_client, send
-from connectors.records import SourceName
+from connectors.source import SourceName
 from foundation.errors import UpstreamPayloadError
 from hub.sources.reader import RefreshOutcome, SourceReader
 

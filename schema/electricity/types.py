@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import strawberry
 
@@ -66,7 +67,7 @@ class ElectricityProfile:
     months_in_arrears: int = strawberry.field(description="Months of the window that ended with arrears.")
 
     @classmethod
-    def of(cls, fetched: Fetched, profile: electricity.ElectricityProfile) -> ElectricityProfile:
+    def of(cls, fetched: Fetched[Any], profile: electricity.ElectricityProfile) -> ElectricityProfile:
         return cls(
             freshness=Freshness.of(fetched),
             as_of_month=profile.as_of_month,

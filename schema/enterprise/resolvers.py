@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Iterator, Mapping
+from functools import cache
 from typing import Any
 
 from graphql import (
@@ -19,20 +20,24 @@ from graphql import (
     SelectionSetNode,
 )
 
-from auth.principal import source_scope
-from connectors.records import SourceName
+from connectors.source import SourceName
 from foundation.errors import BadRequest
 from schema.arguments import valid_credit_code
 from schema.context import Context, Info
 from schema.enterprise.types import Enterprise
+from schema.reading import access_rule
+from schema.sources import indicator_sources, source_fields
 
-PROFILE_SOURCES: dict[str, tuple[SourceName, ...]] = {
-    "electricity": ("electricity",),
-    "logistics": ("logistics",),
-    "tax": ("tax",),
-    "trade": ("trade",),
-    "indicators": ("electricity", "logistics", "tax", "trade"),
-}
+
+@cache
+def prefetched_sources() -> dict[str, tuple[SourceName, ...]]:
+    """Field of ``Enterprise`` → the sources it reads: each source's field its own (its declaration's
+    ``prefetch``), the indicators every source that contributes to them."""
+    fields = source_fields()
+    return {
+        **{name: spec.prefetch for name, spec in fields.items()},
+        "indicators": tuple(indicator_sources()),
+    }
 
 
 def _selected_names(
@@ -47,15 +52,36 @@ def _selected_names(
             yield from _selected_names(fragments[selection.name.value].selection_set, fragments)
 
 
-def selected_sources(info: Info) -> set[SourceName]:
-    """Sources the enterprise fields selected under the current field will read.
+def _key(node: FieldNode) -> str:
+    return (node.alias or node.name).value
 
-    Read from the operation's syntax tree: strawberry's ``info.selected_fields`` would first convert the
-    whole selection below the field (arguments and variables included), on every request.
+
+def _root_fields(
+    selection_set: SelectionSetNode, fragments: Mapping[str, FragmentDefinitionNode]
+) -> Iterator[FieldNode]:
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            yield selection
+        elif isinstance(selection, InlineFragmentNode):
+            yield from _root_fields(selection.selection_set, fragments)
+        elif isinstance(selection, FragmentSpreadNode) and selection.name.value in fragments:
+            yield from _root_fields(fragments[selection.name.value].selection_set, fragments)
+
+
+def selected_sources(info: Info) -> set[SourceName]:
+    """Sources the enterprise fields selected under the current root field will read.
+
+    Read from the operation's syntax tree (the root field's nodes are those of its response key):
+    strawberry's ``info.selected_fields`` would first convert the whole selection below the field
+    (arguments and variables included), on every request.
     """
-    raw = info._raw_info
-    names = {name for node in raw.field_nodes for name in _selected_names(node.selection_set, raw.fragments)}
-    return {source for name in names for source in PROFILE_SOURCES.get(name, ())}
+    fragments = info.context.fragments
+    nodes = [
+        node for node in _root_fields(info.operation.selection_set, fragments) if _key(node) == info.path.key
+    ]
+    names = {name for node in nodes for name in _selected_names(node.selection_set, fragments)}
+    prefetched = prefetched_sources()
+    return {source for name in names for source in prefetched.get(name, ())}
 
 
 def _observe(future: asyncio.Future[Any]) -> None:
@@ -67,12 +93,13 @@ def _observe(future: asyncio.Future[Any]) -> None:
 
 async def prefetch(context: Context, credit_code: str, sources: set[SourceName]) -> None:
     """Start loading ``sources`` the caller has the scope and consent for; does not wait for them."""
-    allowed = [source for source in sorted(sources) if context.principal.has_scope(source_scope(source))]
+    rules = {source: access_rule(source) for source in sorted(sources)}
+    allowed = [source for source, rule in rules.items() if context.principal.has_scope(rule.scope)]
     if not allowed:
         return
     consented = await context.loaders.consents.load(credit_code)
     for source in allowed:
-        if source in consented:
+        if rules[source].consented(consented):
             future = context.loaders.sources[source].load(credit_code)
             if isinstance(future, asyncio.Future):
                 future.add_done_callback(_observe)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 
@@ -11,19 +12,12 @@ from connectors.records import Fetched, RegistryRecord
 from foundation.credit_code import region_of
 from schema.arguments import valid_credit_code
 from schema.context import Context, Info
-from schema.electricity.resolvers import electricity_of
-from schema.electricity.types import ElectricityProfile
 from schema.freshness import Freshness
 from schema.indicators.resolvers import indicators_of
 from schema.indicators.types import LendingIndicators
-from schema.logistics.resolvers import logistics_of
-from schema.logistics.types import LogisticsProfile
 from schema.permissions import CanReadSource, HasScope, requires
 from schema.reading import read_source
-from schema.tax.resolvers import tax_of
-from schema.tax.types import TaxProfile
-from schema.trade.resolvers import trade_of
-from schema.trade.types import TradeProfile
+from schema.sources import source_fields
 
 
 @strawberry.type(
@@ -58,30 +52,13 @@ class Registration:
     legal_representative: LegalRepresentative = strawberry.field(description="Its legal representative.")
 
 
-@strawberry.federation.type(
-    keys=["creditCode"],
-    description="An enterprise identified by its unified social credit code (GB 32100), with the profiles "
-    "each source keeps about it. A source's profile needs its scope and the enterprise's live consent.",
-)
-class Enterprise:
+@strawberry.type(name="EnterpriseCore")
+class _EnterpriseCore:
+    """What every enterprise has (a base of :class:`Enterprise`, never in the schema itself)."""
+
     credit_code: strawberry.ID = strawberry.field(description="Unified social credit code (18 characters).")
-    registry: strawberry.Private[Fetched]
+    registry: strawberry.Private[Fetched[Any]]
     registry_record: strawberry.Private[RegistryRecord]
-
-    @classmethod
-    def of(cls, fetched: Fetched, record: RegistryRecord) -> Enterprise:
-        return cls(credit_code=strawberry.ID(record.credit_code), registry=fetched, registry_record=record)
-
-    @classmethod
-    async def load(cls, context: Context, credit_code: str) -> Enterprise | None:
-        """The enterprise from the registry (batched through the request's loader); None when unknown."""
-        read = await read_source(context, "registry", valid_credit_code(credit_code), RegistryRecord)
-        return cls.of(*read) if read is not None else None
-
-    @classmethod
-    async def resolve_reference(cls, info: Info, creditCode: str) -> Enterprise | None:
-        """Federation entity resolution (``_entities``)."""
-        return await cls.load(info.context, creditCode)
 
     @strawberry.field(
         description="Registered name (scope registry:read; null without it).",
@@ -130,37 +107,46 @@ class Enterprise:
             ),
         )
 
-    @strawberry.field(
-        description="Electricity profile over the last `months` (1..24) months "
-        "(scope electricity:read and the enterprise's consent).",
-        extensions=[requires(CanReadSource("electricity"))],
-    )
-    async def electricity(self, info: Info, months: int = 12) -> ElectricityProfile | None:
-        return await electricity_of(info.context, self.credit_code, months)
 
-    @strawberry.field(
-        description="Logistics profile over the last `months` (1..24) months "
-        "(scope logistics:read and the enterprise's consent).",
-        extensions=[requires(CanReadSource("logistics"))],
-    )
-    async def logistics(self, info: Info, months: int = 12) -> LogisticsProfile | None:
-        return await logistics_of(info.context, self.credit_code, months)
+def _with_source_fields(core: type) -> type:
+    """``core`` with one field per loaded source, as its declaration describes it (:mod:`schema.sources`),
+    each guarded by the source's scope and the enterprise's consent."""
+    fields = {
+        name: strawberry.field(
+            resolver=spec.resolver, description=spec.description, extensions=[requires(CanReadSource(name))]
+        )
+        for name, spec in source_fields().items()
+    }
+    return strawberry.type(type("EnterpriseSources", (core,), fields), name="EnterpriseSources")
 
-    @strawberry.field(
-        description="Tax profile over the last `years` (1..5) years "
-        "(scope tax:read and the enterprise's consent).",
-        extensions=[requires(CanReadSource("tax"))],
-    )
-    async def tax(self, info: Info, years: int = 3) -> TaxProfile | None:
-        return await tax_of(info.context, self.credit_code, years)
 
-    @strawberry.field(
-        description="Trade profile over the last `months` (1..24) months "
-        "(scope trade:read and the enterprise's consent).",
-        extensions=[requires(CanReadSource("trade"))],
-    )
-    async def trade(self, info: Info, months: int = 12) -> TradeProfile | None:
-        return await trade_of(info.context, self.credit_code, months)
+# Type checkers see the core; the schema sees the core with the sources' fields (in catalog order).
+if TYPE_CHECKING:
+    _EnterpriseSources = _EnterpriseCore
+else:
+    _EnterpriseSources = _with_source_fields(_EnterpriseCore)
+
+
+@strawberry.federation.type(
+    keys=["creditCode"],
+    description="An enterprise identified by its unified social credit code (GB 32100), with the profiles "
+    "each source keeps about it. A source's profile needs its scope and the enterprise's live consent.",
+)
+class Enterprise(_EnterpriseSources):
+    @classmethod
+    def of(cls, fetched: Fetched[Any], record: RegistryRecord) -> Enterprise:
+        return cls(credit_code=strawberry.ID(record.credit_code), registry=fetched, registry_record=record)
+
+    @classmethod
+    async def load(cls, context: Context, credit_code: str) -> Enterprise | None:
+        """The enterprise from the registry (batched through the request's loader); None when unknown."""
+        read = await read_source(context, "registry", valid_credit_code(credit_code), RegistryRecord)
+        return cls.of(*read) if read is not None else None
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, creditCode: str) -> Enterprise | None:
+        """Federation entity resolution (``_entities``)."""
+        return await cls.load(info.context, creditCode)
 
     @strawberry.field(
         description="Lending indicators across the sources the caller may read (see `sourcesUsed`)."

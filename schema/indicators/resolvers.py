@@ -1,4 +1,4 @@
-"""Resolver of the lending indicators: reads, in parallel, each source the caller may read."""
+"""Resolver of the lending indicators: reads, in parallel, each contributing source the caller may read."""
 
 from __future__ import annotations
 
@@ -6,26 +6,17 @@ import asyncio
 from collections.abc import Callable
 from typing import Literal, TypeVar
 
-from connectors.records import (
-    ElectricityRecord,
-    LogisticsRecord,
-    SourceName,
-    SourceRecord,
-    TaxRecord,
-    TradeRecord,
-)
+from connectors.records import Record
+from connectors.source import SourceName
 from foundation.errors import SourceUnavailable
-from hub.profiles.electricity import ElectricityProfile, electricity_profile
-from hub.profiles.indicators import INDICATOR_MONTHS, lending_indicators
-from hub.profiles.logistics import LogisticsProfile, logistics_profile
-from hub.profiles.tax import MAX_YEARS, TaxProfile, tax_profile
-from hub.profiles.trade import TradeProfile, trade_profile
+from hub.profiles.indicators import lending_indicators
 from schema.context import Context
 from schema.indicators.types import LendingIndicators
 from schema.reading import may_read, read_source
+from schema.sources import indicator_sources
 
 Left = Literal["withheld", "unavailable"]
-R = TypeVar("R", bound=SourceRecord)
+R = TypeVar("R", bound=Record)
 P = TypeVar("P")
 
 
@@ -50,22 +41,21 @@ async def _profile(
 
 
 async def indicators_of(context: Context, credit_code: str) -> LendingIndicators:
-    months = INDICATOR_MONTHS
-    electricity, logistics, tax, trade = await asyncio.gather(
-        _profile(context, "electricity", credit_code, ElectricityRecord, electricity_profile, months),
-        _profile(context, "logistics", credit_code, LogisticsRecord, logistics_profile, months),
-        _profile(context, "tax", credit_code, TaxRecord, tax_profile, MAX_YEARS),
-        _profile(context, "trade", credit_code, TradeRecord, trade_profile, months),
+    sources = indicator_sources()
+    outcomes = await asyncio.gather(
+        *(
+            _profile(context, name, credit_code, spec.record_type, spec.profile, spec.window)
+            for name, spec in sources.items()
+        )
     )
-    outcomes = {"electricity": electricity, "logistics": logistics, "tax": tax, "trade": trade}
-    figures = lending_indicators(
-        electricity=electricity if isinstance(electricity, ElectricityProfile) else None,
-        logistics=logistics if isinstance(logistics, LogisticsProfile) else None,
-        tax=tax if isinstance(tax, TaxProfile) else None,
-        trade=trade if isinstance(trade, TradeProfile) else None,
-    )
+    by_source = dict(zip(sources, outcomes, strict=True))
+    contributions = {
+        name: sources[name].contribute(outcome)
+        for name, outcome in by_source.items()
+        if outcome is not None and outcome not in ("withheld", "unavailable")
+    }
     return LendingIndicators.of(
-        figures,
-        withheld=[source for source, outcome in outcomes.items() if outcome == "withheld"],
-        unavailable=[source for source, outcome in outcomes.items() if outcome == "unavailable"],
+        lending_indicators(contributions),
+        withheld=[name for name, outcome in by_source.items() if outcome == "withheld"],
+        unavailable=[name for name, outcome in by_source.items() if outcome == "unavailable"],
     )

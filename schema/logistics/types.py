@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from typing import Any
 
 import strawberry
 
@@ -110,7 +111,7 @@ class LogisticsProfile:
         return paginate(self.window_waybills, first, after, Waybill.of)
 
     @classmethod
-    def of(cls, fetched: Fetched, profile: logistics.LogisticsProfile) -> LogisticsProfile:
+    def of(cls, fetched: Fetched[Any], profile: logistics.LogisticsProfile) -> LogisticsProfile:
         return cls(
             freshness=Freshness.of(fetched),
             as_of_month=profile.as_of_month,

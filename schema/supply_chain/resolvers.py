@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import TypeVar
 
-from connectors.records import LogisticsRecord, SourceName, SourceRecord, TradeRecord
+from connectors.records import LogisticsRecord, Record, TradeRecord
+from connectors.source import SourceName
 from foundation.errors import SourceUnavailable
 from hub.supply_chain import MAX_DEPTH, SupplyLink, links_of, next_tier
 from schema.arguments import in_range, valid_credit_code
@@ -14,7 +15,7 @@ from schema.enterprise.types import Enterprise
 from schema.reading import may_read, read_source
 from schema.supply_chain.types import SupplyChain, SupplyChainLink
 
-R = TypeVar("R", bound=SourceRecord)
+R = TypeVar("R", bound=Record)
 
 
 async def _readable_record(context: Context, source: SourceName, credit_code: str, kind: type[R]) -> R | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import Enum
+from typing import Any
 
 import strawberry
 
@@ -54,7 +55,7 @@ class TaxProfile:
     as_of_month: date | None = strawberry.field(description="The latest month of invoicing reported.")
 
     @classmethod
-    def of(cls, fetched: Fetched, profile: tax.TaxProfile) -> TaxProfile:
+    def of(cls, fetched: Fetched[Any], profile: tax.TaxProfile) -> TaxProfile:
         return cls(
             freshness=Freshness.of(fetched),
             taxpayer_name=profile.taxpayer_name,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import Enum
+from typing import Any
 
 import strawberry
 
@@ -133,7 +134,7 @@ class TradeProfile:
         return paginate(self.all_receivables, first, after, Receivable.of)
 
     @classmethod
-    def of(cls, fetched: Fetched, profile: trade.TradeProfile) -> TradeProfile:
+    def of(cls, fetched: Fetched[Any], profile: trade.TradeProfile) -> TradeProfile:
         position = profile.receivable_position
         return cls(
             freshness=Freshness.of(fetched),

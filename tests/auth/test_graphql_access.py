@@ -11,10 +11,10 @@ import pytest
 
 from auth.consent import consent_today
 from auth.principal import ALL_SCOPES
-from connectors.records import SOURCES
 from tests.fixtures.backends import Backend
 from tests.fixtures.hub import mint
 from tests.fixtures.sandbox import SandboxHandle
+from tests.fixtures.sources import SOURCE_NAMES
 from tests.schema.conftest import Graph, graph_settings, running_graph
 
 PROFILE = (
@@ -34,7 +34,7 @@ async def graph(
         yield running
 
 
-async def _consent(graph: Graph, tenant: str, code: str, sources: tuple[str, ...] = SOURCES) -> None:
+async def _consent(graph: Graph, tenant: str, code: str, sources: tuple[str, ...] = SOURCE_NAMES) -> None:
     today = consent_today()
     await graph.services.auth.consents.grant(
         tenant_id=tenant,

@@ -16,13 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from typer.testing import CliRunner, Result
 
 from connectors.config import write_sandbox_sources_file
-from connectors.records import SOURCES
 from foundation.storage.models import Snapshot
 from hub.cli import app
 from hub.cli.sync import WORKER_COMMAND
 from sandbox.runner import SandboxThread
 from tests.fixtures.backends import Backend
 from tests.fixtures.sandbox import SandboxHandle
+from tests.fixtures.sources import SOURCE_NAMES
 
 UNIVERSE_SIZE = 24
 OUTSIDE_UNIVERSE = "91330100AY4CL12T2Y"
@@ -38,7 +38,7 @@ def small_sandbox() -> Iterator[dict[str, str]]:
 
 def write_sources_file(urls: dict[str, str], path: Path) -> Path:
     # Sources the tests do not sync point at a closed port: configured, never called.
-    every_source = {source: urls.get(source, "http://127.0.0.1:9") for source in SOURCES}
+    every_source = {source: urls.get(source, "http://127.0.0.1:9") for source in SOURCE_NAMES}
     return write_sandbox_sources_file(path, every_source, retries=1, backoff_initial_s=0.01)
 
 
@@ -134,13 +134,13 @@ async def test_workers_fetch_each_firm_and_source_once(
 
     assert result.exit_code == 0, result.output
     assert result.stdout.count("hub sync") == 1  # one summary for both workers
-    for source in SOURCES:
+    for source in SOURCE_NAMES:
         assert summary_row(result.stdout, source) == ["6", "0", "0"]
     assert "30/30" in result.stderr  # one progress bar, fed by both workers
     assert clean_sandbox.stats("registry")["requests"] == {"/v1/enterprises/{creditCode}": 6}
     assert clean_sandbox.stats("tax")["requests"] == {"/api/tax/v1/taxpayers/{creditCode}/profile": 6}
     assert clean_sandbox.stats("electricity")["requests"]["/api/v2/accounts"] == 6
-    assert await snapshots(sessions) == dict.fromkeys(SOURCES, 6)
+    assert await snapshots(sessions) == dict.fromkeys(SOURCE_NAMES, 6)
 
 
 async def test_shards_split_the_universe(

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from prometheus_client import REGISTRY
 
+from connectors.catalog import load_connectors
 from connectors.config import SourceConfig, sandbox_sources
 from connectors.personal_data import PersonalDataHasher
-from connectors.records import SourceName
-from connectors.registry import load_connectors
+from connectors.source import SourceName
 from connectors.upstream import SourceClient, build_source_clients
 from tests.fixtures.sandbox import SandboxHandle
 

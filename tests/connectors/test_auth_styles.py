@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from connectors.auth_styles import ApiKeyHeader, HmacSignedHeaders, SignedQuery
-from connectors.records import SourceName
+from connectors.source import SourceName
 from sandbox.signing import tax_signature, trade_sign
 from tests.connectors.conftest import CODE, ClientFactory
 from tests.fixtures.sandbox import SandboxHandle

@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 
 from connectors.base import Connector
-from connectors.config import SANDBOX_CREDENTIALS
-from connectors.records import SOURCES, SourceName
-from connectors.registry import load_connectors
+from connectors.catalog import load_catalog, load_connectors
+from connectors.source import SourceName
 from connectors.upstream import build_source_clients
 from foundation.errors import SourceUnavailable, UnknownEnterprise, UpstreamRejected
 from tests.connectors.conftest import (
@@ -25,10 +24,11 @@ from tests.connectors.conftest import (
     fast_configs,
 )
 from tests.fixtures.sandbox import SandboxHandle
+from tests.fixtures.sources import SOURCE_NAMES
 
 WRONG_CREDENTIALS = {
     source: {name: f"wrong-{value}" for name, value in credentials.items()}
-    for source, credentials in SANDBOX_CREDENTIALS.items()
+    for source, credentials in ((source.name, source.sandbox.credentials) for source in load_catalog())
 }
 
 
@@ -49,7 +49,7 @@ def with_page_size(connector: Connector, page_size: int) -> Connector:
     return small
 
 
-@pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.parametrize("source", SOURCE_NAMES)
 class TestConnectorBattery:
     async def test_maps_the_sandbox_payload(
         self, source: SourceName, source_client: ClientFactory, provider: SandboxHandle

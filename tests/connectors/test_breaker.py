@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from prometheus_client import REGISTRY
 
-from connectors.records import SourceName
+from connectors.source import SourceName
 from connectors.upstream import SourceClient
 from foundation.errors import SourceUnavailable, UnknownEnterprise
 from tests.connectors.conftest import CODE, OUTSIDE_UNIVERSE, ClientFactory, counted

@@ -7,26 +7,25 @@ from pathlib import Path
 
 import pytest
 
+from connectors.catalog import load_catalog, load_connectors
 from connectors.config import (
-    SANDBOX_PORTS,
     SourcesConfigError,
-    load_sources,
+    load_source_configs,
     parse_sources,
     parse_sources_file,
     sandbox_sources,
 )
-from connectors.records import SOURCES
-from connectors.registry import load_connectors
 from connectors.upstream import check_sources
 from foundation.settings import Settings
+from tests.fixtures.sources import SOURCE_NAMES
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "sources.example.toml"
 
 
 def test_without_a_file_the_sandbox_on_its_default_ports() -> None:
-    sources = load_sources(Settings())
+    sources = load_source_configs(Settings())
     assert {name: config.base_url for name, config in sources.items()} == {
-        name: f"http://127.0.0.1:{port}" for name, port in SANDBOX_PORTS.items()
+        source.name: f"http://127.0.0.1:{source.sandbox.port}" for source in load_catalog()
     }
     assert sources["registry"].credential("api_key") == "sandbox-registry-key"
     assert sources["tax"].as_of == date(2026, 10, 31)
@@ -35,7 +34,7 @@ def test_without_a_file_the_sandbox_on_its_default_ports() -> None:
 
 def test_the_example_file_is_valid_and_complete() -> None:
     sources = parse_sources_file(EXAMPLE)
-    assert sorted(sources) == sorted(SOURCES)
+    assert sorted(sources) == sorted(SOURCE_NAMES)
     check_sources(load_connectors(), sources)
 
 
@@ -46,7 +45,7 @@ def test_defaults_apply_and_tables_override() -> None:
             name: {"base_url": f"https://{name}.example/", "credentials": {"api_key": "k"}, "retries": 5}
             if name == "registry"
             else {"base_url": f"https://{name}.example", "credentials": {}}
-            for name in SOURCES
+            for name in SOURCE_NAMES
         },
     }
     sources = parse_sources(document)
@@ -70,8 +69,13 @@ def test_every_problem_is_reported_at_once_without_secrets() -> None:
     assert any(problem.startswith("sources.registry.base_url:") for problem in problems)
     assert any(problem.startswith("sources.electricity.timeout_s:") for problem in problems)
     assert any(problem.startswith("sources.electricity.tiemout:") for problem in problems)
-    assert "sources.tax: missing (every source needs a table)" in problems
+    assert not any(problem.startswith("sources.tax") for problem in problems)  # not configured: fine
     assert "top-secret-key" not in str(raised.value)
+
+
+def test_only_the_configured_sources_are_read() -> None:
+    document = {"sources": {"registry": {"base_url": "https://registry.example"}}}
+    assert list(parse_sources(document)) == ["registry"]
 
 
 def test_missing_credentials_are_named() -> None:
@@ -101,4 +105,4 @@ def test_the_example_pins_the_sandbox_history_window() -> None:
 
 def test_prod_needs_a_sources_file() -> None:
     with pytest.raises(SourcesConfigError, match="HUB_SOURCES_FILE: required when HUB_ENV=prod"):
-        load_sources(Settings(env="prod"))
+        load_source_configs(Settings(env="prod"))

@@ -17,8 +17,8 @@ from connectors.logistics import map_waybills
 from connectors.records import (
     ElectricityRecord,
     LogisticsRecord,
+    Record,
     RegistryRecord,
-    SourceRecord,
     TaxRecord,
     TradeRecord,
 )
@@ -70,7 +70,7 @@ def trade_record() -> TradeRecord:
     )
 
 
-MAPPINGS: dict[str, Callable[[], SourceRecord]] = {
+MAPPINGS: dict[str, Callable[[], Record]] = {
     "registry": registry_record,
     "electricity": electricity_record,
     "logistics": logistics_record,
@@ -164,7 +164,7 @@ def _set(document: Any, path: tuple[Any, ...], value: Any) -> Any:
 
 
 # (case, mapping of a broken payload, field the error must name)
-BROKEN: list[tuple[str, Callable[[], SourceRecord], str]] = [
+BROKEN: list[tuple[str, Callable[[], Record], str]] = [
     (
         "registry money as float",
         lambda: registry_of(_set(payload("registry_enterprise.json"), ("registeredCapital",), 300000.0)),
@@ -271,7 +271,7 @@ BROKEN: list[tuple[str, Callable[[], SourceRecord], str]] = [
 
 @pytest.mark.parametrize(("case", "mapping", "field"), BROKEN, ids=[case for case, _, _ in BROKEN])
 def test_malformed_payload_names_source_and_field(
-    case: str, mapping: Callable[[], SourceRecord], field: str
+    case: str, mapping: Callable[[], Record], field: str
 ) -> None:
     with pytest.raises(UpstreamPayloadError) as raised:
         mapping()

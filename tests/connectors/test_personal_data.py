@@ -8,7 +8,7 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from connectors.config import SANDBOX_CREDENTIALS
+from connectors.catalog import load_catalog
 from connectors.personal_data import (
     PersonalDataHasher,
     mask_id_number,
@@ -127,7 +127,7 @@ async def test_registry_records_keep_masks_and_hashes_of_the_providers_values(
     assert isinstance(record, RegistryRecord)
     served = httpx.get(
         f"{sandbox.urls['registry']}/v1/enterprises/{CODE}",
-        headers={"X-API-Key": SANDBOX_CREDENTIALS["registry"]["api_key"]},
+        headers={"X-API-Key": load_catalog()["registry"].sandbox.credentials["api_key"]},
     ).json()["legalRepresentative"]
     person = record.legal_representative
     assert person.id_number_masked == mask_id_number(served["idNumber"])

@@ -19,10 +19,10 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from connectors.base import Endpoint
+from connectors.catalog import load_connectors
 from connectors.config import SourceConfig
 from connectors.http import build_http_client
 from connectors.paging import PaginatorName
-from connectors.registry import load_connectors
 from connectors.upstream import Upstream
 from foundation.errors import UpstreamPayloadError
 from tests.connectors.conftest import CODE

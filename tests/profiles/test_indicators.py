@@ -5,7 +5,12 @@ from datetime import date
 import pytest
 
 from hub.profiles.electricity import electricity_profile
-from hub.profiles.indicators import RiskFlag, half_year_growth, lending_indicators
+from hub.profiles.indicators import (
+    electricity_indicators,
+    half_year_growth,
+    lending_indicators,
+    trade_indicators,
+)
 from hub.profiles.trade import trade_profile
 from tests.profiles.records import bill, electricity, receivable, trade
 
@@ -27,12 +32,15 @@ def test_indicators_use_only_given_profiles_and_raise_flags() -> None:
     profile = electricity_profile(falling, 12)
     unconfirmed = trade_profile(trade((), (receivable("AR1", "100", confirmed=False),)), 12)
 
-    indicators = lending_indicators(electricity=profile, trade=unconfirmed)
+    indicators = lending_indicators(
+        {"electricity": electricity_indicators(profile), "trade": trade_indicators(unconfirmed)}
+    )
 
     assert indicators.sources_used == ("electricity", "trade")
-    assert indicators.electricity_yoy_growth == -0.5
-    assert indicators.tax_grade is None
-    assert RiskFlag.FALLING_ELECTRICITY_USAGE in indicators.risk_flags
-    assert RiskFlag.LATE_ELECTRICITY_PAYMENTS in indicators.risk_flags
-    assert RiskFlag.UNCONFIRMED_RECEIVABLES in indicators.risk_flags
-    assert lending_indicators().sources_used == ()
+    assert indicators.figure("electricity_yoy_growth") == -0.5
+    assert indicators.figures["electricity_yoy_growth"] == ("electricity", -0.5)
+    assert indicators.figure("tax_grade") is None
+    assert "FALLING_ELECTRICITY_USAGE" in indicators.risk_flags
+    assert "LATE_ELECTRICITY_PAYMENTS" in indicators.risk_flags
+    assert "UNCONFIRMED_RECEIVABLES" in indicators.risk_flags
+    assert lending_indicators({}).sources_used == ()

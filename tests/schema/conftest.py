@@ -16,7 +16,6 @@ from starlette.routing import Route
 from auth.clients import register_client
 from auth.principal import ALL_SCOPES
 from connectors.config import write_sandbox_sources_file
-from connectors.records import SOURCES
 from foundation.settings import Settings
 from foundation.signing_keys import rotate_key_file
 from hub.app import create_app
@@ -24,6 +23,7 @@ from hub.services import HubServices
 from schema.http import GraphQLView
 from tests.fixtures.backends import Backend
 from tests.fixtures.sandbox import SandboxHandle
+from tests.fixtures.sources import SOURCE_NAMES
 
 TENANT = "bank-a"
 FAST: dict[str, Any] = {
@@ -79,7 +79,7 @@ class Graph:
         result: dict[str, Any] = response.json()
         return result
 
-    async def consent(self, credit_codes: Sequence[str], sources: Sequence[str] = SOURCES) -> None:
+    async def consent(self, credit_codes: Sequence[str], sources: Sequence[str] = SOURCE_NAMES) -> None:
         today = date.today()
         await self.services.auth.consents.grant_many(
             tenant_id=TENANT,

@@ -7,7 +7,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from auth.principal import ALL_SCOPES
-from connectors.records import SourceName
+from connectors.source import SourceName
 from hub.sources.reader import SourceReader
 from tests.fixtures.sandbox import SandboxHandle
 from tests.schema.conftest import TENANT, Graph

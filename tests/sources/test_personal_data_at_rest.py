@@ -12,7 +12,7 @@ from aiocache.base import BaseCache
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from connectors.config import SANDBOX_CREDENTIALS
+from connectors.catalog import load_catalog
 from connectors.records import Record, RegistryRecord
 from connectors.registry_source import RegistryConnector
 from connectors.upstream import Upstream
@@ -30,7 +30,7 @@ def served_representative(sandbox: SandboxHandle) -> dict[str, str]:
     """The legal representative as the registry provider serves it (in clear)."""
     document = httpx.get(
         f"{sandbox.urls['registry']}/v1/enterprises/{CODE}",
-        headers={"X-API-Key": SANDBOX_CREDENTIALS["registry"]["api_key"]},
+        headers={"X-API-Key": load_catalog()["registry"].sandbox.credentials["api_key"]},
     ).json()
     person: dict[str, str] = document["legalRepresentative"]
     return person
