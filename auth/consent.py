@@ -21,8 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from audit.log import AuditEntry, AuditLog, digest
 from auth.access_state import bump_access_version
 from connectors.catalog import load_catalog
-from foundation.credit_code import InvalidCreditCode, validate
-from foundation.errors import BadCreditCode, BadRequest
+from foundation.credit_code.checked import checked_credit_code
+from foundation.errors import BadRequest
 from foundation.settings import Settings
 from foundation.storage import as_utc
 from foundation.storage.models import Consent, Tenant
@@ -65,13 +65,6 @@ def _record(row: Consent) -> ConsentRecord:
         granted_at=as_utc(row.granted_at),
         withdrawn_at=as_utc(row.withdrawn_at) if row.withdrawn_at else None,
     )
-
-
-def checked_credit_code(credit_code: str) -> str:
-    try:
-        return validate(credit_code)
-    except InvalidCreditCode as error:
-        raise BadCreditCode(credit_code, error.reason) from None
 
 
 def checked_sources(sources: Sequence[str]) -> tuple[str, ...]:

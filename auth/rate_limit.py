@@ -25,6 +25,7 @@ from typing import Literal, Protocol
 from cachetools import LRUCache
 from redis.asyncio import Redis
 
+from foundation.redis import redis_client
 from foundation.settings import Settings
 
 # Both scripts first refill the bucket from its last update, on Redis's clock (TIME).
@@ -227,10 +228,7 @@ def build_token_buckets(settings: Settings, kind: BucketKind = "requests") -> To
             f"{settings.cache_namespace}:{kind}",
         )
     if settings.cache_url.startswith("redis://"):
-        redis = Redis.from_url(
-            settings.cache_url,
-            socket_timeout=settings.cache_timeout_s,
-            socket_connect_timeout=settings.cache_timeout_s,
+        return RedisTokenBuckets(
+            redis_client(settings), namespace=namespace, per_minute=per_minute, burst=burst
         )
-        return RedisTokenBuckets(redis, namespace=namespace, per_minute=per_minute, burst=burst)
     return MemoryTokenBuckets(per_minute=per_minute, burst=burst)

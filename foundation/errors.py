@@ -38,6 +38,7 @@ class BadCreditCode(HubError):
 
     def __init__(self, credit_code: str, reason: str) -> None:
         super().__init__(f"invalid credit code {credit_code!r}: {reason}", creditCode=credit_code)
+        self.reason = reason
 
 
 class BadRequest(HubError):

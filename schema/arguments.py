@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-from foundation import credit_code
-from foundation.errors import BadCreditCode, BadRequest
-
-
-def valid_credit_code(code: str) -> str:
-    """The code normalised, or ``BAD_CREDIT_CODE`` naming it."""
-    try:
-        return credit_code.validate(code)
-    except credit_code.InvalidCreditCode as error:
-        raise BadCreditCode(code, error.reason) from None
+from foundation.errors import BadRequest
 
 
 def in_range(name: str, value: int, low: int, high: int) -> int:

@@ -16,8 +16,8 @@ from typing import Any, Protocol
 from strawberry.permission import BasePermission, PermissionExtension
 
 from connectors.source import SourceName
+from foundation.credit_code.checked import checked_credit_code
 from foundation.errors import Forbidden, NoConsent
-from schema.arguments import valid_credit_code
 from schema.context import Info
 from schema.reading import access_rule
 
@@ -72,7 +72,7 @@ class CanReadSource(BasePermission):
     async def has_permission(self, source: OfEnterprise | None, info: Info, **kwargs: Any) -> bool:
         context = info.context
         if self.argument is not None:
-            credit_code = valid_credit_code(kwargs[self.argument])
+            credit_code = checked_credit_code(kwargs[self.argument])
         else:
             assert source is not None, "CanReadSource without argument= guards fields of an enterprise"
             credit_code = source.credit_code

@@ -25,7 +25,8 @@ from rich.table import Table
 from connectors.catalog import load_catalog
 from connectors.config import SourceConfig, SourcesConfigError, load_source_configs
 from connectors.source import SourceName
-from foundation.credit_code import InvalidCreditCode, validate
+from foundation.credit_code.checked import checked_credit_code
+from foundation.errors import BadCreditCode
 from foundation.settings import Settings
 from foundation.storage import create_engine, create_session_factory
 from hub.cache import build_cache, close_cache, is_redis
@@ -94,9 +95,9 @@ def _chosen_sources(values: list[str] | None) -> list[SourceName]:
 
 def _valid_codes(codes: list[str]) -> list[str]:
     try:
-        return [validate(code) for code in codes]
-    except InvalidCreditCode as error:
-        raise typer.BadParameter(str(error), param_hint="CODE") from None
+        return [checked_credit_code(code) for code in codes]
+    except BadCreditCode as error:
+        raise typer.BadParameter(error.reason, param_hint="CODE") from None
 
 
 def _parsed_shard(text: str | None) -> Shard | None:

@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from foundation.storage import create_engine
 from foundation.storage.models import Base
 
 config = context.config
@@ -25,7 +26,9 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_async() -> None:
-    engine = create_async_engine(database_url)
+    # The hub's engine factory (SQLite pragmas included) when the hub runs the migrations, else a plain one.
+    settings = config.attributes.get("settings")
+    engine = create_engine(settings) if settings is not None else create_async_engine(database_url)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run)

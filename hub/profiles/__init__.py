@@ -8,25 +8,9 @@ Ratios are floats rounded to four places; money stays ``Decimal``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 from decimal import Decimal
 
 RATIO_PLACES = 4
-
-
-def month_of(day: date) -> date:
-    """The first day of ``day``'s month (how records name months)."""
-    return day.replace(day=1)
-
-
-def shift_months(month: date, delta: int) -> date:
-    index = month.year * 12 + month.month - 1 + delta
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def window(as_of_month: date, months: int) -> list[date]:
-    """The ``months`` months ending at ``as_of_month``, oldest first."""
-    return [shift_months(as_of_month, -offset) for offset in range(months - 1, -1, -1)]
 
 
 def ratio(part: float | Decimal | int, whole: float | Decimal | int) -> float | None:

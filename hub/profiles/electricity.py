@@ -9,7 +9,8 @@ from datetime import date
 from decimal import Decimal
 
 from connectors.records import ElectricityAccount, ElectricityMonth, ElectricityRecord
-from hub.profiles import RATIO_PLACES, growth, ratio, shift_months, total, window
+from foundation.months import shift_months, window
+from hub.profiles import RATIO_PLACES, growth, ratio, total
 
 MAX_MONTHS = 24
 

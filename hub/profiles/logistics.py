@@ -9,7 +9,8 @@ from decimal import Decimal
 from typing import Literal
 
 from connectors.records import LogisticsRecord, Waybill
-from hub.profiles import month_of, total, window
+from foundation.months import month_of, window
+from hub.profiles import total
 
 MAX_MONTHS = 24
 TOP_COUNTERPARTIES = 10

@@ -10,7 +10,8 @@ from decimal import Decimal
 from typing import Literal
 
 from connectors.records import Order, Receivable, TradeRecord
-from hub.profiles import month_of, ratio, total, window
+from foundation.months import month_of, window
+from hub.profiles import ratio, total
 
 MAX_MONTHS = 24
 TradeRole = Literal["customer", "supplier"]

@@ -34,7 +34,7 @@ from connectors.config import SourceConfig, load_source_configs
 from connectors.records import Fetched, Record
 from connectors.source import SourceName
 from connectors.upstream import SourceClient, build_source_clients
-from foundation.credit_code import InvalidCreditCode, validate
+from foundation.credit_code.checked import checked_credit_code
 from foundation.errors import BadCreditCode, HubError, SourceUnavailable
 from foundation.logging import get_logger
 from foundation.settings import Settings
@@ -139,21 +139,21 @@ class SourceReader:
         pending: list[str] = []
         for code in unique:
             try:
-                _valid(code)
+                checked_credit_code(code)
                 pending.append(code)
             except BadCreditCode as error:
                 results[code] = error
         client = self._client(source)
         cached = await self._records.get_many(
             source,
-            [_valid(code) for code in pending],
+            [checked_credit_code(code) for code in pending],
             partition=partition,
             decode=client.connector.load_record_json,
         )
         misses = [code for code, hit in zip(pending, cached, strict=True) if hit is None]
         results.update({code: hit for code, hit in zip(pending, cached, strict=True) if hit is not None})
         loaded = await asyncio.gather(
-            *(self._load_or_error(client, _valid(code), partition) for code in misses)
+            *(self._load_or_error(client, checked_credit_code(code), partition) for code in misses)
         )
         results.update(zip(misses, loaded, strict=True))
         return {code: results[code] for code in unique}
@@ -170,7 +170,7 @@ class SourceReader:
         """Fetch from the upstream bypassing the cache (for ``hub sync``); no stale fallback."""
         client = self._client(source)
         try:
-            credit_code = _valid(credit_code)
+            credit_code = checked_credit_code(credit_code)
             record = await client.fetch(credit_code)
             _, written = await self._store(
                 client, credit_code, record, memo=False, cache=self._refresh_cache, partition=SHARED
@@ -290,10 +290,3 @@ def _one(found: dict[str, Fetched[Any] | HubError], credit_code: str) -> Fetched
     if isinstance(value, HubError):
         raise value
     return value
-
-
-def _valid(credit_code: str) -> str:
-    try:
-        return validate(credit_code)
-    except InvalidCreditCode as error:
-        raise BadCreditCode(credit_code, error.reason) from None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from schema.arguments import in_range, valid_credit_code
+from foundation.credit_code.checked import checked_credit_code
+from schema.arguments import in_range
 from schema.audit.types import AUDIT_CURSOR, AuditEventConnection
 from schema.context import Info
 from schema.pagination import DEFAULT_PAGE, MAX_PAGE, decode_cursor
@@ -30,6 +31,6 @@ class AuditQuery:
             tenant_id=info.context.principal.tenant_id,
             first=first,
             after_seq=decode_cursor(after, AUDIT_CURSOR) if after is not None else None,
-            credit_code=valid_credit_code(credit_code) if credit_code is not None else None,
+            credit_code=checked_credit_code(credit_code) if credit_code is not None else None,
         )
         return AuditEventConnection.of(events, has_next_page=has_next_page, after=after)

@@ -21,8 +21,8 @@ from graphql import (
 )
 
 from connectors.source import SourceName
+from foundation.credit_code.checked import checked_credit_code
 from foundation.errors import BadRequest
-from schema.arguments import valid_credit_code
 from schema.context import Context, Info
 from schema.enterprise.types import Enterprise
 from schema.reading import access_rule
@@ -108,7 +108,7 @@ async def prefetch(context: Context, credit_code: str, sources: set[SourceName])
 async def enterprise_with_sources(
     context: Context, credit_code: str, sources: set[SourceName]
 ) -> Enterprise | None:
-    code = valid_credit_code(credit_code)
+    code = checked_credit_code(credit_code)
     enterprise, _ = await asyncio.gather(Enterprise.load(context, code), prefetch(context, code, sources))
     return enterprise
 
@@ -124,7 +124,7 @@ async def enterprises(info: Info, credit_codes: list[str]) -> list[Any]:
         raise BadRequest(
             f"creditCodes takes at most {limit} codes, got {len(credit_codes)}", argument="creditCodes"
         )
-    codes = [valid_credit_code(code) for code in credit_codes]
+    codes = [checked_credit_code(code) for code in credit_codes]
     sources = selected_sources(info)
     # Each item is awaited on its own: an exception fails only its own item (one firm's registry outage
     # does not null the batch), and each firm's fields are completed in a turn of the event loop of its

@@ -10,7 +10,7 @@ import strawberry
 
 from connectors.records import Fetched, RegistryRecord
 from foundation.credit_code import region_of
-from schema.arguments import valid_credit_code
+from foundation.credit_code.checked import checked_credit_code
 from schema.context import Context, Info
 from schema.freshness import Freshness
 from schema.indicators.resolvers import indicators_of
@@ -140,7 +140,7 @@ class Enterprise(_EnterpriseSources):
     @classmethod
     async def load(cls, context: Context, credit_code: str) -> Enterprise | None:
         """The enterprise from the registry (batched through the request's loader); None when unknown."""
-        read = await read_source(context, "registry", valid_credit_code(credit_code), RegistryRecord)
+        read = await read_source(context, "registry", checked_credit_code(credit_code), RegistryRecord)
         return cls.of(*read) if read is not None else None
 
     @classmethod

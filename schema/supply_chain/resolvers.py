@@ -7,9 +7,10 @@ from typing import TypeVar
 
 from connectors.records import LogisticsRecord, Record, TradeRecord
 from connectors.source import SourceName
+from foundation.credit_code.checked import checked_credit_code
 from foundation.errors import SourceUnavailable
 from hub.supply_chain import MAX_DEPTH, SupplyLink, links_of, next_tier
-from schema.arguments import in_range, valid_credit_code
+from schema.arguments import in_range
 from schema.context import Context
 from schema.enterprise.types import Enterprise
 from schema.reading import may_read, read_source
@@ -37,7 +38,7 @@ async def _records(context: Context, source: SourceName, codes: list[str], kind:
 
 async def supply_chain_of(context: Context, core_credit_code: str, depth: int) -> SupplyChain | None:
     in_range("depth", depth, 1, MAX_DEPTH)
-    code = valid_credit_code(core_credit_code)
+    code = checked_credit_code(core_credit_code)
     core, trade, logistics = await asyncio.gather(
         Enterprise.load(context, code),
         read_source(context, "trade", code, TradeRecord),

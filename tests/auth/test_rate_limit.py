@@ -6,12 +6,12 @@ import asyncio
 import time
 
 import pytest
-from redis.asyncio import Redis
 
 from auth.principal import Principal
 from auth.rate_limit import Clock, RedisTokenBuckets, build_token_buckets
 from auth.service import AuthService
 from foundation.errors import RateLimited
+from foundation.redis import redis_client
 from foundation.settings import Settings
 from tests.fixtures.backends import Backend
 
@@ -68,7 +68,7 @@ def _redis_settings(backend: Backend) -> Settings:
 def _replica(settings: Settings, *, burst: int, clock: Clock = time.monotonic) -> RedisTokenBuckets:
     """The shared bucket through a connection and a clock of its own, as another replica holds it."""
     return RedisTokenBuckets(
-        Redis.from_url(settings.cache_url),
+        redis_client(settings),
         namespace=settings.cache_namespace,
         per_minute=1,
         burst=burst,

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from hub.profiles import growth, shift_months, window
+from foundation.months import shift_months, window
+from hub.profiles import growth
 from hub.profiles.electricity import electricity_profile
 from tests.profiles.records import bill, electricity
 
