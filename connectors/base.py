@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 from urllib.parse import quote
 
 from connectors.auth_styles import AuthStyleName
-from connectors.paging import PaginatorName
+from connectors.paging import PaginatorSpec, SinglePage
 from connectors.records import Record
 
 if TYPE_CHECKING:
@@ -31,14 +31,15 @@ class Endpoint:
     Parameters:
     - ``path``: path template relative to the base URL, ``{credit_code}`` and other ``{names}`` filled in.
     - ``params``: query parameters, templates like the path (fixed values are fine too).
-    - ``paginator`` and ``page_size``: how to walk the pages (``single`` for one document).
+    - ``paginator``: the paging spec, the provider's field names (:mod:`connectors.paging`;
+      ``SinglePage()`` for one document); ``page_size``: the records asked for per page.
     - ``record_path``: the key of each page's list of records (paged endpoints).
     - ``format``: ``json`` (decoded) or ``xml`` (handed to the mapping as text, parsed there safely).
     """
 
     path: str
     params: Mapping[str, str] = field(default_factory=dict)
-    paginator: PaginatorName = "single"
+    paginator: PaginatorSpec = field(default_factory=SinglePage)
     page_size: int = 50
     record_path: str | None = None
     format: PayloadFormat = "json"

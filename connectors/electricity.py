@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from connectors.base import Connector, Endpoint, month_start
+from connectors.paging import PageNumberPaginator
 from connectors.payload import PayloadReader, build, readers
 from connectors.records import ElectricityAccount, ElectricityMonth, ElectricityRecord
 from connectors.source import SandboxDefaults, Source
@@ -67,7 +68,9 @@ class ElectricityConnector(Connector[ElectricityRecord]):
         "consumption": Endpoint(
             "/api/v2/accounts/{account_no}/consumption",
             params={"from": "{first_month}", "to": "{last_month}"},
-            paginator="page_size",
+            paginator=PageNumberPaginator(
+                page_param="page", size_param="pageSize", total_path="total", page_path="page"
+            ),
             page_size=50,
             record_path="items",
         ),

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any, ClassVar
 
 from connectors.base import Connector, Endpoint, month_start
+from connectors.paging import CursorPaginator
 from connectors.payload import PayloadReader, build, readers
 from connectors.records import LogisticsRecord, Waybill
 from connectors.source import SandboxDefaults, Source
@@ -57,7 +58,7 @@ class LogisticsConnector(Connector[LogisticsRecord]):
         "waybills": Endpoint(
             "/v1/waybills",
             params={"party": "{credit_code}", "since": "{since}"},
-            paginator="cursor",
+            paginator=CursorPaginator(cursor_param="cursor", cursor_path="next_cursor", size_param="limit"),
             page_size=200,
             record_path="data",
         )

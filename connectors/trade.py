@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any, ClassVar
 
 from connectors.base import Connector, Endpoint
+from connectors.paging import PageNumberPaginator
 from connectors.payload import PayloadReader, build, readers
 from connectors.records import Order, Receivable, TradeRecord
 from connectors.source import SandboxDefaults, Source
@@ -76,14 +77,18 @@ class TradeConnector(Connector[TradeRecord]):
         "orders": Endpoint(
             "/open/v1/orders",
             params={"company": "{credit_code}", "role": "any"},
-            paginator="page_number",
+            paginator=PageNumberPaginator(
+                page_param="page", size_param="page_size", total_pages_path="total_pages", page_path="page"
+            ),
             page_size=100,
             record_path="orders",
         ),
         "receivables": Endpoint(
             "/open/v1/receivables",
             params={"company": "{credit_code}"},
-            paginator="page_number",
+            paginator=PageNumberPaginator(
+                page_param="page", size_param="page_size", total_pages_path="total_pages", page_path="page"
+            ),
             page_size=100,
             record_path="receivables",
         ),

@@ -1,13 +1,15 @@
 """The shared plumbing between a connector's declarations and the network.
 
-:class:`Upstream` executes declared endpoints (one document, or every page through the paginator with a
-bound), :class:`SourceClient` runs a whole fetch through the source's concurrency bound and circuit breaker.
+:class:`Upstream` executes declared endpoints (one document, or every page through a fresh paginator of
+the endpoint's spec, with a bound), :class:`SourceClient` runs a whole fetch through the source's
+concurrency bound and circuit breaker.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import AsyncIterator, Mapping
 from typing import Any, Generic, TypeVar
 
 import httpx
@@ -17,13 +19,12 @@ from connectors.auth_styles import AuthStyle, build_auth, missing_credentials
 from connectors.base import Connector, Endpoint
 from connectors.breaker import BreakerSettings, CircuitBreakers, CircuitState
 from connectors.config import SourceConfig, SourcesConfigError
-from connectors.http import RetryPolicy, build_http_client, send
-from connectors.paging import PAGINATORS, PageParams, Paginator
+from connectors.http import RetryPolicy, build_http_client, provider_error_code, send
+from connectors.paging import PageParams, Paginator
 from connectors.personal_data import HandlesPersonalData, PersonalDataHasher
 from connectors.records import Record
 from connectors.source import SourceName
-from connectors.together import all_or_cancel
-from foundation.errors import UnknownEnterprise, UpstreamPayloadError
+from foundation.errors import UnknownEnterprise, UpstreamPayloadError, UpstreamRejected
 
 R = TypeVar("R", bound=Record)
 
@@ -53,7 +54,9 @@ class Upstream:
             self._client, self.source, self._policy, lambda: self._client.build_request("GET", url)
         )
         if response.status_code == httpx.codes.NOT_FOUND:
-            raise UnknownEnterprise(self.source, values["credit_code"])
+            if "credit_code" in values:
+                raise UnknownEnterprise(self.source, values["credit_code"])
+            raise UpstreamRejected(self.source, response.status_code, provider_error_code(response))
         return response
 
     def _decode(self, endpoint: Endpoint, response: httpx.Response) -> Any:
@@ -71,41 +74,87 @@ class Upstream:
         return self._decode(endpoint, await self._get(endpoint, values, {}))
 
     async def records(self, endpoint: Endpoint, *, credit_code: str, **values: str) -> list[Any]:
-        """Every record of a paged endpoint, all pages in order, at most ``max_pages`` pages. When the first
-        page tells how many there are, the others are fetched side by side (``pages_in_flight`` at a time).
-        """
-        values = {"credit_code": credit_code, **values}
-        paginator = PAGINATORS[endpoint.paginator](self.source, endpoint.page_size)
-        page, items = await self._page(endpoint, values, paginator.first_page())
+        """Every record of a paged endpoint about one enterprise, all pages in order (see ``pages``)."""
+        listing = self._pages(endpoint, {"credit_code": credit_code, **values})
+        return [record async for items in listing for record in items]
+
+    def pages(self, endpoint: Endpoint, **values: str) -> AsyncIterator[list[Any]]:
+        """Each page's records of a paged endpoint, in order, as they come: for a listing not about one
+        enterprise (a 404 is then a rejection), or too long to hold. See ``_pages`` for the bounds."""
+        return self._pages(endpoint, values)
+
+    async def count(self, endpoint: Endpoint, **values: str) -> int:
+        """How many records a paged endpoint holds, as its first page (of one record) tells."""
+        paginator = endpoint.paginator.start(self.source, 1)
+        page, items = await self._page(endpoint, values, paginator.begin())
+        total = paginator.total(page, items)
+        if total is None:
+            raise ValueError(f"{type(endpoint.paginator).__name__} pages tell no total ({endpoint.path})")
+        return total
+
+    async def _pages(self, endpoint: Endpoint, values: Mapping[str, str]) -> AsyncIterator[list[Any]]:
+        """At most ``max_pages`` pages, through a fresh paginator of the endpoint's spec. When the first page
+        tells how many there are, the others are fetched side by side (``pages_in_flight`` at a time, and
+        no more held for a slow reader)."""
+        paginator = endpoint.paginator.start(self.source, endpoint.page_size)
+        page, items = await self._page(endpoint, values, paginator.begin())
         planned = paginator.plan(page, items)
         if planned is not None:
-            return items + await self._planned_pages(endpoint, values, paginator, planned)
-        collected = list(items)
+            if 1 + len(planned) > self.config.max_pages:
+                raise self._too_many_pages()
+            async for planned_items in self._planned_pages(endpoint, values, paginator, items, planned):
+                yield planned_items
+            return
+        yield items
         for _ in range(self.config.max_pages - 1):
             following = paginator.advance(page, items)
             if following is None:
-                return collected
+                return
             page, items = await self._page(endpoint, values, following)
-            collected.extend(items)
+            yield items
         if paginator.advance(page, items) is not None:
             raise self._too_many_pages()
-        return collected
 
     async def _planned_pages(
-        self, endpoint: Endpoint, values: Mapping[str, str], paginator: Paginator, planned: list[PageParams]
-    ) -> list[Any]:
-        if 1 + len(planned) > self.config.max_pages:
-            raise self._too_many_pages()
-        slots = asyncio.Semaphore(self.config.pages_in_flight)
+        self,
+        endpoint: Endpoint,
+        values: Mapping[str, str],
+        paginator: Paginator[Any],
+        first: list[Any],
+        planned: list[PageParams],
+    ) -> AsyncIterator[list[Any]]:
+        """The ``first`` page's records, then the planned pages' in order, from a window of
+        ``pages_in_flight`` requests started before the reader asks; the first failure in the window is
+        raised at once, and cancels (and waits for) the others, so none outlives the listing."""
 
         async def fetch(asked: PageParams) -> list[Any]:
-            async with slots:
-                page, items = await self._page(endpoint, values, asked)
-            paginator.confirm(asked, page)
+            page, items = await self._page(endpoint, values, asked)
+            paginator.confirm(asked, page, items)
             return items
 
-        pages = await all_or_cancel(*(fetch(asked) for asked in planned))
-        return [item for items in pages for item in items]
+        waiting = iter(planned)
+        window: deque[asyncio.Task[list[Any]]] = deque()
+
+        def refill() -> None:
+            while len(window) < self.config.pages_in_flight and (asked := next(waiting, None)) is not None:
+                window.append(asyncio.create_task(fetch(asked)))
+
+        try:
+            refill()
+            yield first
+            while window:
+                while not window[0].done():
+                    done, _ = await asyncio.wait(window, return_when=asyncio.FIRST_COMPLETED)
+                    for task in done:
+                        if task.exception() is not None:
+                            task.result()  # raises it
+                items = window.popleft().result()
+                refill()
+                yield items
+        finally:
+            for task in window:
+                task.cancel()
+            await asyncio.gather(*window, return_exceptions=True)
 
     async def _page(
         self, endpoint: Endpoint, values: Mapping[str, str], asked: PageParams

@@ -12,9 +12,11 @@ import pytest
 
 from connectors.base import Connector
 from connectors.catalog import load_catalog, load_connectors
+from connectors.paging import SinglePage
 from connectors.source import SourceName
 from connectors.upstream import build_source_clients
 from foundation.errors import SourceUnavailable, UnknownEnterprise, UpstreamRejected
+from sandbox.control import SandboxControl
 from tests.connectors.conftest import (
     CODE,
     HASHER,
@@ -23,7 +25,6 @@ from tests.connectors.conftest import (
     counted,
     fast_configs,
 )
-from tests.fixtures.sandbox import SandboxHandle
 from tests.fixtures.sources import SOURCE_NAMES
 
 WRONG_CREDENTIALS = {
@@ -40,7 +41,9 @@ def summary(record: Any) -> dict[str, Any]:
 
 def with_page_size(connector: Connector, page_size: int) -> Connector:
     endpoints = {
-        name: replace(endpoint, page_size=page_size) if endpoint.paginator != "single" else endpoint
+        name: endpoint
+        if isinstance(endpoint.paginator, SinglePage)
+        else replace(endpoint, page_size=page_size)
         for name, endpoint in connector.endpoints.items()
     }
     small: Connector = type(
@@ -52,7 +55,7 @@ def with_page_size(connector: Connector, page_size: int) -> Connector:
 @pytest.mark.parametrize("source", SOURCE_NAMES)
 class TestConnectorBattery:
     async def test_maps_the_sandbox_payload(
-        self, source: SourceName, source_client: ClientFactory, provider: SandboxHandle
+        self, source: SourceName, source_client: ClientFactory, provider: SandboxControl
     ) -> None:
         record = await source_client(source).fetch(CODE)
         assert type(record) is load_connectors()[source].record_type
@@ -69,10 +72,10 @@ class TestConnectorBattery:
         assert {key: facts[key] for key in expected_history} == expected_history
 
     async def test_pages_to_the_end(
-        self, source: SourceName, source_client: ClientFactory, provider: SandboxHandle
+        self, source: SourceName, source_client: ClientFactory, provider: SandboxControl
     ) -> None:
         connector = load_connectors()[source]
-        if all(endpoint.paginator == "single" for endpoint in connector.endpoints.values()):
+        if all(isinstance(endpoint.paginator, SinglePage) for endpoint in connector.endpoints.values()):
             pytest.skip(f"{source} answers one document")
         whole = await source_client(source).fetch(CODE)
         provider.reset_stats()
@@ -88,7 +91,7 @@ class TestConnectorBattery:
         assert provider.stats(source)["total"] > 3  # it really walked several pages
 
     async def test_wrong_credentials_are_refused_without_retry(
-        self, source: SourceName, source_client: ClientFactory, provider: SandboxHandle
+        self, source: SourceName, source_client: ClientFactory, provider: SandboxControl
     ) -> None:
         client = source_client(source, credentials=WRONG_CREDENTIALS[source])
         with pytest.raises(UpstreamRejected) as raised:
@@ -100,14 +103,14 @@ class TestConnectorBattery:
         assert set(provider.stats(source)["requests"].values()) == {1}
 
     async def test_unknown_enterprise(
-        self, source: SourceName, source_client: ClientFactory, provider: SandboxHandle
+        self, source: SourceName, source_client: ClientFactory, provider: SandboxControl
     ) -> None:
         with pytest.raises(UnknownEnterprise) as raised:
             await source_client(source).fetch(OUTSIDE_UNIVERSE)
         assert raised.value.extensions == {"source": source, "creditCode": OUTSIDE_UNIVERSE}
 
     async def test_retries_server_errors_then_succeeds(
-        self, source: SourceName, source_client: ClientFactory, provider: SandboxHandle
+        self, source: SourceName, source_client: ClientFactory, provider: SandboxControl
     ) -> None:
         provider.set_faults(source, error_rate=0.4, error_status=503)
         errors_before = counted(source, "server_error")
@@ -116,7 +119,7 @@ class TestConnectorBattery:
         assert counted(source, "server_error") > errors_before
 
     async def test_outage_is_source_unavailable_after_bounded_attempts(
-        self, source: SourceName, source_client: ClientFactory, provider: SandboxHandle
+        self, source: SourceName, source_client: ClientFactory, provider: SandboxControl
     ) -> None:
         provider.set_faults(source, down=True)
         with pytest.raises(SourceUnavailable) as raised:
@@ -128,7 +131,7 @@ class TestConnectorBattery:
         assert max(attempts) == 3 and all(count <= 3 for count in attempts)
 
     async def test_hanging_upstream_times_out(
-        self, source: SourceName, source_client: ClientFactory, provider: SandboxHandle
+        self, source: SourceName, source_client: ClientFactory, provider: SandboxControl
     ) -> None:
         provider.set_faults(source, hang_s=1.5)
         started = time.perf_counter()
