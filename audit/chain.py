@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 
 from sqlalchemy import select
@@ -36,13 +37,24 @@ HEAD = select(AuditRecord.seq, AuditRecord.row_hash).order_by(AuditRecord.seq.de
 Row = tuple[int, datetime, str, str | None, str | None, str | None, str, str, str, str, str]
 
 
+class AuditEvent(StrEnum):
+    """What an audit row records (its ``event`` column holds the value)."""
+
+    DATA_ACCESS = "data_access"
+    TOKEN_ISSUED = "token_issued"  # noqa: S105 - an event name
+    TOKEN_REVOKED = "token_revoked"  # noqa: S105 - an event name
+    CONSENT_GRANTED = "consent_granted"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    CLIENT_DISABLED = "client_disabled"
+    CLIENT_ENABLED = "client_enabled"
+    CLIENT_AUTH_FAILED = "client_auth_failed"  # auth.client_auth
+
+
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
-    """What happened, before it gets its place in the chain. ``event`` is one of ``data_access``,
-    ``token_issued``, ``token_revoked``, ``consent_granted``, ``consent_withdrawn``, ``client_disabled``,
-    ``client_enabled``, ``client_auth_failed`` (:mod:`auth.client_auth`)."""
+    """What happened, before it gets its place in the chain."""
 
-    event: str
+    event: AuditEvent
     tenant_id: str | None
     client_id: str | None
     credit_code: str | None

@@ -36,6 +36,7 @@ from audit.chain import (
     HEAD,
     Appender,
     AuditEntry,
+    AuditEvent,
     Chain,
     Prepared,
     chain_hash,
@@ -92,7 +93,7 @@ class VerifyResult:
 
 def _entry_of(row: AuditRecord) -> AuditEntry:
     return AuditEntry(
-        event=row.event,
+        event=AuditEvent(row.event),
         tenant_id=row.tenant_id,
         client_id=row.client_id,
         credit_code=row.credit_code,

@@ -51,6 +51,7 @@ from cachetools import LRUCache
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.datastructures import Headers
 
+from audit.chain import AuditEvent
 from audit.log import AuditEntry, AuditLog, digest
 from auth import client_secret
 from auth.clients import RegisteredClient, load_client
@@ -296,7 +297,7 @@ class ClientAuthenticator:
         )
         described = " ".join(f"{name}={value}" for name, value in {**where, **detail}.items())
         entry = AuditEntry(
-            event="client_auth_failed",
+            event=AuditEvent.CLIENT_AUTH_FAILED,
             tenant_id=tenant_id,
             client_id=attempt.client_id,
             credit_code=None,

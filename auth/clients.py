@@ -12,6 +12,7 @@ from authlib.oauth2.rfc6749 import ClientMixin
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from audit.chain import AuditEvent
 from audit.log import AuditEntry, AuditLog, digest
 from auth.access_state import bump_access_version
 from auth.client_secret import generate_client_secret, hash_client_secret, verify_client_secret
@@ -162,7 +163,8 @@ async def set_client_disabled(
         await bump_access_version(session)
         cutoff, tenant_id = client.tokens_not_before, client.tenant_id
     state = "disabled" if disabled else "enabled"
-    entry = AuditEntry(f"client_{state}", tenant_id, client_id, None, (), digest(client_id), state)
+    event = AuditEvent.CLIENT_DISABLED if disabled else AuditEvent.CLIENT_ENABLED
+    entry = AuditEntry(event, tenant_id, client_id, None, (), digest(client_id), state)
     await audit.append([entry])
     if not disabled and cutoff is not None:
         # Enabled within the disable's second: report it done once the client's next token will be accepted.

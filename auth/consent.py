@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from audit.chain import AuditEvent
 from audit.log import AuditEntry, AuditLog, digest
 from auth.access_state import bump_access_version
 from connectors.catalog import load_catalog
@@ -197,7 +198,7 @@ class ConsentBook:
         await self._audit.append(
             [
                 AuditEntry(
-                    event="consent_granted",
+                    event=AuditEvent.CONSENT_GRANTED,
                     tenant_id=tenant_id,
                     client_id=client_id,
                     credit_code=credit_code,
@@ -240,7 +241,7 @@ class ConsentBook:
         await self._audit.append(
             [
                 AuditEntry(
-                    event="consent_withdrawn",
+                    event=AuditEvent.CONSENT_WITHDRAWN,
                     tenant_id=tenant_id,
                     client_id=client_id,
                     credit_code=credit_code,

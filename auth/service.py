@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from audit.chain import AuditEvent
 from audit.checkpoints import CheckpointSigner
 from audit.log import AuditEntry, AuditLog, digest
 from auth.access_state import AccessState, bump_access_version
@@ -162,7 +163,7 @@ class AuthService:
             sources = tuple(sorted(by_source))
             entries.append(
                 AuditEntry(
-                    event="data_access",
+                    event=AuditEvent.DATA_ACCESS,
                     tenant_id=principal.tenant_id,
                     client_id=principal.client_id,
                     credit_code=credit_code,
@@ -200,7 +201,7 @@ class AuthService:
             access_token = self.verify(token["access_token"])
             entries.append(
                 AuditEntry(
-                    event="token_issued",
+                    event=AuditEvent.TOKEN_ISSUED,
                     tenant_id=client.tenant_id,
                     client_id=client.client_id,
                     credit_code=None,
@@ -234,7 +235,7 @@ class AuthService:
         await self.audit.append(
             [
                 AuditEntry(
-                    event="token_revoked",
+                    event=AuditEvent.TOKEN_REVOKED,
                     tenant_id=token.access_token.tenant_id,
                     client_id=token.access_token.client_id,
                     credit_code=None,

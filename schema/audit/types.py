@@ -6,19 +6,26 @@ from datetime import datetime
 
 import strawberry
 
+from audit.chain import AuditEvent as AuditEventName
 from audit.log import AuditedEvent
 from schema.pagination import PageInfo, encode_cursor
 
 AUDIT_CURSOR = "audit:"  # a cursor over seq, not over a list position: never mixed with other lists
+
+# Registers the audit vocabulary as a GraphQL enum (strawberry marks the class itself).
+strawberry.enum(
+    AuditEventName,
+    name="AuditEventKind",
+    description="What an audit entry records.",
+    graphql_name_from="value",  # the words the log stores, as the trail always showed them
+)
 
 
 @strawberry.type(description="One entry of the tamper-evident audit log.")
 class AuditEvent:
     seq: strawberry.ID = strawberry.field(description="Position in the hash chain (increasing).")
     at: datetime = strawberry.field(description="When it was recorded.")
-    event: str = strawberry.field(
-        description="data_access, token_issued, token_revoked, consent_granted or consent_withdrawn."
-    )
+    event: AuditEventName = strawberry.field(description="What it records.")
     client_id: str | None = strawberry.field(
         description="The OAuth client acting; null for the operator CLI."
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from auth.consent import ConsentTerms, consent_today
-from schema.consent.types import Consent, GrantConsentInput
+from schema.consent.types import Consent, GrantConsentInput, SourceName
 from schema.context import Info
 from schema.permissions import HasAnyScope, HasScope, requires
 
@@ -36,7 +36,7 @@ class ConsentMutation:
             tenant_id=principal.tenant_id,
             client_id=principal.client_id,
             credit_code=input.credit_code,
-            sources=input.sources,
+            sources=[str(source.value) for source in input.sources],
             valid_from=input.valid_from,
             valid_until=input.valid_until,
             evidence_ref=input.evidence_ref,
@@ -51,14 +51,17 @@ class ConsentMutation:
         extensions=[requires(HasScope("consent:write"))],
     )
     async def withdraw_consent(
-        self, info: Info, credit_code: strawberry.ID, sources: list[str]
+        self,
+        info: Info,
+        credit_code: strawberry.ID,
+        sources: list[SourceName],
     ) -> list[Consent]:
         principal = info.context.principal
         records = await info.context.services.auth.consents.withdraw(
             tenant_id=principal.tenant_id,
             client_id=principal.client_id,
             credit_code=credit_code,
-            sources=sources,
+            sources=[str(source.value) for source in sources],
         )
         today = consent_today()
         return [Consent.of(record, today) for record in records]

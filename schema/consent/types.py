@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import Enum
+from typing import TYPE_CHECKING
 
 import strawberry
 
 from auth.consent import ConsentRecord
+from connectors.catalog import load_catalog
+
+# The consent vocabulary of the loaded sources (their declarations' consent names); type checkers see an Enum.
+if TYPE_CHECKING:
+    SourceName = Enum
+else:
+    SourceName = strawberry.enum(
+        Enum("SourceName", {name: name for name in load_catalog().consent_names()}),
+        description="A source, by the name consents give it.",
+        graphql_name_from="value",  # the source's own name: variables sending "tax" keep working
+    )
 
 
 @strawberry.type(description="An enterprise's consent for your tenant to read one source between two dates.")
@@ -39,7 +52,7 @@ class Consent:
 @strawberry.input(description="A consent to record, one per source, all with the same dates and evidence.")
 class GrantConsentInput:
     credit_code: strawberry.ID = strawberry.field(description="The consenting enterprise's credit code.")
-    sources: list[str] = strawberry.field(description="Sources it may be read from.")
+    sources: list[SourceName] = strawberry.field(description="Sources it may be read from.")
     valid_from: date = strawberry.field(description="First valid day (China Standard Time).")
     valid_until: date = strawberry.field(description="Last valid day; not before validFrom.")
     evidence_ref: str = strawberry.field(

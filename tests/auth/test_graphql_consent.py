@@ -29,7 +29,7 @@ SCHEMA = strawberry.Schema(
 GRANT = """mutation($input: GrantConsentInput!) {
   grantConsent(input: $input) { id creditCode source validFrom validUntil evidenceRef live withdrawnAt }
 }"""
-WITHDRAW = """mutation($code: ID!, $sources: [String!]!) {
+WITHDRAW = """mutation($code: ID!, $sources: [SourceName!]!) {
   withdrawConsent(creditCode: $code, sources: $sources) { source live withdrawnAt }
 }"""
 TRAIL = """query($first: Int!, $after: String, $code: ID) {
