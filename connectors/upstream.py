@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import Any, Generic, TypeVar
 
 import httpx
@@ -78,7 +78,7 @@ class Upstream:
         listing = self._pages(endpoint, {"credit_code": credit_code, **values})
         return [record async for items in listing for record in items]
 
-    def pages(self, endpoint: Endpoint, **values: str) -> AsyncIterator[list[Any]]:
+    def pages(self, endpoint: Endpoint, **values: str) -> AsyncGenerator[list[Any], None]:
         """Each page's records of a paged endpoint, in order, as they come: for a listing not about one
         enterprise (a 404 is then a rejection), or too long to hold. See ``_pages`` for the bounds."""
         return self._pages(endpoint, values)
@@ -92,7 +92,7 @@ class Upstream:
             raise ValueError(f"{type(endpoint.paginator).__name__} pages tell no total ({endpoint.path})")
         return total
 
-    async def _pages(self, endpoint: Endpoint, values: Mapping[str, str]) -> AsyncIterator[list[Any]]:
+    async def _pages(self, endpoint: Endpoint, values: Mapping[str, str]) -> AsyncGenerator[list[Any], None]:
         """At most ``max_pages`` pages, through a fresh paginator of the endpoint's spec. When the first page
         tells how many there are, the others are fetched side by side (``pages_in_flight`` at a time, and
         no more held for a slow reader)."""

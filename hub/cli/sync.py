@@ -24,6 +24,7 @@ from rich.table import Table
 
 from connectors.catalog import load_catalog
 from connectors.config import SourceConfig, SourcesConfigError, load_source_configs
+from connectors.enterprise_listing import EnterpriseListing
 from connectors.source import SourceName
 from foundation.credit_code.checked import checked_credit_code
 from foundation.errors import BadCreditCode
@@ -33,7 +34,6 @@ from hub.cache import build_cache, close_cache, is_redis
 from hub.cli.settings_option import settings_or_exit
 from hub.sources.reader import RefreshOutcome, SourceReader
 from hub.sources.sync import (
-    EnterpriseListing,
     ProgressLine,
     Shard,
     SyncSummary,

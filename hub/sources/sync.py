@@ -20,14 +20,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from connectors.config import SourceConfig
-from connectors.http import RetryPolicy, build_http_client, send
 from connectors.source import SourceName
-from foundation.errors import UpstreamPayloadError
 from hub.sources.reader import RefreshOutcome, SourceReader
-
-LISTING_PATH = "/_sandbox/enterprises"
-LISTING_PAGE = 1000
 
 OnRefreshed = Callable[[str, SourceName, RefreshOutcome], None]
 
@@ -160,48 +154,3 @@ async def codes_from_file(path: Path) -> AsyncIterator[str]:
 def count_codes_in_file(path: Path) -> int:
     with path.open(encoding="utf-8") as lines:
         return sum(1 for line in lines if line.split("#", 1)[0].strip())
-
-
-class EnterpriseListing:
-    """The sandbox's ``/_sandbox/enterprises`` listing (served by every provider), paged by offset.
-
-    For demos and tests: a real provider has no such listing, so real syncs take ``--from-file``.
-    """
-
-    def __init__(self, config: SourceConfig, page_size: int = LISTING_PAGE) -> None:
-        self._config = config
-        self._page_size = page_size
-
-    async def _page(self, offset: int, limit: int) -> tuple[int, list[str]]:
-        async with build_http_client(self._config) as client:
-            response = await send(
-                client,
-                "listing",
-                RetryPolicy.from_config(self._config),
-                lambda: client.build_request("GET", LISTING_PATH, params={"limit": limit, "offset": offset}),
-            )
-        try:
-            document = response.json() if response.status_code == 200 else None
-        except ValueError:
-            document = None
-        if not isinstance(document, dict):
-            raise UpstreamPayloadError(
-                "listing", "body", f"no listing at {LISTING_PATH} (HTTP {response.status_code})"
-            )
-        total, codes = document.get("total"), document.get("creditCodes")
-        if not isinstance(total, int) or not isinstance(codes, list):
-            raise UpstreamPayloadError("listing", "creditCodes", "expected a total and a list of codes")
-        return total, [str(code) for code in codes]
-
-    async def total(self) -> int:
-        return (await self._page(0, 1))[0]
-
-    async def codes(self) -> AsyncIterator[str]:
-        offset = 0
-        while True:
-            total, codes = await self._page(offset, self._page_size)
-            for code in codes:
-                yield code
-            offset += len(codes)
-            if not codes or offset >= total:
-                return
