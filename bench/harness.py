@@ -43,6 +43,7 @@ from foundation.settings import Settings
 from foundation.signing_keys import rotate_key_file
 from foundation.storage import create_engine, create_session_factory
 from hub.migrate import upgrade
+from sandbox.control import SandboxControl
 
 HUB_EXECUTABLE = str(Path(sys.executable).with_name("hub"))
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -79,43 +80,36 @@ def free_port() -> int:
 
 @dataclass
 class Sandboxes:
-    """The providers' process, its URLs, and their ``/_sandbox`` controls."""
+    """The providers' process, its URLs, and their ``/_sandbox`` controls (:class:`SandboxControl`, called
+    off the event loop)."""
 
     process: asyncio.subprocess.Process
     urls: dict[str, str]
-    http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=30))
+    control: SandboxControl = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.control = SandboxControl(self.urls)
 
     async def set_faults(self, provider: str | None = None, **faults: object) -> None:
-        """Change faults of one provider, or of all five when ``provider`` is None."""
-        for name in [provider] if provider else self.urls:
-            (await self.http.post(f"{self.urls[name]}/_sandbox/faults", json=faults)).raise_for_status()
+        """Change faults of one provider, or of all when ``provider`` is None."""
+        await asyncio.to_thread(self.control.set_faults, provider, **faults)
 
     async def reset_faults(self) -> None:
-        for url in self.urls.values():
-            (await self.http.delete(f"{url}/_sandbox/faults")).raise_for_status()
+        await asyncio.to_thread(self.control.reset_faults)
 
     async def requests(self) -> dict[str, int]:
         """Data requests each provider has served since start or the last reset."""
-        return {name: sum(paths.values()) for name, paths in (await self.requests_by_path()).items()}
+        return await asyncio.to_thread(self.control.requests)
 
     async def requests_by_path(self) -> dict[str, dict[str, int]]:
         """``{provider: {path template: requests}}`` since start or the last reset."""
-        counts = {}
-        for name, url in self.urls.items():
-            response = await self.http.get(f"{url}/_sandbox/stats")
-            paths = response.raise_for_status().json()["requests"]
-            counts[name] = {path: int(count) for path, count in paths.items()}
-        return counts
+        return await asyncio.to_thread(self.control.requests_by_path)
 
     async def reset_requests(self) -> None:
-        for url in self.urls.values():
-            (await self.http.post(f"{url}/_sandbox/stats/reset")).raise_for_status()
+        await asyncio.to_thread(self.control.reset_stats)
 
     async def credit_codes(self, limit: int, *, core: bool = False) -> list[str]:
-        params: dict[str, str | int] = {"limit": limit, "core": str(core).lower()}
-        response = await self.http.get(f"{self.urls['registry']}/_sandbox/enterprises", params=params)
-        codes: list[str] = response.raise_for_status().json()["creditCodes"]
-        return codes
+        return await asyncio.to_thread(self.control.credit_codes, limit, core)
 
 
 @contextlib.asynccontextmanager
@@ -129,7 +123,7 @@ async def start_sandboxes(size: int, faults: Mapping[str, object] | None = None)
         if not line:
             raise RuntimeError(f"the sandbox process exited with {await process.wait()}")
         sandboxes = Sandboxes(process, json.loads(line))
-        async with sandboxes.http:
+        with sandboxes.control:
             yield sandboxes
     finally:
         await stop(process)

@@ -7,7 +7,6 @@ import contextlib
 import json
 from pathlib import Path
 
-import httpx
 import typer
 
 from connectors.config import write_sandbox_sources_file
@@ -21,6 +20,7 @@ from hub.gc_freeze import freeze_startup_objects
 from hub.malloc import limit_malloc_arenas
 from hub.migrate import upgrade
 from hub.server import embedded
+from sandbox.control import SandboxControl
 from sandbox.runner import BASE_PORT, DEFAULT_PORTS, run_sandboxes
 
 SAMPLE_QUERY = """query Profile($code: ID!) {{
@@ -73,17 +73,11 @@ async def _run(host: str, port: int, ports: dict[str, int], settings: Settings) 
         app = create_app(settings)
         freeze_startup_objects()
         async with embedded(app, settings) as serving:
-            async with httpx.AsyncClient(base_url=urls["registry"]) as sandbox:
-                everyone = (await sandbox.get("/_sandbox/enterprises", params={"limit": 10000})).json()[
-                    "creditCodes"
-                ]
-                core = (
-                    await sandbox.get("/_sandbox/enterprises", params={"limit": 1, "core": "true"})
-                ).json()
+            with SandboxControl(urls) as sandbox:
+                everyone = await asyncio.to_thread(sandbox.credit_codes, 10_000)
+                core = await asyncio.to_thread(sandbox.credit_codes, 1, True)
             access = await prepare_demo(app.state.services, everyone)
-            _print_banner(
-                f"http://{host}:{port}", urls, access, core["creditCodes"][0], everyone[1], settings
-            )
+            _print_banner(f"http://{host}:{port}", urls, access, core[0], everyone[1], settings)
             await serving
 
 

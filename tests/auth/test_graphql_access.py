@@ -11,9 +11,9 @@ import pytest
 
 from auth.consent import consent_today
 from auth.principal import ALL_SCOPES
+from sandbox.control import SandboxControl
 from tests.fixtures.backends import Backend
 from tests.fixtures.hub import mint
-from tests.fixtures.sandbox import SandboxHandle
 from tests.fixtures.sources import SOURCE_NAMES
 from tests.schema.conftest import Graph, graph_settings, running_graph
 
@@ -28,7 +28,7 @@ PROFILE_FIELDS = ("electricity", "logistics", "tax", "trade")
 
 @pytest.fixture
 async def graph(
-    backend: Backend, tmp_path: Path, clean_sandbox: SandboxHandle, engine: object
+    backend: Backend, tmp_path: Path, clean_sandbox: SandboxControl, engine: object
 ) -> AsyncIterator[Graph]:
     async for running in running_graph(graph_settings(backend, tmp_path, clean_sandbox)):
         yield running
@@ -52,7 +52,7 @@ def _codes_by_field(answer: dict[str, Any]) -> dict[str, str]:
 
 
 async def test_a_tenant_never_reads_what_only_another_tenant_may(
-    graph: Graph, sandbox: SandboxHandle
+    graph: Graph, sandbox: SandboxControl
 ) -> None:
     code = sandbox.credit_codes(limit=3)[2]
     bank_b = await graph.token_with(ALL_SCOPES, tenant="bank-b")
@@ -86,7 +86,7 @@ async def test_a_tenant_never_reads_what_only_another_tenant_may(
 
 
 async def test_withdrawal_takes_effect_at_once_even_for_cached_data(
-    graph: Graph, sandbox: SandboxHandle
+    graph: Graph, sandbox: SandboxControl
 ) -> None:
     code = sandbox.credit_codes(limit=4)[3]
     await _consent(graph, "bank-a", code, ("registry", "tax"))
@@ -121,7 +121,7 @@ async def test_refused_tokens_get_401_unauthenticated(graph: Graph, tmp_path: Pa
     assert missing.status_code == 401
 
 
-async def test_every_read_is_audited_with_its_outcome(graph: Graph, sandbox: SandboxHandle) -> None:
+async def test_every_read_is_audited_with_its_outcome(graph: Graph, sandbox: SandboxControl) -> None:
     code = sandbox.credit_codes(limit=5)[4]
     await _consent(graph, "bank-a", code, ("registry", "tax"))
     await graph.query(

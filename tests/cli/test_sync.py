@@ -19,9 +19,9 @@ from connectors.config import write_sandbox_sources_file
 from foundation.storage.models import Snapshot
 from hub.cli import app
 from hub.cli.sync import WORKER_COMMAND
+from sandbox.control import SandboxControl
 from sandbox.runner import SandboxThread
 from tests.fixtures.backends import Backend
-from tests.fixtures.sandbox import SandboxHandle
 from tests.fixtures.sources import SOURCE_NAMES
 
 UNIVERSE_SIZE = 24
@@ -121,7 +121,7 @@ async def test_failures_are_counted_and_exit_non_zero(
 
 async def test_workers_fetch_each_firm_and_source_once(
     backend: Backend,
-    clean_sandbox: SandboxHandle,
+    clean_sandbox: SandboxControl,
     sessions: async_sessionmaker[AsyncSession],
     tmp_path: Path,
 ) -> None:

@@ -13,7 +13,7 @@ from connectors.config import SourceConfig, sandbox_sources
 from connectors.personal_data import PersonalDataHasher
 from connectors.source import SourceName
 from connectors.upstream import SourceClient, build_source_clients
-from tests.fixtures.sandbox import SandboxHandle
+from sandbox.control import SandboxControl
 
 CODE = "9133040285WK93385D"  # an ordinary firm of the default universe, present in every source
 OUTSIDE_UNIVERSE = "91330100AY4CL12T2Y"  # valid check digit, unknown to every provider
@@ -39,7 +39,7 @@ def counted(source: str, outcome: str) -> float:
     )
 
 
-def fast_configs(sandbox: SandboxHandle, **overrides: Any) -> dict[SourceName, SourceConfig]:
+def fast_configs(sandbox: SandboxControl, **overrides: Any) -> dict[SourceName, SourceConfig]:
     return sandbox_sources(sandbox.urls, **{**FAST, **overrides})
 
 
@@ -47,7 +47,7 @@ ClientFactory = Callable[..., SourceClient]
 
 
 @pytest.fixture
-def provider(source: SourceName, sandbox: SandboxHandle) -> Iterator[SandboxHandle]:
+def provider(source: SourceName, sandbox: SandboxControl) -> Iterator[SandboxControl]:
     """The sandbox with the provider of the test's ``source`` reset (faults and counters) around the test;
     resetting one provider instead of five keeps the battery fast.
     """
@@ -59,7 +59,7 @@ def provider(source: SourceName, sandbox: SandboxHandle) -> Iterator[SandboxHand
 
 
 @pytest.fixture
-async def source_client(sandbox: SandboxHandle) -> AsyncIterator[ClientFactory]:
+async def source_client(sandbox: SandboxControl) -> AsyncIterator[ClientFactory]:
     """``source_client(name, **config_overrides)``: a SourceClient on the sandbox, closed after the test."""
     made: list[SourceClient] = []
 

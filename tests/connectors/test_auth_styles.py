@@ -11,9 +11,9 @@ import pytest
 
 from connectors.auth_styles import ApiKeyHeader, HmacSignedHeaders, SignedQuery
 from connectors.source import SourceName
+from sandbox.control import SandboxControl
 from sandbox.signing import tax_signature, trade_sign
 from tests.connectors.conftest import CODE, ClientFactory
-from tests.fixtures.sandbox import SandboxHandle
 
 QUERY = {"years": "3", "name": "杭州 A&B/有限", "z": "~x y"}
 
@@ -64,12 +64,12 @@ def source() -> SourceName:
     return "electricity"
 
 
-def token_requests(sandbox: SandboxHandle) -> Any:
+def token_requests(sandbox: SandboxControl) -> Any:
     return sandbox.stats("electricity")["requests"].get("/oauth/token", 0)
 
 
 async def test_oauth_token_is_fetched_once_and_reused(
-    provider: SandboxHandle, source_client: ClientFactory
+    provider: SandboxControl, source_client: ClientFactory
 ) -> None:
     client = source_client("electricity")
     await client.fetch(CODE)
@@ -78,7 +78,7 @@ async def test_oauth_token_is_fetched_once_and_reused(
 
 
 async def test_oauth_token_refused_by_the_api_is_renewed_once(
-    provider: SandboxHandle, source_client: ClientFactory
+    provider: SandboxControl, source_client: ClientFactory
 ) -> None:
     client = source_client("electricity")
     await client.fetch(CODE)

@@ -10,8 +10,8 @@ from prometheus_client import REGISTRY
 from connectors.source import SourceName
 from connectors.upstream import SourceClient
 from foundation.errors import SourceUnavailable, UnknownEnterprise
+from sandbox.control import SandboxControl
 from tests.connectors.conftest import CODE, OUTSIDE_UNIVERSE, ClientFactory, counted
-from tests.fixtures.sandbox import SandboxHandle
 
 
 def gauge(source: str) -> float | None:
@@ -28,7 +28,7 @@ def source() -> SourceName:
 
 
 async def test_opens_after_threshold_fails_fast_then_half_opens_and_closes(
-    source: SourceName, provider: SandboxHandle, source_client: ClientFactory
+    source: SourceName, provider: SandboxControl, source_client: ClientFactory
 ) -> None:
     client = source_client(source, retries=0, breaker_threshold=3, breaker_cooldown_s=0.3)
     assert state(client) == "closed" and gauge(source) == 0
@@ -53,7 +53,7 @@ async def test_opens_after_threshold_fails_fast_then_half_opens_and_closes(
 
 
 async def test_a_failed_probe_reopens(
-    source: SourceName, provider: SandboxHandle, source_client: ClientFactory
+    source: SourceName, provider: SandboxControl, source_client: ClientFactory
 ) -> None:
     client = source_client(source, retries=0, breaker_threshold=1, breaker_cooldown_s=0.2)
     provider.set_faults(source, down=True)
@@ -67,7 +67,7 @@ async def test_a_failed_probe_reopens(
 
 
 async def test_unknown_enterprises_do_not_open_the_circuit(
-    source: SourceName, provider: SandboxHandle, source_client: ClientFactory
+    source: SourceName, provider: SandboxControl, source_client: ClientFactory
 ) -> None:
     client = source_client(source, breaker_threshold=2)
     for _ in range(4):

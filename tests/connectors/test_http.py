@@ -12,20 +12,20 @@ import pytest
 from connectors.config import SourceConfig
 from connectors.http import RetryPolicy, build_http_client, provider_error_code, retry_after_seconds, send
 from foundation.errors import SourceUnavailable, UpstreamRejected
+from sandbox.control import SandboxControl
 from tests.connectors.conftest import CODE, ClientFactory, counted
 from tests.fixtures.ports import free_port
-from tests.fixtures.sandbox import SandboxHandle
 
 
 @pytest.fixture
-def trade(sandbox: SandboxHandle) -> SandboxHandle:
+def trade(sandbox: SandboxControl) -> SandboxControl:
     sandbox.reset_faults("trade")
     sandbox.reset_stats("trade")
     return sandbox
 
 
 async def test_rate_limited_request_waits_for_retry_after_then_succeeds(
-    trade: SandboxHandle, source_client: ClientFactory
+    trade: SandboxControl, source_client: ClientFactory
 ) -> None:
     trade.set_faults("trade", rate_limit_per_s=1)
     limited_before = counted("trade", "rate_limited")
@@ -40,7 +40,7 @@ async def test_rate_limited_request_waits_for_retry_after_then_succeeds(
 
 
 async def test_retry_after_beyond_the_limit_fails_at_once(
-    trade: SandboxHandle, source_client: ClientFactory
+    trade: SandboxControl, source_client: ClientFactory
 ) -> None:
     trade.set_faults("trade", rate_limit_per_s=1)
     started = time.perf_counter()

@@ -19,8 +19,8 @@ from connectors.personal_data import (
 )
 from connectors.records import LegalRepresentative, RegistryRecord
 from connectors.registry_source import RegistryConnector
+from sandbox.control import SandboxControl
 from tests.connectors.conftest import CODE, HASHER, ClientFactory
-from tests.fixtures.sandbox import SandboxHandle
 
 KEY = bytes(range(32))
 
@@ -121,7 +121,7 @@ async def test_the_registered_connector_refuses_to_fetch_without_a_hasher() -> N
 
 
 async def test_registry_records_keep_masks_and_hashes_of_the_providers_values(
-    source_client: ClientFactory, sandbox: SandboxHandle
+    source_client: ClientFactory, sandbox: SandboxControl
 ) -> None:
     record = await source_client("registry").fetch(CODE)
     assert isinstance(record, RegistryRecord)

@@ -24,8 +24,8 @@ from foundation.settings import Settings
 from foundation.signing_keys import rotate_key_file
 from hub.app import create_app
 from hub.cache import build_cache, is_redis
+from sandbox.control import SandboxControl
 from tests.fixtures.backends import Backend
-from tests.fixtures.sandbox import SandboxHandle
 
 
 class _ThreadServer(uvicorn.Server):
@@ -50,7 +50,7 @@ async def _forget_cache(settings: Settings) -> None:
 
 
 @pytest.fixture
-def fuzz_hub(backend: Backend, tmp_path: Path, sandbox: SandboxHandle, engine: object) -> Iterator[FuzzHub]:
+def fuzz_hub(backend: Backend, tmp_path: Path, sandbox: SandboxControl, engine: object) -> Iterator[FuzzHub]:
     """``engine`` (unused here) empties the PostgreSQL tables after the test."""
     key_file = tmp_path / "signing-keys.json"
     rotate_key_file(key_file, token_ttl_s=900)

@@ -13,9 +13,9 @@ import pytest
 
 from hub.app import create_app
 from hub.server import embedded
+from sandbox.control import SandboxControl
 from tests.fixtures.backends import Backend
 from tests.fixtures.ports import free_port
-from tests.fixtures.sandbox import SandboxHandle
 from tests.schema.conftest import graph_settings
 
 TIMEOUT_S = 1.0
@@ -23,7 +23,7 @@ TIMEOUT_S = 1.0
 
 @pytest.fixture
 async def hub_url(
-    backend: Backend, tmp_path: Path, sandbox: SandboxHandle, engine: object
+    backend: Backend, tmp_path: Path, sandbox: SandboxControl, engine: object
 ) -> AsyncIterator[str]:
     port = free_port()
     settings = graph_settings(

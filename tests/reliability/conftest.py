@@ -25,8 +25,8 @@ from foundation.signing_keys import rotate_key_file
 from hub.app import create_app
 from hub.cache import build_cache, is_redis
 from hub.services import HubServices
+from sandbox.control import SandboxControl
 from tests.fixtures.backends import Backend
-from tests.fixtures.sandbox import SandboxHandle
 
 HUB = "http://127.0.0.1"  # authlib refuses plain-HTTP token requests to other hosts
 SHORT_TIMEOUTS: dict[str, object] = {
@@ -63,7 +63,7 @@ HubFactory = Callable[..., AbstractAsyncContextManager[RunningHub]]
 
 
 @pytest.fixture
-def codes(clean_sandbox: SandboxHandle) -> list[str]:
+def codes(clean_sandbox: SandboxControl) -> list[str]:
     """Ordinary firms of the universe (no core enterprise: they page for long)."""
     core = set(clean_sandbox.credit_codes(limit=100, core=True))
     return [code for code in clean_sandbox.credit_codes(limit=60) if code not in core][:40]
@@ -71,7 +71,7 @@ def codes(clean_sandbox: SandboxHandle) -> list[str]:
 
 @pytest.fixture
 async def start_hub(
-    backend: Backend, tmp_path: Path, clean_sandbox: SandboxHandle, codes: list[str], engine: object
+    backend: Backend, tmp_path: Path, clean_sandbox: SandboxControl, codes: list[str], engine: object
 ) -> AsyncIterator[HubFactory]:
     """``async with start_hub(**source_overrides) as hub``: a hub whose tenant every firm of ``codes``
     consented to. ``engine`` (unused here) empties the PostgreSQL tables after the test."""

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bench.queries import SOURCE_SELECTIONS, profile_query
-from tests.fixtures.sandbox import SandboxHandle
+from sandbox.control import SandboxControl
 from tests.reliability.conftest import HubFactory
 
 PROFILE = profile_query()
@@ -29,7 +29,7 @@ def without_freshness(value: Any) -> Any:
 
 
 async def test_one_provider_down_nulls_only_its_field(
-    start_hub: HubFactory, codes: list[str], clean_sandbox: SandboxHandle
+    start_hub: HubFactory, codes: list[str], clean_sandbox: SandboxControl
 ) -> None:
     clean_sandbox.set_faults("tax", down=True)
     async with start_hub() as hub:
@@ -47,7 +47,7 @@ async def test_one_provider_down_nulls_only_its_field(
 
 
 async def test_one_provider_down_serves_its_last_snapshot_as_stale(
-    start_hub: HubFactory, codes: list[str], clean_sandbox: SandboxHandle
+    start_hub: HubFactory, codes: list[str], clean_sandbox: SandboxControl
 ) -> None:
     async with start_hub() as first:  # a replica that fetched the firm while tax was up
         before = await first.query(PROFILE, code=codes[1])
@@ -64,7 +64,7 @@ async def test_one_provider_down_serves_its_last_snapshot_as_stale(
 
 @pytest.mark.parametrize("error_status", [503, 500])
 async def test_injected_errors_give_right_answers_or_typed_errors(
-    start_hub: HubFactory, codes: list[str], clean_sandbox: SandboxHandle, error_status: int
+    start_hub: HubFactory, codes: list[str], clean_sandbox: SandboxControl, error_status: int
 ) -> None:
     firms = codes[2:12]
     for provider in clean_sandbox.urls:
@@ -97,7 +97,7 @@ async def test_injected_errors_give_right_answers_or_typed_errors(
 
 
 async def test_a_provider_that_never_answers_costs_one_deadline(
-    start_hub: HubFactory, codes: list[str], clean_sandbox: SandboxHandle
+    start_hub: HubFactory, codes: list[str], clean_sandbox: SandboxControl
 ) -> None:
     clean_sandbox.set_faults("logistics", hang_s=10)
     async with start_hub(timeout_s=0.3, deadline_s=0.8) as hub:
@@ -113,7 +113,7 @@ async def test_a_provider_that_never_answers_costs_one_deadline(
 
 
 async def test_the_breaker_opens_fails_fast_and_recovers(
-    start_hub: HubFactory, codes: list[str], clean_sandbox: SandboxHandle
+    start_hub: HubFactory, codes: list[str], clean_sandbox: SandboxControl
 ) -> None:
     query = profile_query(["electricity"])
     clean_sandbox.set_faults("electricity", down=True)

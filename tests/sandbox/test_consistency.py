@@ -7,11 +7,11 @@ from typing import Any
 
 import httpx
 
-from tests.fixtures.sandbox import SandboxHandle
+from sandbox.control import SandboxControl
 from tests.sandbox.clients import LOGISTICS_HEADERS, REGISTRY_HEADERS, trade_get
 
 
-def _orders(sandbox: SandboxHandle, code: str) -> list[dict[str, Any]]:
+def _orders(sandbox: SandboxControl, code: str) -> list[dict[str, Any]]:
     orders: list[dict[str, Any]] = []
     page = 1
     while batch := trade_get(
@@ -22,7 +22,7 @@ def _orders(sandbox: SandboxHandle, code: str) -> list[dict[str, Any]]:
     return orders
 
 
-def _waybills(sandbox: SandboxHandle, code: str) -> list[dict[str, Any]]:
+def _waybills(sandbox: SandboxControl, code: str) -> list[dict[str, Any]]:
     waybills: list[dict[str, Any]] = []
     params: dict[str, Any] = {"party": code, "limit": 200}
     while True:
@@ -35,7 +35,7 @@ def _waybills(sandbox: SandboxHandle, code: str) -> list[dict[str, Any]]:
         params["cursor"] = body["next_cursor"]
 
 
-def test_counterparties_agree_between_trade_and_logistics(sandbox: SandboxHandle) -> None:
+def test_counterparties_agree_between_trade_and_logistics(sandbox: SandboxControl) -> None:
     for code in [*sandbox.credit_codes(limit=2, core=True), *sandbox.credit_codes(limit=5)]:
         orders, waybills = _orders(sandbox, code), _waybills(sandbox, code)
         shipped = [order for order in orders if order["status"] in ("shipped", "completed")]
@@ -46,7 +46,7 @@ def test_counterparties_agree_between_trade_and_logistics(sandbox: SandboxHandle
         assert trade_pairs == freight_pairs
 
 
-def test_every_shipped_order_has_waybills_a_few_days_later(sandbox: SandboxHandle) -> None:
+def test_every_shipped_order_has_waybills_a_few_days_later(sandbox: SandboxControl) -> None:
     code = sandbox.credit_codes(limit=1, core=True)[0]
     by_order: dict[str, list[dict[str, Any]]] = {}
     for waybill in _waybills(sandbox, code):
@@ -61,7 +61,7 @@ def test_every_shipped_order_has_waybills_a_few_days_later(sandbox: SandboxHandl
             assert 0 < lag.days <= 6
 
 
-def test_names_agree_with_the_registry(sandbox: SandboxHandle) -> None:
+def test_names_agree_with_the_registry(sandbox: SandboxControl) -> None:
     code = sandbox.credit_codes(limit=1, core=True)[0]
     name = httpx.get(f"{sandbox.urls['registry']}/v1/enterprises/{code}", headers=REGISTRY_HEADERS).json()[
         "name"

@@ -8,9 +8,9 @@ import re
 import httpx
 
 from sandbox.common import ProviderConfig
+from sandbox.control import SandboxControl
 from sandbox.providers import DEFAULT_CREDENTIALS
 from sandbox.runner import run_sandboxes
-from tests.fixtures.sandbox import SandboxHandle
 from tests.sandbox.clients import ELECTRICITY_CLIENT_ID, ELECTRICITY_CLIENT_SECRET, electricity_token
 
 
@@ -18,7 +18,7 @@ def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def test_token_by_basic_and_by_form(sandbox: SandboxHandle) -> None:
+def test_token_by_basic_and_by_form(sandbox: SandboxControl) -> None:
     url = f"{sandbox.urls['electricity']}/oauth/token"
     basic = httpx.post(
         url,
@@ -40,7 +40,7 @@ def test_token_by_basic_and_by_form(sandbox: SandboxHandle) -> None:
     assert form.json()["access_token"] != basic.json()["access_token"]
 
 
-def test_bad_client_and_bad_grant(sandbox: SandboxHandle) -> None:
+def test_bad_client_and_bad_grant(sandbox: SandboxControl) -> None:
     url = f"{sandbox.urls['electricity']}/oauth/token"
     wrong = httpx.post(url, data={"grant_type": "client_credentials"}, auth=(ELECTRICITY_CLIENT_ID, "nope"))
     assert (wrong.status_code, wrong.json()["error"]) == (401, "invalid_client")
@@ -52,7 +52,7 @@ def test_bad_client_and_bad_grant(sandbox: SandboxHandle) -> None:
     assert (grant.status_code, grant.json()["error"]) == (400, "unsupported_grant_type")
 
 
-def test_data_needs_a_valid_token(sandbox: SandboxHandle) -> None:
+def test_data_needs_a_valid_token(sandbox: SandboxControl) -> None:
     code = sandbox.credit_codes(limit=1)[0]
     url = f"{sandbox.urls['electricity']}/api/v2/accounts"
     assert httpx.get(url, params={"creditCode": code}).json()["error"] == "invalid_token"
@@ -81,7 +81,7 @@ async def test_tokens_expire() -> None:
         assert (expired.status_code, expired.json()["error"]) == (401, "invalid_token")
 
 
-def test_accounts_then_consumption_walked_page_by_page(sandbox: SandboxHandle) -> None:
+def test_accounts_then_consumption_walked_page_by_page(sandbox: SandboxControl) -> None:
     base, headers = sandbox.urls["electricity"], _bearer(electricity_token(sandbox.urls["electricity"]))
     code = sandbox.credit_codes(limit=1, core=True)[0]
     accounts = httpx.get(f"{base}/api/v2/accounts", params={"creditCode": code}, headers=headers).json()[
@@ -108,7 +108,7 @@ def test_accounts_then_consumption_walked_page_by_page(sandbox: SandboxHandle) -
     assert [item["month"] for item in ranged["items"]] == ["2026-01", "2026-02", "2026-03"]
 
 
-def test_bad_parameters(sandbox: SandboxHandle) -> None:
+def test_bad_parameters(sandbox: SandboxControl) -> None:
     base, headers = sandbox.urls["electricity"], _bearer(electricity_token(sandbox.urls["electricity"]))
     code = sandbox.credit_codes(limit=1)[0]
     account = httpx.get(f"{base}/api/v2/accounts", params={"creditCode": code}, headers=headers).json()

@@ -7,17 +7,17 @@ import time
 import httpx
 import pytest
 
-from tests.fixtures.sandbox import SandboxHandle
+from sandbox.control import SandboxControl
 from tests.sandbox.clients import REGISTRY_HEADERS
 
 
-def _registry(sandbox: SandboxHandle, code: str, timeout: float = 5) -> httpx.Response:
+def _registry(sandbox: SandboxControl, code: str, timeout: float = 5) -> httpx.Response:
     return httpx.get(
         f"{sandbox.urls['registry']}/v1/enterprises/{code}", headers=REGISTRY_HEADERS, timeout=timeout
     )
 
 
-def test_down_answers_503_but_not_on_sandbox_routes(clean_sandbox: SandboxHandle) -> None:
+def test_down_answers_503_but_not_on_sandbox_routes(clean_sandbox: SandboxControl) -> None:
     code = clean_sandbox.credit_codes(limit=1)[0]
     clean_sandbox.set_faults("registry", down=True)
     response = _registry(clean_sandbox, code)
@@ -27,14 +27,14 @@ def test_down_answers_503_but_not_on_sandbox_routes(clean_sandbox: SandboxHandle
     assert _registry(clean_sandbox, code).status_code == 200
 
 
-def test_tax_faults_answer_in_xml(clean_sandbox: SandboxHandle) -> None:
+def test_tax_faults_answer_in_xml(clean_sandbox: SandboxControl) -> None:
     clean_sandbox.set_faults("tax", down=True)
     response = httpx.get(f"{clean_sandbox.urls['tax']}/api/tax/v1/taxpayers/x/profile")
     assert response.status_code == 503
     assert "<Code>down</Code>" in response.text
 
 
-def test_error_rate_is_a_deterministic_sequence(clean_sandbox: SandboxHandle) -> None:
+def test_error_rate_is_a_deterministic_sequence(clean_sandbox: SandboxControl) -> None:
     code = clean_sandbox.credit_codes(limit=1)[0]
     runs = []
     for _ in range(2):
@@ -44,7 +44,7 @@ def test_error_rate_is_a_deterministic_sequence(clean_sandbox: SandboxHandle) ->
     assert set(runs[0]) == {200, 500}
 
 
-def test_latency_and_jitter(clean_sandbox: SandboxHandle) -> None:
+def test_latency_and_jitter(clean_sandbox: SandboxControl) -> None:
     code = clean_sandbox.credit_codes(limit=1)[0]
     clean_sandbox.set_faults("registry", latency_ms=300, jitter_ms=50)
     started = time.perf_counter()
@@ -52,14 +52,14 @@ def test_latency_and_jitter(clean_sandbox: SandboxHandle) -> None:
     assert 0.3 <= time.perf_counter() - started < 2
 
 
-def test_hang_makes_clients_time_out(clean_sandbox: SandboxHandle) -> None:
+def test_hang_makes_clients_time_out(clean_sandbox: SandboxControl) -> None:
     code = clean_sandbox.credit_codes(limit=1)[0]
     clean_sandbox.set_faults("registry", hang_s=5)
     with pytest.raises(httpx.ReadTimeout):
         _registry(clean_sandbox, code, timeout=0.3)
 
 
-def test_rate_limit_is_per_credential(clean_sandbox: SandboxHandle) -> None:
+def test_rate_limit_is_per_credential(clean_sandbox: SandboxControl) -> None:
     code = clean_sandbox.credit_codes(limit=1)[0]
     clean_sandbox.set_faults("registry", rate_limit_per_s=1)
     statuses = [_registry(clean_sandbox, code).status_code for _ in range(3)]
@@ -71,7 +71,7 @@ def test_rate_limit_is_per_credential(clean_sandbox: SandboxHandle) -> None:
     assert other.status_code == 403
 
 
-def test_stats_count_requests_per_path_template(clean_sandbox: SandboxHandle) -> None:
+def test_stats_count_requests_per_path_template(clean_sandbox: SandboxControl) -> None:
     codes = clean_sandbox.credit_codes(limit=3)
     for code in codes:
         _registry(clean_sandbox, code)
@@ -80,7 +80,7 @@ def test_stats_count_requests_per_path_template(clean_sandbox: SandboxHandle) ->
     assert clean_sandbox.stats("registry")["total"] == 0
 
 
-def test_fault_settings_are_validated(clean_sandbox: SandboxHandle) -> None:
+def test_fault_settings_are_validated(clean_sandbox: SandboxControl) -> None:
     url = f"{clean_sandbox.urls['logistics']}/_sandbox/faults"
     for bad in ({"error_rate": 2}, {"nope": 1}, {"down": "yes"}, {"latency_ms": -1}, {"error_status": 404}):
         response = httpx.post(url, json=bad)

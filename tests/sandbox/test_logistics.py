@@ -6,12 +6,12 @@ from typing import Any
 
 import httpx
 
-from tests.fixtures.sandbox import SandboxHandle
+from sandbox.control import SandboxControl
 from tests.sandbox.clients import LOGISTICS_HEADERS
 
 
 def _waybills(
-    sandbox: SandboxHandle, params: dict[str, Any], headers: dict[str, str] | None = None
+    sandbox: SandboxControl, params: dict[str, Any], headers: dict[str, str] | None = None
 ) -> httpx.Response:
     return httpx.get(
         f"{sandbox.urls['logistics']}/v1/waybills",
@@ -20,13 +20,13 @@ def _waybills(
     )
 
 
-def test_api_key(sandbox: SandboxHandle) -> None:
+def test_api_key(sandbox: SandboxControl) -> None:
     code = sandbox.credit_codes(limit=1)[0]
     assert _waybills(sandbox, {"party": code}, {}).status_code == 401
     assert _waybills(sandbox, {"party": code}, {"X-Api-Key": "wrong"}).json()["error"] == "invalid_api_key"
 
 
-def test_cursor_walk_reaches_the_end_and_matches_one_big_page(sandbox: SandboxHandle) -> None:
+def test_cursor_walk_reaches_the_end_and_matches_one_big_page(sandbox: SandboxControl) -> None:
     code = sandbox.credit_codes(limit=1, core=True)[0]
     params: dict[str, Any] = {"party": code, "since": "2026-01-01", "limit": 37}
     walked: list[dict[str, Any]] = []
@@ -50,7 +50,7 @@ def test_cursor_walk_reaches_the_end_and_matches_one_big_page(sandbox: SandboxHa
         assert (waybill["deliveredAt"] is None) == (waybill["status"] == "in_transit")
 
 
-def test_cursors_are_bound_to_their_query(sandbox: SandboxHandle) -> None:
+def test_cursors_are_bound_to_their_query(sandbox: SandboxControl) -> None:
     first, second = sandbox.credit_codes(limit=2, core=True)
     cursor = _waybills(sandbox, {"party": first, "limit": 5}).json()["next_cursor"]
     foreign = _waybills(sandbox, {"party": second, "limit": 5, "cursor": cursor})
@@ -60,7 +60,7 @@ def test_cursors_are_bound_to_their_query(sandbox: SandboxHandle) -> None:
     assert _waybills(sandbox, {"party": first, "cursor": "garbage!"}).json()["error"] == "bad_cursor"
 
 
-def test_bad_parameters(sandbox: SandboxHandle) -> None:
+def test_bad_parameters(sandbox: SandboxControl) -> None:
     code = sandbox.credit_codes(limit=1)[0]
     assert _waybills(sandbox, {"party": code, "limit": 201}).json()["error"] == "bad_limit"
     assert _waybills(sandbox, {"party": code, "limit": 0}).json()["error"] == "bad_limit"

@@ -9,18 +9,18 @@ from datetime import date
 import httpx
 
 from foundation.credit_code import check_character
+from sandbox.control import SandboxControl
 from sandbox.registry_data import resident_id_number
-from tests.fixtures.sandbox import SandboxHandle
 from tests.sandbox.clients import REGISTRY_HEADERS
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
-def _get(sandbox: SandboxHandle, code: str, headers: dict[str, str] | None = None) -> httpx.Response:
+def _get(sandbox: SandboxControl, code: str, headers: dict[str, str] | None = None) -> httpx.Response:
     return httpx.get(f"{sandbox.urls['registry']}/v1/enterprises/{code}", headers=headers)
 
 
-def test_accepts_the_key(sandbox: SandboxHandle) -> None:
+def test_accepts_the_key(sandbox: SandboxControl) -> None:
     code = sandbox.credit_codes(limit=1)[0]
     response = _get(sandbox, code, REGISTRY_HEADERS)
     assert response.status_code == 200
@@ -39,7 +39,7 @@ def test_accepts_the_key(sandbox: SandboxHandle) -> None:
     assert body["address"].startswith("浙江省")
 
 
-def test_legal_representative_looks_real(sandbox: SandboxHandle) -> None:
+def test_legal_representative_looks_real(sandbox: SandboxControl) -> None:
     for code in sandbox.credit_codes(limit=20):
         representative = _get(sandbox, code, REGISTRY_HEADERS).json()["legalRepresentative"]
         id_number, phone = representative["idNumber"], representative["phone"]
@@ -58,7 +58,7 @@ def test_resident_id_check_character_of_a_published_example() -> None:
     assert resident_id_number("110105", date(1949, 12, 31), Fixed()) == "11010519491231002X"
 
 
-def test_missing_and_wrong_keys(sandbox: SandboxHandle) -> None:
+def test_missing_and_wrong_keys(sandbox: SandboxControl) -> None:
     code = sandbox.credit_codes(limit=1)[0]
     missing = _get(sandbox, code)
     assert missing.status_code == 401
@@ -68,7 +68,7 @@ def test_missing_and_wrong_keys(sandbox: SandboxHandle) -> None:
     assert wrong.json()["error"] == "invalid_api_key"
 
 
-def test_malformed_and_unknown_codes(sandbox: SandboxHandle) -> None:
+def test_malformed_and_unknown_codes(sandbox: SandboxControl) -> None:
     code = sandbox.credit_codes(limit=1)[0]
     broken = code[:-1] + ("0" if code[-1] != "0" else "1")
     assert _get(sandbox, broken, REGISTRY_HEADERS).json()["error"] == "bad_credit_code"
@@ -78,7 +78,7 @@ def test_malformed_and_unknown_codes(sandbox: SandboxHandle) -> None:
     assert (response.status_code, response.json()["error"]) == (404, "not_found")
 
 
-def test_unknown_path_and_method_answer_json(sandbox: SandboxHandle) -> None:
+def test_unknown_path_and_method_answer_json(sandbox: SandboxControl) -> None:
     base = sandbox.urls["registry"]
     assert httpx.get(f"{base}/v2/nothing").json()["error"] == "not_found"
     response = httpx.delete(f"{base}/v1/enterprises/x", headers=REGISTRY_HEADERS)

@@ -8,7 +8,7 @@ import time
 import httpx
 from defusedxml import ElementTree
 
-from tests.fixtures.sandbox import SandboxHandle
+from sandbox.control import SandboxControl
 from tests.sandbox.clients import tax_get, tax_headers
 
 
@@ -21,7 +21,7 @@ def _error(response: httpx.Response) -> tuple[int, str]:
     return response.status_code, ElementTree.fromstring(response.content).findtext("Code") or ""
 
 
-def test_signed_request_gets_the_profile(sandbox: SandboxHandle) -> None:
+def test_signed_request_gets_the_profile(sandbox: SandboxControl) -> None:
     code = sandbox.credit_codes(limit=1)[0]
     response = tax_get(sandbox.urls["tax"], _path(code), {"years": "3"})
     assert response.status_code == 200
@@ -41,7 +41,7 @@ def test_signed_request_gets_the_profile(sandbox: SandboxHandle) -> None:
     assert all(re.fullmatch(r"\d+\.\d\d", month.findtext("InvoicedSales") or "") for month in months)
 
 
-def test_grades_spread_over_the_universe(sandbox: SandboxHandle) -> None:
+def test_grades_spread_over_the_universe(sandbox: SandboxControl) -> None:
     grades = set()
     for code in sandbox.credit_codes(limit=80):
         root = ElementTree.fromstring(tax_get(sandbox.urls["tax"], _path(code)).content)
@@ -49,7 +49,7 @@ def test_grades_spread_over_the_universe(sandbox: SandboxHandle) -> None:
     assert {"A", "B", "C", "D"} <= grades
 
 
-def test_signature_failures(sandbox: SandboxHandle) -> None:
+def test_signature_failures(sandbox: SandboxControl) -> None:
     base, code = sandbox.urls["tax"], sandbox.credit_codes(limit=1)[0]
     path = _path(code)
     assert _error(tax_get(base, path, secret="wrong")) == (401, "bad_signature")
@@ -66,14 +66,14 @@ def test_signature_failures(sandbox: SandboxHandle) -> None:
     )
 
 
-def test_a_nonce_is_accepted_once(sandbox: SandboxHandle) -> None:
+def test_a_nonce_is_accepted_once(sandbox: SandboxControl) -> None:
     base, code = sandbox.urls["tax"], sandbox.credit_codes(limit=1)[0]
     headers = tax_headers(_path(code), nonce=f"nonce-{time.time_ns()}")
     assert httpx.get(f"{base}{_path(code)}", headers=headers).status_code == 200
     assert _error(httpx.get(f"{base}{_path(code)}", headers=headers)) == (401, "replayed_nonce")
 
 
-def test_bad_parameters_and_codes(sandbox: SandboxHandle) -> None:
+def test_bad_parameters_and_codes(sandbox: SandboxControl) -> None:
     base, code = sandbox.urls["tax"], sandbox.credit_codes(limit=1)[0]
     assert _error(tax_get(base, _path(code), {"years": "6"})) == (400, "bad_years")
     assert _error(tax_get(base, _path(code), {"years": "x"})) == (400, "bad_years")

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from tests.fixtures.sandbox import SandboxHandle
+from sandbox.control import SandboxControl
 from tests.sandbox.clients import trade_get, trade_params
 
 
@@ -23,7 +23,7 @@ def _walk(base: str, path: str, key: str, params: dict[str, str]) -> list[dict[s
         page += 1
 
 
-def test_signed_request(sandbox: SandboxHandle) -> None:
+def test_signed_request(sandbox: SandboxControl) -> None:
     code = sandbox.credit_codes(limit=1)[0]
     response = trade_get(sandbox.urls["trade"], "/open/v1/orders", {"company": code})
     assert response.status_code == 200
@@ -31,7 +31,7 @@ def test_signed_request(sandbox: SandboxHandle) -> None:
     assert (body["page"], body["page_size"]) == (1, 50)
 
 
-def test_signature_failures(sandbox: SandboxHandle) -> None:
+def test_signature_failures(sandbox: SandboxControl) -> None:
     base, code = sandbox.urls["trade"], sandbox.credit_codes(limit=1)[0]
 
     def error(response: httpx.Response) -> tuple[int, str]:
@@ -51,7 +51,7 @@ def test_signature_failures(sandbox: SandboxHandle) -> None:
     assert error(httpx.get(f"{base}/open/v1/orders", params={"company": code})) == (401, "missing_signature")
 
 
-def test_orders_walked_to_the_end_by_role(sandbox: SandboxHandle) -> None:
+def test_orders_walked_to_the_end_by_role(sandbox: SandboxControl) -> None:
     base, code = sandbox.urls["trade"], sandbox.credit_codes(limit=1, core=True)[0]
     everything = _walk(base, "/open/v1/orders", "orders", {"company": code})
     bought = _walk(base, "/open/v1/orders", "orders", {"company": code, "role": "buyer"})
@@ -65,7 +65,7 @@ def test_orders_walked_to_the_end_by_role(sandbox: SandboxHandle) -> None:
     assert len({order["order_no"] for order in everything}) == len(everything)
 
 
-def test_receivables_belong_to_orders(sandbox: SandboxHandle) -> None:
+def test_receivables_belong_to_orders(sandbox: SandboxControl) -> None:
     base, code = sandbox.urls["trade"], sandbox.credit_codes(limit=1, core=True)[0]
     orders = {
         order["order_no"]: order for order in _walk(base, "/open/v1/orders", "orders", {"company": code})
@@ -83,7 +83,7 @@ def test_receivables_belong_to_orders(sandbox: SandboxHandle) -> None:
     assert {receivable["confirmed"] for receivable in receivables} == {True, False}
 
 
-def test_bad_parameters(sandbox: SandboxHandle) -> None:
+def test_bad_parameters(sandbox: SandboxControl) -> None:
     base, code = sandbox.urls["trade"], sandbox.credit_codes(limit=1)[0]
     assert trade_get(base, "/open/v1/orders", {"company": code, "page_size": "101"}).json()["error"] == (
         "bad_page_size"
@@ -94,7 +94,7 @@ def test_bad_parameters(sandbox: SandboxHandle) -> None:
     assert past["orders"] == []
 
 
-def test_rate_limit_answers_429_with_retry_after(clean_sandbox: SandboxHandle) -> None:
+def test_rate_limit_answers_429_with_retry_after(clean_sandbox: SandboxControl) -> None:
     base, code = clean_sandbox.urls["trade"], clean_sandbox.credit_codes(limit=1)[0]
     assert clean_sandbox.set_faults("trade")["rate_limit_per_s"] == 50.0  # trade's own limit by default
     clean_sandbox.set_faults("trade", rate_limit_per_s=2)

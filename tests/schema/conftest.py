@@ -20,9 +20,9 @@ from foundation.settings import Settings
 from foundation.signing_keys import rotate_key_file
 from hub.app import create_app
 from hub.services import HubServices
+from sandbox.control import SandboxControl
 from schema.http import GraphQLView
 from tests.fixtures.backends import Backend
-from tests.fixtures.sandbox import SandboxHandle
 from tests.fixtures.sources import SOURCE_NAMES
 
 TENANT = "bank-a"
@@ -103,7 +103,7 @@ class Graph:
         return token
 
 
-def graph_settings(backend: Backend, tmp_path: Path, sandbox: SandboxHandle, **overrides: Any) -> Settings:
+def graph_settings(backend: Backend, tmp_path: Path, sandbox: SandboxControl, **overrides: Any) -> Settings:
     key_file = tmp_path / "signing-keys.json"
     rotate_key_file(key_file, token_ttl_s=900)
     values: dict[str, Any] = {
@@ -137,7 +137,7 @@ def graph_overrides() -> dict[str, Any]:
 async def graph(
     backend: Backend,
     tmp_path: Path,
-    clean_sandbox: SandboxHandle,
+    clean_sandbox: SandboxControl,
     engine: object,
     graph_overrides: dict[str, Any],
 ) -> AsyncIterator[Graph]:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from auth.principal import ALL_SCOPES
-from tests.fixtures.sandbox import SandboxHandle
+from sandbox.control import SandboxControl
 from tests.schema.conftest import Graph
 
 
@@ -16,7 +16,7 @@ def codes_of(answer: dict[str, Any]) -> list[str]:
     return [error["extensions"]["code"] for error in answer.get("errors", [])]
 
 
-async def test_a_missing_scope_is_forbidden_naming_the_scope(graph: Graph, sandbox: SandboxHandle) -> None:
+async def test_a_missing_scope_is_forbidden_naming_the_scope(graph: Graph, sandbox: SandboxControl) -> None:
     code = sandbox.credit_codes(limit=1)[0]
     await graph.consent([code])
     token = await graph.token_with(frozenset({"tax:read"}))
@@ -45,7 +45,7 @@ async def test_a_missing_scope_is_forbidden_naming_the_scope(graph: Graph, sandb
     }
 
 
-async def test_no_live_consent_is_no_consent(graph: Graph, sandbox: SandboxHandle) -> None:
+async def test_no_live_consent_is_no_consent(graph: Graph, sandbox: SandboxControl) -> None:
     code = sandbox.credit_codes(limit=2)[1]
     await graph.consent([code], sources=["tax"])
 
@@ -77,7 +77,7 @@ async def test_a_bad_credit_code_names_the_code(graph: Graph) -> None:
     ],
 )
 async def test_out_of_range_arguments_are_bad_requests(
-    graph: Graph, sandbox: SandboxHandle, selection: str
+    graph: Graph, sandbox: SandboxControl, selection: str
 ) -> None:
     code = sandbox.credit_codes(limit=1)[0]
     await graph.consent([code])
@@ -86,14 +86,16 @@ async def test_out_of_range_arguments_are_bad_requests(
     assert answer["data"]["enterprise"]["name"]
 
 
-async def test_supply_chain_depth_out_of_range_is_a_bad_request(graph: Graph, sandbox: SandboxHandle) -> None:
+async def test_supply_chain_depth_out_of_range_is_a_bad_request(
+    graph: Graph, sandbox: SandboxControl
+) -> None:
     core = sandbox.credit_codes(limit=1, core=True)[0]
     await graph.consent([core])
     answer = await graph.query(f'{{ supplyChain(coreCreditCode: "{core}", depth: 4) {{ depth }} }}')
     assert codes_of(answer) == ["BAD_REQUEST"]
 
 
-async def test_relay_pages_follow_their_cursors(graph: Graph, sandbox: SandboxHandle) -> None:
+async def test_relay_pages_follow_their_cursors(graph: Graph, sandbox: SandboxControl) -> None:
     code = sandbox.credit_codes(limit=1)[0]
     await graph.consent([code])
     page = (
@@ -112,7 +114,7 @@ async def test_relay_pages_follow_their_cursors(graph: Graph, sandbox: SandboxHa
 
 
 async def test_a_bank_cannot_tell_that_another_bank_looked_a_firm_up(
-    graph: Graph, sandbox: SandboxHandle
+    graph: Graph, sandbox: SandboxControl
 ) -> None:
     code = sandbox.credit_codes(limit=4)[3]
     other = await graph.token_with(ALL_SCOPES, tenant="bank-b")

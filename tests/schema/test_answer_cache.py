@@ -9,14 +9,14 @@ from prometheus_client import REGISTRY
 from auth.principal import ALL_SCOPES
 from connectors.source import SourceName
 from hub.sources.reader import SourceReader
-from tests.fixtures.sandbox import SandboxHandle
+from sandbox.control import SandboxControl
 from tests.schema.conftest import TENANT, Graph
 
 QUERY = "query ($c: ID!) { enterprise(creditCode: $c) { name tax { grade } electricity { arrearsYuan } } }"
 TAX_FETCHED_AT = "query ($c: ID!) { enterprise(creditCode: $c) { tax { freshness { fetchedAt } } } }"
 
 
-def _upstream_requests(sandbox: SandboxHandle) -> int:
+def _upstream_requests(sandbox: SandboxControl) -> int:
     return sum(int(sandbox.stats(provider)["total"]) for provider in sandbox.urls)
 
 
@@ -34,7 +34,7 @@ async def _audited(graph: Graph, code: str) -> list[tuple[str | None, str]]:
 
 
 async def test_a_repeated_query_is_answered_from_the_cache_and_audited_each_time(
-    graph: Graph, sandbox: SandboxHandle
+    graph: Graph, sandbox: SandboxControl
 ) -> None:
     code = sandbox.credit_codes(limit=30)[21]
     await graph.consent([code])
@@ -57,7 +57,7 @@ async def test_a_repeated_query_is_answered_from_the_cache_and_audited_each_time
     assert (await graph.services.auth.audit.verify()).ok
 
 
-async def test_answers_are_not_shared_across_scopes_or_tenants(graph: Graph, sandbox: SandboxHandle) -> None:
+async def test_answers_are_not_shared_across_scopes_or_tenants(graph: Graph, sandbox: SandboxControl) -> None:
     code = sandbox.credit_codes(limit=30)[22]
     await graph.consent([code])
     assert "errors" not in await graph.query(QUERY, {"c": code})
@@ -72,7 +72,7 @@ async def test_answers_are_not_shared_across_scopes_or_tenants(graph: Graph, san
 
 
 async def test_a_withdrawal_or_revocation_counts_at_once_for_cached_answers(
-    graph: Graph, sandbox: SandboxHandle
+    graph: Graph, sandbox: SandboxControl
 ) -> None:
     code = sandbox.credit_codes(limit=30)[23]
     await graph.consent([code])
@@ -94,7 +94,7 @@ async def test_a_withdrawal_or_revocation_counts_at_once_for_cached_answers(
 
 
 async def test_a_record_refreshed_in_the_source_cache_outdates_the_answer(
-    graph: Graph, sandbox: SandboxHandle
+    graph: Graph, sandbox: SandboxControl
 ) -> None:
     code = sandbox.credit_codes(limit=30)[24]
     await graph.consent([code])
@@ -110,7 +110,7 @@ async def test_a_record_refreshed_in_the_source_cache_outdates_the_answer(
 
 
 async def test_live_tables_errors_and_mutations_are_never_cached(
-    graph: Graph, sandbox: SandboxHandle
+    graph: Graph, sandbox: SandboxControl
 ) -> None:
     code = sandbox.credit_codes(limit=30)[25]
     await graph.consent([code], sources=["registry", "tax"])
@@ -131,7 +131,7 @@ async def test_live_tables_errors_and_mutations_are_never_cached(
 
 
 @pytest.mark.parametrize("graph_overrides", [{"response_cache_ttl_s": 0}])
-async def test_a_zero_ttl_turns_the_cache_off(graph: Graph, sandbox: SandboxHandle) -> None:
+async def test_a_zero_ttl_turns_the_cache_off(graph: Graph, sandbox: SandboxControl) -> None:
     code = sandbox.credit_codes(limit=30)[26]
     await graph.consent([code])
     lookups_before = _count("hit") + _count("miss")
@@ -152,7 +152,7 @@ async def _refresh_elsewhere(graph: Graph, source: SourceName, code: str) -> Non
 
 @pytest.mark.parametrize("graph_overrides", [{"access_refresh_ms": 0}])
 async def test_with_no_refresh_interval_a_refresh_elsewhere_outdates_the_answer_at_once(
-    graph: Graph, sandbox: SandboxHandle
+    graph: Graph, sandbox: SandboxControl
 ) -> None:
     code = sandbox.credit_codes(limit=30)[27]
     await graph.consent([code])
@@ -168,7 +168,7 @@ async def test_with_no_refresh_interval_a_refresh_elsewhere_outdates_the_answer_
 
 @pytest.mark.parametrize("graph_overrides", [{"access_refresh_ms": 60_000}])
 async def test_a_refresh_elsewhere_counts_within_the_refresh_interval_a_local_write_at_once(
-    graph: Graph, sandbox: SandboxHandle
+    graph: Graph, sandbox: SandboxControl
 ) -> None:
     codes = sandbox.credit_codes(limit=30)[28:30]
     await graph.consent(codes)

@@ -6,7 +6,7 @@ import asyncio
 import gc
 import time
 
-from tests.fixtures.sandbox import SandboxHandle
+from sandbox.control import SandboxControl
 from tests.schema.conftest import Graph
 
 BATCH = """
@@ -21,7 +21,9 @@ query ($codes: [ID!]!) {
 """
 
 
-async def test_a_batch_of_100_fetches_each_source_once_per_firm(graph: Graph, sandbox: SandboxHandle) -> None:
+async def test_a_batch_of_100_fetches_each_source_once_per_firm(
+    graph: Graph, sandbox: SandboxControl
+) -> None:
     codes = sandbox.credit_codes(limit=100)
     await graph.consent(codes)
     sandbox.reset_stats()
@@ -39,7 +41,7 @@ async def test_a_batch_of_100_fetches_each_source_once_per_firm(graph: Graph, sa
 
 
 async def test_duplicates_are_fetched_once_and_unknown_codes_are_null(
-    graph: Graph, sandbox: SandboxHandle
+    graph: Graph, sandbox: SandboxControl
 ) -> None:
     codes = sandbox.credit_codes(limit=3)
     unknown = "91330106AY4CL12T2M"  # a valid code outside the sandbox universe
@@ -53,7 +55,7 @@ async def test_duplicates_are_fetched_once_and_unknown_codes_are_null(
     assert sandbox.stats("registry")["total"] == 4
 
 
-async def test_more_than_100_codes_is_a_bad_request(graph: Graph, sandbox: SandboxHandle) -> None:
+async def test_more_than_100_codes_is_a_bad_request(graph: Graph, sandbox: SandboxControl) -> None:
     codes = sandbox.credit_codes(limit=101)
     answer = await graph.query(
         "query ($c: [ID!]!) { enterprises(creditCodes: $c) { creditCode } }", {"c": codes}
@@ -70,7 +72,7 @@ async def _worst_loop_lag(done: asyncio.Event) -> float:
     return worst
 
 
-async def test_a_batch_does_not_hold_the_event_loop(graph: Graph, sandbox: SandboxHandle) -> None:
+async def test_a_batch_does_not_hold_the_event_loop(graph: Graph, sandbox: SandboxControl) -> None:
     codes = sandbox.credit_codes(limit=100)
     await graph.consent(codes)
     full = (

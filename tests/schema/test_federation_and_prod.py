@@ -9,9 +9,9 @@ import pytest
 from graphql import GraphQLError
 
 from foundation.errors import SourceUnavailable
+from sandbox.control import SandboxControl
 from schema.build import sdl
 from schema.errors import map_error
-from tests.fixtures.sandbox import SandboxHandle
 from tests.schema.conftest import Graph
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,7 +22,7 @@ def test_schema_graphql_is_what_hub_schema_export_prints() -> None:
     assert committed == sdl(), "schema.graphql drifted: run `hub schema export -o schema.graphql`"
 
 
-async def test_service_sdl_and_entities(graph: Graph, sandbox: SandboxHandle) -> None:
+async def test_service_sdl_and_entities(graph: Graph, sandbox: SandboxControl) -> None:
     codes = sandbox.credit_codes(limit=2)
     answer = await graph.query(
         "query ($r: [_Any!]!) { _service { sdl } _entities(representations: $r) "
@@ -34,7 +34,7 @@ async def test_service_sdl_and_entities(graph: Graph, sandbox: SandboxHandle) ->
 
 
 async def test_entities_answers_a_bad_representation_in_its_place(
-    graph: Graph, sandbox: SandboxHandle
+    graph: Graph, sandbox: SandboxControl
 ) -> None:
     [code] = sandbox.credit_codes(limit=1)
     representations: list[object] = [

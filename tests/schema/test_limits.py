@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from sandbox.control import SandboxControl
 from schema.build import HubSchema
-from tests.fixtures.sandbox import SandboxHandle
 from tests.schema.conftest import Graph
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -48,7 +48,7 @@ async def test_each_limit_answers_query_too_complex(graph: Graph, query: str) ->
     assert [error["extensions"]["code"] for error in response.json()["errors"]] == ["QUERY_TOO_COMPLEX"]
 
 
-async def test_cost_counts_variables(graph: Graph, sandbox: SandboxHandle) -> None:
+async def test_cost_counts_variables(graph: Graph, sandbox: SandboxControl) -> None:
     query = (
         "query ($c: [ID!]!) { enterprises(creditCodes: $c) { electricity { arrearsYuan } tax { grade } } }"
     )

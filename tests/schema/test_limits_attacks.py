@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.fixtures.sandbox import SandboxHandle
+from sandbox.control import SandboxControl
 from tests.schema.conftest import Graph
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -81,7 +81,7 @@ async def test_the_hub_keeps_answering_while_a_costly_document_is_refused(
     assert max(latencies, default=0.0) < 0.25, latencies
 
 
-async def test_entities_take_at_most_the_batch_size(graph: Graph, sandbox: SandboxHandle) -> None:
+async def test_entities_take_at_most_the_batch_size(graph: Graph, sandbox: SandboxControl) -> None:
     representations = [{"__typename": "Enterprise", "creditCode": code} for code in sandbox.credit_codes(101)]
     response = await graph.post(
         "query ($r: [_Any!]!) { _entities(representations: $r) { ... on Enterprise { creditCode } } }",
@@ -94,7 +94,7 @@ async def test_entities_take_at_most_the_batch_size(graph: Graph, sandbox: Sandb
     assert "at most 100" in error["message"]
 
 
-async def test_entities_cost_grows_with_the_representations(graph: Graph, sandbox: SandboxHandle) -> None:
+async def test_entities_cost_grows_with_the_representations(graph: Graph, sandbox: SandboxControl) -> None:
     query = (
         "query ($r: [_Any!]!) { _entities(representations: $r) "
         "{ ... on Enterprise { electricity { months { kwh } } tax { grade } } } }"
@@ -113,7 +113,7 @@ async def test_entities_cost_grows_with_the_representations(graph: Graph, sandbo
     assert error["extensions"]["cost"] > MAX_COST
 
 
-async def test_aliases_multiply_the_firms_a_request_names(graph: Graph, sandbox: SandboxHandle) -> None:
+async def test_aliases_multiply_the_firms_a_request_names(graph: Graph, sandbox: SandboxControl) -> None:
     # Ten aliases of a full batch: 1,000 firms in one request, each field under the cap on its own.
     query = (
         "query ($c: [ID!]!) { "
@@ -127,7 +127,7 @@ async def test_aliases_multiply_the_firms_a_request_names(graph: Graph, sandbox:
 
 
 async def test_one_list_over_the_batch_size_is_a_bad_request_before_anything_runs(
-    graph: Graph, sandbox: SandboxHandle
+    graph: Graph, sandbox: SandboxControl
 ) -> None:
     sandbox.reset_stats()
     response = await graph.post(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from tests.fixtures.sandbox import SandboxHandle
+from sandbox.control import SandboxControl
 from tests.schema.conftest import Graph
 
 LATENCY_MS = 300
@@ -18,7 +18,7 @@ query ($code: ID!) {
 """
 
 
-async def test_sources_are_fetched_in_parallel(graph: Graph, sandbox: SandboxHandle) -> None:
+async def test_sources_are_fetched_in_parallel(graph: Graph, sandbox: SandboxControl) -> None:
     code = sandbox.credit_codes(limit=30)[21]
     await graph.consent([code])
     for provider in sandbox.urls:

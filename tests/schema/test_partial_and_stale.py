@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.fixtures.sandbox import SandboxHandle
+from sandbox.control import SandboxControl
 from tests.schema.conftest import Graph
 
 QUERY = """
@@ -17,7 +17,7 @@ query ($code: ID!) {
 """
 
 
-async def test_one_provider_down_nulls_only_its_field(graph: Graph, sandbox: SandboxHandle) -> None:
+async def test_one_provider_down_nulls_only_its_field(graph: Graph, sandbox: SandboxControl) -> None:
     code = sandbox.credit_codes(limit=20)[11]
     await graph.consent([code])
     sandbox.set_faults("electricity", down=True)
@@ -34,7 +34,7 @@ async def test_one_provider_down_nulls_only_its_field(graph: Graph, sandbox: San
     assert answer["errors"][0]["extensions"]["source"] == "electricity"
 
 
-async def test_a_snapshot_stands_in_marked_stale(graph: Graph, sandbox: SandboxHandle) -> None:
+async def test_a_snapshot_stands_in_marked_stale(graph: Graph, sandbox: SandboxControl) -> None:
     code = sandbox.credit_codes(limit=20)[12]
     await graph.consent([code])
     fresh = await graph.query(QUERY, {"code": code})

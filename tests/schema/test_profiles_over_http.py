@@ -9,7 +9,7 @@ import httpx
 from defusedxml import ElementTree
 
 from foundation.credit_code import region_of
-from tests.fixtures.sandbox import SandboxHandle
+from sandbox.control import SandboxControl
 from tests.sandbox.clients import electricity_token, tax_get, trade_get
 from tests.schema.conftest import Graph
 
@@ -34,7 +34,7 @@ query Profile($code: ID!) {
 """
 
 
-def sandbox_kwh_by_month(sandbox: SandboxHandle, code: str) -> dict[str, Decimal]:
+def sandbox_kwh_by_month(sandbox: SandboxControl, code: str) -> dict[str, Decimal]:
     """The grid company's own monthly kWh over the firm's accounts, Nov 2025 to Oct 2026."""
     base = sandbox.urls["electricity"]
     headers = {"Authorization": f"Bearer {electricity_token(base)}"}
@@ -55,7 +55,7 @@ def sandbox_kwh_by_month(sandbox: SandboxHandle, code: str) -> dict[str, Decimal
     return totals
 
 
-def sandbox_receivables(sandbox: SandboxHandle, code: str) -> list[dict[str, Any]]:
+def sandbox_receivables(sandbox: SandboxControl, code: str) -> list[dict[str, Any]]:
     receivables: list[dict[str, Any]] = []
     page, pages = 1, 1
     while page <= pages:
@@ -67,13 +67,13 @@ def sandbox_receivables(sandbox: SandboxHandle, code: str) -> list[dict[str, Any
     return receivables
 
 
-def sandbox_get(sandbox: SandboxHandle, provider: str, path: str, **options: Any) -> httpx.Response:
+def sandbox_get(sandbox: SandboxControl, provider: str, path: str, **options: Any) -> httpx.Response:
     response = httpx.get(f"{sandbox.urls[provider]}{path}", timeout=10, **options)
     response.raise_for_status()
     return response
 
 
-async def test_a_full_profile_matches_the_sandbox(graph: Graph, sandbox: SandboxHandle) -> None:
+async def test_a_full_profile_matches_the_sandbox(graph: Graph, sandbox: SandboxControl) -> None:
     code = sandbox.credit_codes(limit=3)[1]
     await graph.consent([code])
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.fixtures.sandbox import SandboxHandle
+from sandbox.control import SandboxControl
 from tests.schema.conftest import Graph
 
 COSTLY = "query ($c: [ID!]!) { enterprises(creditCodes: $c) { electricity { arrearsYuan } tax { grade } } }"
@@ -19,7 +19,7 @@ def graph_overrides() -> dict[str, Any]:
     return {"rate_limit_per_minute": 1, "rate_limit_burst": 10, "rate_limit_cost_per_token": 50}
 
 
-async def test_a_costly_query_takes_tokens_by_its_cost(graph: Graph, sandbox: SandboxHandle) -> None:
+async def test_a_costly_query_takes_tokens_by_its_cost(graph: Graph, sandbox: SandboxControl) -> None:
     codes = sandbox.credit_codes(limit=5)
     await graph.consent(codes)
     first = await graph.post(COSTLY, {"c": codes})  # 4 tokens: 6 left

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.fixtures.sandbox import SandboxHandle
+from sandbox.control import SandboxControl
 from tests.sandbox.clients import trade_get
 from tests.schema.conftest import TENANT, Graph
 
@@ -18,7 +18,7 @@ query ($core: ID!, $depth: Int!) {
 """
 
 
-def sandbox_counterparties(sandbox: SandboxHandle, core: str) -> tuple[set[str], set[str]]:
+def sandbox_counterparties(sandbox: SandboxControl, core: str) -> tuple[set[str], set[str]]:
     """(sellers to the core, buyers from the core) over its non-cancelled orders, from the trade sandbox."""
     sellers: set[str] = set()
     buyers: set[str] = set()
@@ -38,7 +38,7 @@ def sandbox_counterparties(sandbox: SandboxHandle, core: str) -> tuple[set[str],
     return sellers, buyers
 
 
-async def test_tier_one_is_the_cores_trade_counterparties(graph: Graph, sandbox: SandboxHandle) -> None:
+async def test_tier_one_is_the_cores_trade_counterparties(graph: Graph, sandbox: SandboxControl) -> None:
     core = sandbox.credit_codes(limit=1, core=True)[0]
     await graph.consent([core])
 
@@ -55,7 +55,7 @@ async def test_tier_one_is_the_cores_trade_counterparties(graph: Graph, sandbox:
     assert all(link["enterprise"]["name"] for link in chain["distributors"])
 
 
-async def test_deeper_tiers_follow_only_readable_firms(graph: Graph, sandbox: SandboxHandle) -> None:
+async def test_deeper_tiers_follow_only_readable_firms(graph: Graph, sandbox: SandboxControl) -> None:
     core = sandbox.credit_codes(limit=1, core=True)[0]
     await graph.consent([core])
     one = await graph.query(CHAIN, {"core": core, "depth": 1})
@@ -72,7 +72,7 @@ async def test_deeper_tiers_follow_only_readable_firms(graph: Graph, sandbox: Sa
     assert len({link["creditCode"] for link in links}) == len(links)
 
 
-async def test_every_operation_is_audited_with_what_it_touched(graph: Graph, sandbox: SandboxHandle) -> None:
+async def test_every_operation_is_audited_with_what_it_touched(graph: Graph, sandbox: SandboxControl) -> None:
     code, refused = sandbox.credit_codes(limit=2)
     await graph.consent([code], sources=["tax"])
 

@@ -10,12 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from foundation.settings import Settings
 from hub.sources.reader import SourceReader
+from sandbox.control import SandboxControl
 from tests.connectors.conftest import fast_configs
-from tests.fixtures.sandbox import SandboxHandle
 
 
 @pytest.fixture
-def registry(sandbox: SandboxHandle) -> Iterator[SandboxHandle]:
+def registry(sandbox: SandboxControl) -> Iterator[SandboxControl]:
     """The sandbox with the registry provider reset around the test."""
     sandbox.reset_faults("registry")
     sandbox.reset_stats("registry")
@@ -26,7 +26,7 @@ def registry(sandbox: SandboxHandle) -> Iterator[SandboxHandle]:
 
 @pytest.fixture
 async def reader(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], cache: BaseCache, sandbox: SandboxHandle
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], cache: BaseCache, sandbox: SandboxControl
 ) -> AsyncIterator[SourceReader]:
     reader = SourceReader.create(
         settings, sessions, cache, fast_configs(sandbox, retries=1, breaker_threshold=2)

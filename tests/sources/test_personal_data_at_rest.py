@@ -22,11 +22,11 @@ from foundation.storage.models import Snapshot
 from hub.personal_data import load_personal_data_hasher
 from hub.sources.reader import SourceReader
 from hub.sources.snapshots import PendingSnapshot, payload_hash, save_snapshots
+from sandbox.control import SandboxControl
 from tests.connectors.conftest import CODE, fast_configs
-from tests.fixtures.sandbox import SandboxHandle
 
 
-def served_representative(sandbox: SandboxHandle) -> dict[str, str]:
+def served_representative(sandbox: SandboxControl) -> dict[str, str]:
     """The legal representative as the registry provider serves it (in clear)."""
     document = httpx.get(
         f"{sandbox.urls['registry']}/v1/enterprises/{CODE}",
@@ -67,7 +67,7 @@ def spy_on_writes(cache: BaseCache, monkeypatch: pytest.MonkeyPatch) -> list[obj
 
 async def test_snapshots_and_cache_hold_no_clear_personal_data(
     reader: SourceReader,
-    registry: SandboxHandle,
+    registry: SandboxControl,
     sessions: async_sessionmaker[AsyncSession],
     cache: BaseCache,
     settings: Settings,
@@ -103,7 +103,7 @@ async def cache_through_a_replica(
     settings: Settings,
     sessions: async_sessionmaker[AsyncSession],
     cache: BaseCache,
-    sandbox: SandboxHandle,
+    sandbox: SandboxControl,
     record: RegistryRecord,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -123,7 +123,7 @@ async def cache_through_a_replica(
 
 async def test_a_cached_record_with_clear_values_is_a_miss(
     reader: SourceReader,
-    registry: SandboxHandle,
+    registry: SandboxControl,
     sessions: async_sessionmaker[AsyncSession],
     cache: BaseCache,
     settings: Settings,
@@ -150,7 +150,7 @@ async def test_a_cached_record_with_clear_values_is_a_miss(
 
 async def test_a_snapshot_with_clear_values_is_not_served_when_the_upstream_is_down(
     reader: SourceReader,
-    registry: SandboxHandle,
+    registry: SandboxControl,
     sessions: async_sessionmaker[AsyncSession],
     cache: BaseCache,
     settings: Settings,

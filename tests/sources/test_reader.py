@@ -15,8 +15,8 @@ from foundation.errors import BadCreditCode, SourceUnavailable, UnknownEnterpris
 from foundation.settings import Settings
 from foundation.storage.models import Snapshot
 from hub.sources.reader import SourceReader
+from sandbox.control import SandboxControl
 from tests.connectors.conftest import CODE, OUTSIDE_UNIVERSE, fast_configs
-from tests.fixtures.sandbox import SandboxHandle
 
 
 async def snapshot_rows(sessions: async_sessionmaker[AsyncSession]) -> int:
@@ -29,7 +29,7 @@ async def forget_cache(cache: BaseCache, settings: Settings) -> None:
 
 
 async def test_fresh_record_is_snapshotted_then_served_from_cache(
-    reader: SourceReader, registry: SandboxHandle, sessions: async_sessionmaker[AsyncSession]
+    reader: SourceReader, registry: SandboxControl, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     before = datetime.now(UTC)
     fetched = await reader.get("registry", CODE)
@@ -44,7 +44,7 @@ async def test_fresh_record_is_snapshotted_then_served_from_cache(
 
 
 async def test_concurrent_gets_make_one_upstream_request(
-    reader: SourceReader, registry: SandboxHandle
+    reader: SourceReader, registry: SandboxControl
 ) -> None:
     registry.set_faults("registry", latency_ms=200)
     results = await asyncio.gather(*(reader.get("registry", CODE) for _ in range(20)))
@@ -53,7 +53,7 @@ async def test_concurrent_gets_make_one_upstream_request(
 
 
 async def test_upstream_down_serves_the_last_snapshot_marked_stale(
-    reader: SourceReader, registry: SandboxHandle, cache: BaseCache, settings: Settings
+    reader: SourceReader, registry: SandboxControl, cache: BaseCache, settings: Settings
 ) -> None:
     fresh = await reader.get("registry", CODE)
     await forget_cache(cache, settings)
@@ -65,7 +65,7 @@ async def test_upstream_down_serves_the_last_snapshot_marked_stale(
 
 
 async def test_open_circuit_still_serves_stale(
-    reader: SourceReader, registry: SandboxHandle, cache: BaseCache, settings: Settings
+    reader: SourceReader, registry: SandboxControl, cache: BaseCache, settings: Settings
 ) -> None:
     await reader.get("registry", CODE)
     registry.set_faults("registry", down=True)
@@ -79,7 +79,7 @@ async def test_open_circuit_still_serves_stale(
 
 
 async def test_upstream_down_without_snapshot_is_source_unavailable(
-    reader: SourceReader, registry: SandboxHandle
+    reader: SourceReader, registry: SandboxControl
 ) -> None:
     registry.set_faults("registry", down=True)
     with pytest.raises(SourceUnavailable) as raised:
@@ -88,7 +88,7 @@ async def test_upstream_down_without_snapshot_is_source_unavailable(
 
 
 async def test_refresh_writes_a_snapshot_only_when_content_changes(
-    reader: SourceReader, registry: SandboxHandle, sessions: async_sessionmaker[AsyncSession]
+    reader: SourceReader, registry: SandboxControl, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     assert await reader.refresh("registry", CODE) == "fetched"
     assert await reader.refresh("registry", CODE) == "unchanged"
@@ -96,7 +96,7 @@ async def test_refresh_writes_a_snapshot_only_when_content_changes(
     assert registry.stats("registry")["total"] == 2  # refresh bypasses the cache
 
 
-async def test_unknown_and_malformed_codes(reader: SourceReader, registry: SandboxHandle) -> None:
+async def test_unknown_and_malformed_codes(reader: SourceReader, registry: SandboxControl) -> None:
     with pytest.raises(UnknownEnterprise):
         await reader.get("registry", OUTSIDE_UNIVERSE)
     with pytest.raises(BadCreditCode):
@@ -105,7 +105,7 @@ async def test_unknown_and_malformed_codes(reader: SourceReader, registry: Sandb
 
 
 async def test_get_many_answers_each_code_once_in_order(
-    reader: SourceReader, registry: SandboxHandle
+    reader: SourceReader, registry: SandboxControl
 ) -> None:
     codes = registry.credit_codes(limit=4)
     await reader.get("registry", codes[0])  # one of them already cached
@@ -125,7 +125,7 @@ async def test_circuit_states_of_every_configured_source(reader: SourceReader) -
 
 
 async def test_an_unreadable_cache_entry_is_a_miss(
-    reader: SourceReader, registry: SandboxHandle, cache: BaseCache
+    reader: SourceReader, registry: SandboxControl, cache: BaseCache
 ) -> None:
     await cache.set(f"source:registry:{CODE}", {"record": {"credit_code": CODE}})
     assert (await reader.get("registry", CODE)).record.credit_code == CODE
@@ -134,7 +134,7 @@ async def test_an_unreadable_cache_entry_is_a_miss(
 
 async def test_a_cache_hit_on_content_already_decoded_is_not_decoded_again(
     reader: SourceReader,
-    registry: SandboxHandle,
+    registry: SandboxControl,
     settings: Settings,
     sessions: async_sessionmaker[AsyncSession],
     cache: BaseCache,
@@ -154,7 +154,7 @@ async def test_a_cache_hit_on_content_already_decoded_is_not_decoded_again(
 
 
 async def test_snapshots_behind_answers_are_written_by_close(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], cache: BaseCache, sandbox: SandboxHandle
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], cache: BaseCache, sandbox: SandboxControl
 ) -> None:
     reader = SourceReader.create(settings, sessions, cache, fast_configs(sandbox))
     codes = sandbox.credit_codes(limit=3)
@@ -164,7 +164,7 @@ async def test_snapshots_behind_answers_are_written_by_close(
 
 
 async def test_a_refresh_without_cache_writes_only_the_snapshot(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], cache: BaseCache, registry: SandboxHandle
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], cache: BaseCache, registry: SandboxControl
 ) -> None:
     reader = SourceReader.create(settings, sessions, cache, fast_configs(registry), refresh_cache=False)
     try:

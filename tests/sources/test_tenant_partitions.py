@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from hub.sources.reader import SourceReader
+from sandbox.control import SandboxControl
 from tests.connectors.conftest import CODE
-from tests.fixtures.sandbox import SandboxHandle
 
 
 async def test_another_tenants_fetch_is_not_served_from_the_cache(
-    reader: SourceReader, registry: SandboxHandle
+    reader: SourceReader, registry: SandboxControl
 ) -> None:
     first = await reader.get("registry", CODE, tenant="bank-a")
     started_b = datetime.now(UTC)
@@ -29,7 +29,7 @@ async def test_another_tenants_fetch_is_not_served_from_the_cache(
 
 
 async def test_what_the_operator_refreshed_is_read_by_every_tenant(
-    reader: SourceReader, registry: SandboxHandle
+    reader: SourceReader, registry: SandboxControl
 ) -> None:
     assert await reader.refresh("registry", CODE) == "fetched"
     synced = await reader.get("registry", CODE)  # the operator's own view: the shared partition
@@ -39,7 +39,7 @@ async def test_what_the_operator_refreshed_is_read_by_every_tenant(
 
 
 async def test_a_tenant_reads_the_newer_of_its_own_entry_and_the_operators(
-    reader: SourceReader, registry: SandboxHandle
+    reader: SourceReader, registry: SandboxControl
 ) -> None:
     own = await reader.get("registry", CODE, tenant="bank-a")
     assert await reader.refresh("registry", CODE) == "unchanged"
