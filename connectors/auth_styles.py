@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import json
 import secrets
 import time
 import warnings
@@ -26,13 +27,22 @@ with warnings.catch_warnings():
 
     warnings.filterwarnings("ignore", message=r".*httpx2.*")
     from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
+    from authlib.oauth2.rfc7523 import PrivateKeyJWT, private_key_jwt_sign
+from joserfc.errors import JoseError
+from joserfc.jwk import ECKey, OKPKey, RSAKey, import_key
 
 from foundation.errors import UpstreamRejected
 
 if TYPE_CHECKING:
     from connectors.config import SourceConfig
 
-AuthStyleName = Literal["api_key_header", "oauth2_client_credentials", "hmac_signed_headers", "signed_query"]
+AuthStyleName = Literal[
+    "api_key_header",
+    "oauth2_client_credentials",
+    "oauth2_private_key_jwt",
+    "hmac_signed_headers",
+    "signed_query",
+]
 
 
 class AuthStyle(httpx.Auth):
@@ -132,16 +142,19 @@ class OAuth2ClientCredentials(AuthStyle):
     ) -> None:
         self._source = source
         self._token_url = token_url
-        self._oauth = AsyncOAuth2Client(
+        self._oauth = self._token_client(token_url, client_id, client_secret, timeout)
+        self._lock = asyncio.Lock()
+        self._leeway_s = 30
+
+    def _token_client(self, token_url: str, client_id: str, secret: Any, timeout: float) -> AsyncOAuth2Client:
+        return AsyncOAuth2Client(
             client_id=client_id,
-            client_secret=client_secret,
+            client_secret=secret,
             token_endpoint=token_url,
             grant_type="client_credentials",
             token_endpoint_auth_method="client_secret_basic",  # noqa: S106 - a method name, not a secret
             timeout=timeout,
         )
-        self._lock = asyncio.Lock()
-        self._leeway_s = 30
 
     @classmethod
     def from_config(cls, source: str, config: SourceConfig, options: Mapping[str, str]) -> AuthStyle:
@@ -177,9 +190,93 @@ class OAuth2ClientCredentials(AuthStyle):
         await self._oauth.aclose()
 
 
+class _ShortLivedPrivateKeyJWT(PrivateKeyJWT):  # type: ignore[misc]
+    """authlib's ``private_key_jwt`` with the key's algorithm and assertions living one minute (authlib's
+    default is an hour; a provider may refuse more than a few minutes). A fresh ``jti`` every time."""
+
+    def __init__(self, token_endpoint: str, key: ECKey | RSAKey | OKPKey, alg: str) -> None:
+        super().__init__(token_endpoint, alg=alg)
+        self._key = key
+
+    def sign(self, auth: Any, token_endpoint: str) -> str:
+        assertion: str = private_key_jwt_sign(
+            self._key,
+            client_id=auth.client_id,
+            token_endpoint=token_endpoint,
+            alg=self.alg,
+            expires_in=ASSERTION_TTL_S,
+        )
+        return assertion
+
+
+ASSERTION_TTL_S = 60
+
+
+def _private_key(source: str, text: str) -> ECKey | RSAKey | OKPKey:
+    """A JWK (JSON: its ``kty`` says the type) or a PEM private key, of the types JWT signatures use."""
+    found: object = None
+    if text.lstrip().startswith("{"):
+        try:
+            found = import_key(json.loads(text))
+        except (JoseError, ValueError, TypeError):
+            found = None
+    else:
+        for key_type in (ECKey, RSAKey, OKPKey):
+            try:
+                found = key_type.import_key(text)
+                break
+            except (JoseError, ValueError, TypeError):
+                continue
+    if not isinstance(found, ECKey | RSAKey | OKPKey):
+        raise ValueError(f"{source}: private_key is not a usable JWK or PEM key (EC, RSA or OKP)")
+    return found
+
+
+_ALGORITHMS = {"EC": "ES256", "RSA": "RS256", "OKP": "EdDSA"}
+
+
+class OAuth2PrivateKeyJWT(OAuth2ClientCredentials):
+    """Bearer tokens from the client-credentials grant, the client authenticated by a JWT it signs with its
+    own private key (``private_key_jwt``: RFC 7523 §2.2, OpenID Connect Core §9): the provider verifies it
+    against the public key the client registered. No shared secret is sent.
+
+    Credentials: ``client_id`` and ``private_key`` (a JWK, as JSON, or PEM). Options: ``token_path``
+    (default ``/oauth2/token``); the assertion's audience is the token endpoint's URL.
+    """
+
+    credential_names = ("client_id", "private_key")
+
+    def _token_client(self, token_url: str, client_id: str, secret: Any, timeout: float) -> AsyncOAuth2Client:
+        key = _private_key(self._source, secret)
+        client = AsyncOAuth2Client(
+            client_id=client_id,
+            client_secret=None,
+            token_endpoint=token_url,
+            grant_type="client_credentials",
+            token_endpoint_auth_method="private_key_jwt",  # noqa: S106 - a method name, not a secret
+            timeout=timeout,
+        )
+        client.register_client_auth_method(
+            _ShortLivedPrivateKeyJWT(token_url, key, _ALGORITHMS[key.key_type])
+        )
+        return client
+
+    @classmethod
+    def from_config(cls, source: str, config: SourceConfig, options: Mapping[str, str]) -> AuthStyle:
+        token_url = config.base_url + options.get("token_path", "/oauth2/token")
+        return cls(
+            source,
+            token_url,
+            config.credential("client_id"),
+            config.credential("private_key"),
+            config.timeout_s,
+        )
+
+
 AUTH_STYLES: dict[AuthStyleName, type[AuthStyle]] = {
     "api_key_header": ApiKeyHeader,
     "oauth2_client_credentials": OAuth2ClientCredentials,
+    "oauth2_private_key_jwt": OAuth2PrivateKeyJWT,
     "hmac_signed_headers": HmacSignedHeaders,
     "signed_query": SignedQuery,
 }
