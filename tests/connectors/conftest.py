@@ -6,37 +6,17 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
-from prometheus_client import REGISTRY
 
 from connectors.catalog import load_connectors
 from connectors.config import SourceConfig, sandbox_sources
-from connectors.personal_data import PersonalDataHasher
 from connectors.source import SourceName
+from connectors.testing import FAST, TEST_HASHER, upstream_requests
 from connectors.upstream import SourceClient, build_source_clients
 from sandbox.control import SandboxControl
 
 CODE = "9133040285WK93385D"  # an ordinary firm of the default universe, present in every source
-OUTSIDE_UNIVERSE = "91330100AY4CL12T2Y"  # valid check digit, unknown to every provider
-# The personal-data key of connector tests (the hub's comes from HUB_PERSONAL_DATA_KEY_FILE).
-HASHER = PersonalDataHasher(bytes(range(32)))
-FAST: dict[str, Any] = {
-    "retries": 2,
-    "backoff_initial_s": 0.01,
-    "backoff_max_s": 0.05,
-    "connect_timeout_s": 1.0,
-    "timeout_s": 2.0,
-    "deadline_s": 10.0,
-    "breaker_threshold": 3,
-    "breaker_cooldown_s": 0.5,
-}
-
-
-def counted(source: str, outcome: str) -> float:
-    """``hub_upstream_requests_total{source, outcome}`` as Prometheus would scrape it."""
-    return (
-        REGISTRY.get_sample_value("hub_upstream_requests_total", {"source": source, "outcome": outcome})
-        or 0.0
-    )
+HASHER = TEST_HASHER
+counted = upstream_requests
 
 
 def fast_configs(sandbox: SandboxControl, **overrides: Any) -> dict[SourceName, SourceConfig]:

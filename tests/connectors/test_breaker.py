@@ -8,10 +8,11 @@ import pytest
 from prometheus_client import REGISTRY
 
 from connectors.source import SourceName
+from connectors.testing import OUTSIDE_UNIVERSE
 from connectors.upstream import SourceClient
 from foundation.errors import SourceUnavailable, UnknownEnterprise
 from sandbox.control import SandboxControl
-from tests.connectors.conftest import CODE, OUTSIDE_UNIVERSE, ClientFactory, counted
+from tests.connectors.conftest import CODE, ClientFactory, counted
 
 
 def gauge(source: str) -> float | None:

@@ -11,12 +11,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connectors.records import Fetched, RegistryRecord
+from connectors.testing import OUTSIDE_UNIVERSE
 from foundation.errors import BadCreditCode, SourceUnavailable, UnknownEnterprise
 from foundation.settings import Settings
 from foundation.storage.models import Snapshot
 from hub.sources.reader import SourceReader
 from sandbox.control import SandboxControl
-from tests.connectors.conftest import CODE, OUTSIDE_UNIVERSE, fast_configs
+from tests.connectors.conftest import CODE, fast_configs
 
 
 async def snapshot_rows(sessions: async_sessionmaker[AsyncSession]) -> int:
