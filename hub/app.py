@@ -19,6 +19,7 @@ from hub.http_limits import SMALL_BODY_BYTES, BodyLimits
 from hub.metrics import metrics
 from hub.server import trusted_proxies
 from hub.services import HubServices
+from schema.edge import graphql_edge
 from schema.graphiql import graphiql_assets_route
 from schema.http import graphql_route
 
@@ -49,7 +50,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         other_bytes=SMALL_BODY_BYTES,
         timeout_s=settings.body_timeout_s,
     )
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[limits])
+    # Outermost first: bodies bounded, then /graphql's negotiation, authentication and rate limit.
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[limits, *graphql_edge(settings)])
     app.state.settings = settings
     return app
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
+from starlette.applications import Starlette
 
-from schema.http import negotiate
+from foundation.settings import Settings
+from schema.http import graphql_route
 from tests.schema.conftest import Graph
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -96,21 +99,6 @@ async def test_graphiql_for_browsers_in_dev(graph: Graph) -> None:
     assert "graphiql" in response.text.lower()
 
 
-@pytest.mark.parametrize(
-    ("accept", "expected"),
-    [
-        (None, "application/json"),
-        ("*/*", "application/json"),
-        (GRAPHQL_RESPONSE, GRAPHQL_RESPONSE),
-        (f"{GRAPHQL_RESPONSE}, application/json;q=0.9", GRAPHQL_RESPONSE),
-        (f"{GRAPHQL_RESPONSE};q=0.5, application/json", "application/json"),
-        ("text/html", None),
-    ],
-)
-def test_negotiation(accept: str | None, expected: str | None) -> None:
-    assert negotiate(accept) == expected
-
-
 @pytest.mark.parametrize("accept", [None, "*/*", "application/json", "text/html;q=0, application/json"])
 async def test_get_without_a_query_is_400_unless_a_browser_asks(graph: Graph, accept: str | None) -> None:
     headers = {**bearer(graph), **({"Accept": accept} if accept else {})}
@@ -145,3 +133,13 @@ async def test_get_variables_must_be_an_object(graph: Graph) -> None:
     response = await graph.http.get("/graphql", params=params, headers=bearer(graph))
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def test_the_view_without_its_edge_executes_nothing() -> None:
+    # Mounted without schema.edge (no negotiation, no principal), the view fails closed.
+    app = Starlette(routes=[graphql_route(Settings.model_construct())])
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
+        response = await http.post("/graphql", json={"query": "{ __typename }"})
+    assert response.status_code == 500
+    assert "__typename" not in response.text

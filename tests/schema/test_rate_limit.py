@@ -20,3 +20,12 @@ async def test_over_the_limit_is_429(graph: Graph) -> None:
     response = await graph.post("{ __typename }")
     assert int(response.headers["retry-after"]) >= 1
     assert response.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+
+
+async def test_a_request_over_the_limit_is_refused_before_it_is_parsed(graph: Graph) -> None:
+    assert (await graph.post("{ __typename }")).status_code == 200
+    graphql_response = "application/graphql-response+json"
+    response = await graph.post("{ enterprise(creditCode: ", accept=graphql_response)  # a parse error
+    assert response.status_code == 429
+    assert response.headers["content-type"] == graphql_response
+    assert response.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
