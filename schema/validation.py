@@ -60,7 +60,9 @@ class ThreadedValidation(SchemaExtension):
             key = (query, rules)
             errors = self.results.get(key)
             if errors is None:
-                # strawberry keeps the graphql-core schema in ``_schema``; validation needs that object.
+                # Validation needs the graphql-core schema strawberry built (its Date, DateTime and Decimal
+                # check literals: one rebuilt from the SDL would take any). strawberry 0.341 has no public
+                # accessor for it: its own validation, ValidationCache and printer read ``_schema`` too.
                 schema = execution.schema._schema
                 errors = await asyncio.get_running_loop().run_in_executor(
                     _VALIDATOR, validate_document, schema, document, rules
