@@ -145,6 +145,7 @@ class OAuth2ClientCredentials(AuthStyle):
         self._oauth = self._token_client(token_url, client_id, client_secret, timeout)
         self._lock = asyncio.Lock()
         self._leeway_s = 30
+        self._failure: tuple[float, Exception] | None = None  # the last token fetch's failure, and when
 
     def _token_client(self, token_url: str, client_id: str, secret: Any, timeout: float) -> AsyncOAuth2Client:
         return AsyncOAuth2Client(
@@ -168,14 +169,24 @@ class OAuth2ClientCredentials(AuthStyle):
         )
 
     async def _access_token(self, *, renew_if: str | None = None) -> str:
+        asked_at = time.monotonic()
         async with self._lock:
+            # Requests that waited for a token fetch which failed share its failure instead of each asking
+            # the token endpoint again (side-by-side listings would multiply its load in an outage).
+            if self._failure is not None and self._failure[0] >= asked_at:
+                raise self._failure[1]
             token: Any = self._oauth.token
             stale = not token or token.is_expired(leeway=self._leeway_s) or token["access_token"] == renew_if
             if stale:
                 try:
                     token = await self._oauth.fetch_token(self._token_url, grant_type="client_credentials")
                 except OAuthError as error:
-                    raise UpstreamRejected(self._source, 401, str(error.error)) from None
+                    rejected = UpstreamRejected(self._source, 401, str(error.error))
+                    self._failure = (time.monotonic(), rejected)
+                    raise rejected from None
+                except Exception as error:
+                    self._failure = (time.monotonic(), error)
+                    raise
             return str(token["access_token"])
 
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:

@@ -90,6 +90,9 @@ class SourceBattery:
     credit_code: ClassVar[str]
     facts: ClassVar[Mapping[str, Any]] = {}
     unknown_credit_code: ClassVar[str] = OUTSIDE_UNIVERSE
+    wrong_credentials: ClassVar[Mapping[str, str] | None] = None
+    """Credentials the provider refuses (default: each sandbox credential prefixed ``wrong-``; a key-based
+    style needs a well-formed key the provider does not know)."""
     personal_data: ClassVar[PersonalDataHasher] = TEST_HASHER
 
     def config(self, sandbox: SandboxControl, **overrides: Any) -> SourceConfig:
@@ -155,12 +158,14 @@ class SourceBattery:
     async def test_wrong_credentials_are_refused_without_retry(
         self, source_client: ClientFactory, provider: SandboxControl
     ) -> None:
-        wrong = {name: f"wrong-{value}" for name, value in self.source.sandbox.credentials.items()}
+        wrong = self.wrong_credentials or {
+            name: f"wrong-{value}" for name, value in self.source.sandbox.credentials.items()
+        }
         with pytest.raises(UpstreamRejected) as raised:
-            await source_client(credentials=wrong).fetch(self.credit_code)
+            await source_client(credentials=dict(wrong)).fetch(self.credit_code)
         assert raised.value.status in (401, 403)
         assert raised.value.code == "SOURCE_UNAVAILABLE"
-        assert "wrong-" not in str(raised.value)
+        assert not any(value in str(raised.value) for value in wrong.values())
         # Each listing asked once (listings fetched side by side too), none retried.
         assert set(provider.stats(self.source.name)["requests"].values()) == {1}
 

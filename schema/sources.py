@@ -50,6 +50,7 @@ class SourceField:
     - ``cost``: in the query cost limit (the field's selection is added to it).
     - ``prefetch``: the sources the field reads, started as soon as the enterprise is asked for.
     - ``indicators``: its contribution to ``Enterprise.indicators``, if any.
+    - ``sample``: the field with a few of its figures, for the sample query ``hub demo`` prints.
     """
 
     resolver: Callable[..., Awaitable[Any]]
@@ -57,6 +58,7 @@ class SourceField:
     prefetch: tuple[str, ...]
     cost: int = SOURCE_FIELD_COST
     indicators: IndicatorSource[Any, Any] | None = None
+    sample: str = ""
 
 
 @cache

@@ -22,22 +22,30 @@ from hub.migrate import upgrade
 from hub.server import embedded
 from sandbox.control import SandboxControl
 from sandbox.runner import BASE_PORT, DEFAULT_PORTS, run_sandboxes
+from schema.sources import source_fields
 
-SAMPLE_QUERY = """query Profile($code: ID!) {{
-  enterprise(creditCode: $code) {{
-    name industry region {{ city county }}
-    registration {{ legalForm registeredCapitalYuan foundedOn }}
-    electricity(months: 12) {{
-      averageMonthlyKwh yoyGrowth onTimePaymentRate arrearsYuan
-      freshness {{ fetchedAt stale }}
-    }}
-    tax(years: 3) {{ grade years {{ year taxPaidYuan invoicedSalesGrowth }} }}
-    trade(months: 12) {{ gmvYuan confirmedShare }}
-    logistics(months: 12) {{ shipments freightYuan }}
-    indicators {{ sourcesUsed riskFlags }}
-  }}
-}}
-# Variables: {{"code": "{code}"}}"""
+CORE_SAMPLE = """name industry region { city county }
+    registration { legalForm registeredCapitalYuan foundedOn }"""
+
+
+def sample_query(code: str) -> str:
+    """A profile query of every source (each source's field gives its sample selection), for ``code``."""
+    selections = [CORE_SAMPLE, *(spec.sample for spec in source_fields().values() if spec.sample)]
+    body = "\n    ".join([*selections, "indicators { sourcesUsed riskFlags }"])
+    return (
+        "query Profile($code: ID!) {\n  enterprise(creditCode: $code) {\n    "
+        + body
+        + "\n  }\n}\n"
+        + f"# Variables: {json.dumps({'code': code})}"
+    )
+
+
+def known_everywhere(sandbox: SandboxControl, limit: int = 10_000) -> list[str]:
+    """The firms every provider lists (some list only part of the universe: customs, its exporters), in
+    the first provider's order."""
+    listings = [sandbox.credit_codes(limit, provider=name) for name in sandbox.urls]
+    others = [set(listing) for listing in listings[1:]]
+    return [code for code in listings[0] if all(code in listing for listing in others)]
 
 
 def demo(
@@ -76,8 +84,9 @@ async def _run(host: str, port: int, ports: dict[str, int], settings: Settings) 
             with SandboxControl(urls) as sandbox:
                 everyone = await asyncio.to_thread(sandbox.credit_codes, 10_000)
                 core = await asyncio.to_thread(sandbox.credit_codes, 1, True)
+                shown = (await asyncio.to_thread(known_everywhere, sandbox)) or everyone
             access = await prepare_demo(app.state.services, everyone)
-            _print_banner(f"http://{host}:{port}", urls, access, core[0], everyone[1], settings)
+            _print_banner(f"http://{host}:{port}", urls, access, core[0], shown[0], settings)
             await serving
 
 
@@ -100,8 +109,8 @@ def _print_banner(
         "",
         "  Sandbox providers: " + ", ".join(f"{name} {url}" for name, url in urls.items()),
         "",
-        "  A sample query (a demo firm's profile):",
-        *("    " + line for line in SAMPLE_QUERY.format(code=firm_code).splitlines()),
+        "  A sample query (the profile of a demo firm every source knows):",
+        *("    " + line for line in sample_query(firm_code).splitlines()),
         "",
         f'  A core enterprise for supplyChain(coreCreditCode: "{core_code}")',
         "",

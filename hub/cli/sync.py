@@ -298,11 +298,15 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
 
 def _print_summary(summary: SyncSummary, chosen: list[SourceName]) -> None:
     table = Table(title="hub sync")
-    for column in ("source", "fetched", "unchanged", "failed"):
+    for column in ("source", "fetched", "unchanged", "not found", "failed"):
         table.add_column(column, justify="left" if column == "source" else "right")
     for source in chosen:
         table.add_row(
-            source, *(str(summary.count(source, outcome)) for outcome in ("fetched", "unchanged", "failed"))
+            source,
+            *(
+                str(summary.count(source, outcome))
+                for outcome in ("fetched", "unchanged", "not_found", "failed")
+            ),
         )
     Console().print(table)
 

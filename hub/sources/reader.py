@@ -35,7 +35,7 @@ from connectors.records import Fetched, Record
 from connectors.source import SourceName
 from connectors.upstream import SourceClient, build_source_clients
 from foundation.credit_code.checked import checked_credit_code
-from foundation.errors import BadCreditCode, HubError, SourceUnavailable
+from foundation.errors import BadCreditCode, HubError, SourceUnavailable, UnknownEnterprise
 from foundation.logging import get_logger
 from foundation.settings import Settings
 from hub.personal_data import load_personal_data_hasher
@@ -45,7 +45,8 @@ from hub.sources.single_flight import SingleFlight
 from hub.sources.snapshot_writer import SnapshotWriter
 from hub.sources.snapshots import SnapshotWrite, encode_record, latest_snapshot, pending_snapshot
 
-RefreshOutcome = Literal["fetched", "unchanged", "failed"]
+RefreshOutcome = Literal["fetched", "unchanged", "not_found", "failed"]
+"""``not_found``: the source does not know the enterprise (not every firm exports): no failure."""
 log = get_logger(__name__)
 
 
@@ -176,6 +177,8 @@ class SourceReader:
                 client, credit_code, record, memo=False, cache=self._refresh_cache, partition=SHARED
             )
             created = (await _snapshot_written(source, written)).created
+        except UnknownEnterprise:
+            return "not_found"
         except HubError as error:
             log.warning(
                 "refresh_failed", source=source, credit_code=credit_code, code=error.code, reason=str(error)

@@ -24,4 +24,8 @@ FIELD = SourceField(
     indicators=IndicatorSource(
         ElectricityRecord, electricity_profile, INDICATOR_MONTHS, electricity_indicators, ELECTRICITY_FLAGS
     ),
+    sample="""electricity(months: 12) {
+      averageMonthlyKwh yoyGrowth onTimePaymentRate arrearsYuan
+      freshness { fetchedAt stale }
+    }""",
 )

@@ -24,4 +24,5 @@ FIELD = SourceField(
     indicators=IndicatorSource(
         LogisticsRecord, logistics_profile, INDICATOR_MONTHS, logistics_indicators, LOGISTICS_FLAGS
     ),
+    sample="""logistics(months: 12) { shipments freightYuan }""",
 )

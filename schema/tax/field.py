@@ -22,4 +22,5 @@ FIELD = SourceField(
     "(scope tax:read and the enterprise's consent).",
     prefetch=("tax",),
     indicators=IndicatorSource(TaxRecord, tax_profile, MAX_YEARS, tax_indicators, TAX_FLAGS),
+    sample="""tax(years: 3) { grade years { year taxPaidYuan invoicedSalesGrowth } }""",
 )

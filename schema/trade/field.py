@@ -22,4 +22,5 @@ FIELD = SourceField(
     "(scope trade:read and the enterprise's consent).",
     prefetch=("trade",),
     indicators=IndicatorSource(TradeRecord, trade_profile, INDICATOR_MONTHS, trade_indicators, TRADE_FLAGS),
+    sample="""trade(months: 12) { gmvYuan confirmedShare }""",
 )

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import httpx
 
+from sandbox.runner import DEFAULT_PORTS
+
 HUB = str(Path(sys.executable).with_name("hub"))
 QUERY = '{ enterprise(creditCode: "%s") { name tax { grade } } }'
 
@@ -41,7 +43,7 @@ def _free_port_block(size: int) -> int:
 
 
 def test_demo_serves_the_printed_token_and_follows_a_withdrawal(tmp_path: Path) -> None:
-    hub_port, sandbox_port = _free_port_block(1), _free_port_block(5)
+    hub_port, sandbox_port = _free_port_block(1), _free_port_block(len(DEFAULT_PORTS))
     environment = {key: value for key, value in os.environ.items() if not key.startswith("HUB_")}
     log_path = tmp_path / "demo.log"
     with log_path.open("wb") as log:

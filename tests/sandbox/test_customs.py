@@ -19,6 +19,7 @@ from joserfc import jwt
 from joserfc.jwk import ECKey
 
 from sandbox.common import ProviderConfig
+from sandbox.control import SandboxControl
 from sandbox.credentials import Credentials
 from sandbox.customs_catalog import GOODS_BY_INDUSTRY, PORTS_BY_CITY
 from sandbox.customs_data import customs_history, exporter, exporter_codes
@@ -26,7 +27,6 @@ from sandbox.providers import DEFAULT_CREDENTIALS
 from sandbox.providers.customs import CLIENT_ID, CLIENT_PUBLIC_JWK, create_app
 from sandbox.runner import run_sandboxes
 from sandbox.universe import Universe, build_universe
-from tests.fixtures.sandbox import SandboxHandle
 from tests.sandbox.clients import LOGISTICS_HEADERS, REGISTRY_HEADERS
 
 # The sandbox client's key pair is published (sandbox only, like every sandbox secret); the provider keeps the
@@ -109,7 +109,7 @@ def _error(response: httpx.Response) -> tuple[int, str]:
     return response.status_code, response.json()["error"]
 
 
-def test_a_valid_assertion_gets_a_token_and_the_data(sandbox: SandboxHandle) -> None:
+def test_a_valid_assertion_gets_a_token_and_the_data(sandbox: SandboxControl) -> None:
     base = sandbox.urls["customs"]
     issued = _token_request(base, _assertion(base))
     assert issued.status_code == 200
@@ -132,7 +132,7 @@ def test_a_valid_assertion_gets_a_token_and_the_data(sandbox: SandboxHandle) -> 
     assert (receipts["items"][0]["month"], receipts["items"][-1]["month"]) == HISTORY
 
 
-def test_the_audience_is_the_token_endpoint_as_the_client_addressed_it(sandbox: SandboxHandle) -> None:
+def test_the_audience_is_the_token_endpoint_as_the_client_addressed_it(sandbox: SandboxControl) -> None:
     base = sandbox.urls["customs"]
     port = base.rsplit(":", 1)[1]
     for audience in (
@@ -159,7 +159,7 @@ def _refusal(base: str, assertion: str, **form: str) -> tuple[int, str, str]:
     return response.status_code, body["error"], body["error_description"]
 
 
-def test_bad_assertions_are_refused_as_invalid_client(sandbox: SandboxHandle) -> None:
+def test_bad_assertions_are_refused_as_invalid_client(sandbox: SandboxControl) -> None:
     base = sandbox.urls["customs"]
     now = int(time.time())
     stranger = ECKey.generate_key("P-256", private=True)
@@ -184,7 +184,7 @@ def test_bad_assertions_are_refused_as_invalid_client(sandbox: SandboxHandle) ->
     assert _refusal(base, _assertion(base), client_id="someone-else")[:2] == (401, "invalid_client")
 
 
-def test_an_assertion_is_accepted_once(sandbox: SandboxHandle) -> None:
+def test_an_assertion_is_accepted_once(sandbox: SandboxControl) -> None:
     base = sandbox.urls["customs"]
     assertion = _assertion(base)
     assert _token_request(base, assertion).status_code == 200
@@ -196,7 +196,7 @@ def test_an_assertion_is_accepted_once(sandbox: SandboxHandle) -> None:
     assert _token_request(base, _assertion(base, jti="used-by-a-refused-assertion")).status_code == 200
 
 
-def test_malformed_token_requests(sandbox: SandboxHandle) -> None:
+def test_malformed_token_requests(sandbox: SandboxControl) -> None:
     url = f"{sandbox.urls['customs']}/oauth2/token"
     assertion = _assertion(sandbox.urls["customs"])
     complete = {
@@ -227,7 +227,7 @@ def test_malformed_token_requests(sandbox: SandboxHandle) -> None:
     assert refused({**complete, "client_assertion_type": "urn:other"}) == (401, "invalid_client")
 
 
-def test_data_needs_a_valid_token(sandbox: SandboxHandle) -> None:
+def test_data_needs_a_valid_token(sandbox: SandboxControl) -> None:
     base = sandbox.urls["customs"]
     url = f"{base}{_path(_exporters(base, 1)[0], 'declarations')}"
     assert _error(httpx.get(url)) == (401, "invalid_token")
@@ -254,7 +254,7 @@ async def test_tokens_expire() -> None:
         assert _error(expired) == (401, "invalid_token")
 
 
-def test_paging_to_the_end_gives_every_item_once(sandbox: SandboxHandle) -> None:
+def test_paging_to_the_end_gives_every_item_once(sandbox: SandboxControl) -> None:
     base, headers = sandbox.urls["customs"], _bearer(sandbox.urls["customs"])
     code = max(
         _exporters(base, 40), key=lambda code: len(customs_history(build_universe(), code).declarations)
@@ -278,7 +278,7 @@ def _history_months() -> list[date]:
     return [date(2024 + (10 + step) // 12, (10 + step) % 12 + 1, 1) for step in range(24)]
 
 
-def test_months_filter_and_bad_parameters(sandbox: SandboxHandle) -> None:
+def test_months_filter_and_bad_parameters(sandbox: SandboxControl) -> None:
     base, headers = sandbox.urls["customs"], _bearer(sandbox.urls["customs"])
     code = _exporters(base, 1)[0]
     url = f"{base}{_path(code, 'declarations')}"
@@ -301,7 +301,7 @@ def test_months_filter_and_bad_parameters(sandbox: SandboxHandle) -> None:
     assert error({"from": "2026-05", "to": "2026-04"}) == (400, "bad_month")
 
 
-def test_unknown_firms_and_firms_that_do_not_export(sandbox: SandboxHandle) -> None:
+def test_unknown_firms_and_firms_that_do_not_export(sandbox: SandboxControl) -> None:
     base, headers = sandbox.urls["customs"], _bearer(sandbox.urls["customs"])
     exporters = set(_exporters(base))
     everyone = sandbox.credit_codes(limit=10_000)
@@ -319,7 +319,7 @@ def test_unknown_firms_and_firms_that_do_not_export(sandbox: SandboxHandle) -> N
     assert listing["total"] == len([code for code in exporters if build_universe().by_code[code].is_core])
 
 
-def _waybills(sandbox: SandboxHandle, code: str) -> list[dict[str, Any]]:
+def _waybills(sandbox: SandboxControl, code: str) -> list[dict[str, Any]]:
     waybills: list[dict[str, Any]] = []
     params: dict[str, Any] = {"party": code, "limit": 200}
     while True:
@@ -335,7 +335,7 @@ def _fen(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def test_declarations_are_consistent_with_the_universe(sandbox: SandboxHandle) -> None:
+def test_declarations_are_consistent_with_the_universe(sandbox: SandboxControl) -> None:
     base, headers = sandbox.urls["customs"], _bearer(sandbox.urls["customs"])
     for code in _exporters(base)[:8]:
         declarations = _walk(base, _path(code, "declarations"), headers, 200)
@@ -383,7 +383,7 @@ def _ratio(received: list[dict[str, Any]], declared: list[dict[str, Any]], month
     return usd / fob
 
 
-def test_most_exporters_are_paid_for_what_they_ship_some_far_less(sandbox: SandboxHandle) -> None:
+def test_most_exporters_are_paid_for_what_they_ship_some_far_less(sandbox: SandboxControl) -> None:
     base, headers = sandbox.urls["customs"], _bearer(sandbox.urls["customs"])
     universe = build_universe()
     codes = exporter_codes(universe)

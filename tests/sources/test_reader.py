@@ -18,6 +18,7 @@ from foundation.storage.models import Snapshot
 from hub.sources.reader import SourceReader
 from sandbox.control import SandboxControl
 from tests.connectors.conftest import CODE, fast_configs
+from tests.fixtures.sources import SOURCE_NAMES
 
 
 async def snapshot_rows(sessions: async_sessionmaker[AsyncSession]) -> int:
@@ -120,9 +121,7 @@ async def test_get_many_answers_each_code_once_in_order(
 
 
 async def test_circuit_states_of_every_configured_source(reader: SourceReader) -> None:
-    assert reader.circuit_states() == {
-        source: "closed" for source in ("registry", "electricity", "logistics", "tax", "trade")
-    }
+    assert reader.circuit_states() == dict.fromkeys(SOURCE_NAMES, "closed")
 
 
 async def test_an_unreadable_cache_entry_is_a_miss(
