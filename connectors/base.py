@@ -9,7 +9,6 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 from urllib.parse import quote
 
@@ -74,9 +73,3 @@ class Connector(ABC, Generic[R]):
     def load_record_json(self, document: str | bytes) -> R:
         """A record back from its JSON text (cache), parsed and validated in one pass."""
         return self.record_type.model_validate_json(document)
-
-
-def month_start(day: date, months_back: int = 0) -> date:
-    """The first day of the month ``months_back`` months before ``day``'s month."""
-    index = day.year * 12 + day.month - 1 - months_back
-    return date(index // 12, index % 12 + 1, 1)

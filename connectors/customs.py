@@ -22,7 +22,7 @@ from connectors.records import Record
 from connectors.source import SandboxDefaults, Source
 from connectors.together import all_or_cancel
 from connectors.upstream import Upstream
-from foundation.months import shift_months
+from foundation.months import month_of, shift_months
 
 SOURCE = "customs"
 HISTORY_MONTHS = 24
@@ -143,7 +143,7 @@ class CustomsConnector(Connector[CustomsRecord]):
     async def fetch(self, upstream: Upstream, credit_code: str) -> CustomsRecord:
         last = upstream.config.history_end()
         window = {
-            "first_month": shift_months(last.replace(day=1), -(HISTORY_MONTHS - 1)).strftime("%Y-%m"),
+            "first_month": shift_months(month_of(last), -(HISTORY_MONTHS - 1)).strftime("%Y-%m"),
             "last_month": last.strftime("%Y-%m"),
         }
         declarations, receipts = await all_or_cancel(

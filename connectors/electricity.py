@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-from connectors.base import Connector, Endpoint, month_start
+from connectors.base import Connector, Endpoint
 from connectors.paging import PageNumberPaginator
 from connectors.payload import PayloadReader, build, readers
 from connectors.records import ElectricityAccount, ElectricityMonth, ElectricityRecord
 from connectors.source import SandboxDefaults, Source
 from connectors.together import all_or_cancel
 from connectors.upstream import Upstream
+from foundation.months import month_of, shift_months
 
 SOURCE = "electricity"
 HISTORY_MONTHS = 24
@@ -85,7 +86,7 @@ class ElectricityConnector(Connector[ElectricityRecord]):
         ]
         last = upstream.config.history_end()
         window = {
-            "first_month": month_start(last, HISTORY_MONTHS - 1).strftime("%Y-%m"),
+            "first_month": shift_months(month_of(last), -(HISTORY_MONTHS - 1)).strftime("%Y-%m"),
             "last_month": last.strftime("%Y-%m"),
         }
         # Each account's consumption is its own listing: fetched side by side, one round trip for all.

@@ -8,12 +8,13 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, ClassVar
 
-from connectors.base import Connector, Endpoint, month_start
+from connectors.base import Connector, Endpoint
 from connectors.paging import CursorPaginator
 from connectors.payload import PayloadReader, build, readers
 from connectors.records import LogisticsRecord, Waybill
 from connectors.source import SandboxDefaults, Source
 from connectors.upstream import Upstream
+from foundation.months import month_of, shift_months
 
 SOURCE = "logistics"
 HISTORY_MONTHS = 24
@@ -67,7 +68,7 @@ class LogisticsConnector(Connector[LogisticsRecord]):
 
     async def fetch(self, upstream: Upstream, credit_code: str) -> LogisticsRecord:
         history_end = upstream.config.history_end()
-        since = month_start(history_end, HISTORY_MONTHS - 1).isoformat()
+        since = shift_months(month_of(history_end), -(HISTORY_MONTHS - 1)).isoformat()
         items = await upstream.records(self.endpoints["waybills"], credit_code=credit_code, since=since)
         return map_waybills(credit_code, items, history_end)
 
