@@ -3,7 +3,9 @@
 Shared by the hub and the sandbox (the only hub module the sandbox may import).
 
 A code is 18 characters from a 31-character alphabet (no I, O, Z, S, V):
-``[authority][kind][division: 6][organisation code: 9][check]``.
+``[authority][kind][division: 6][organisation code: 9][check]``. Codes the market regulator issues have
+authority ``9`` and a kind that follows the legal form: ``1`` an enterprise, ``2`` an individual business,
+``3`` a farmers' professional cooperative (:func:`expected_kinds`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,16 @@ _VALUE = {char: index for index, char in enumerate(ALPHABET)}
 _WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 LENGTH = 18
+MARKET_REGULATION = "9"
+"""The registration authority digit of the market regulator (工商), which registers every legal form below."""
+_KINDS_BY_LEGAL_FORM: dict[str, frozenset[str]] = {
+    "limited_liability_company": frozenset("1"),
+    "joint_stock_company": frozenset("1"),
+    "sole_proprietorship": frozenset("1"),
+    "partnership": frozenset("1"),
+    "individual_business": frozenset("2"),
+    "farmers_cooperative": frozenset("3"),
+}
 
 
 class InvalidCreditCode(ValueError):
@@ -65,10 +77,34 @@ def is_valid(code: str) -> bool:
 
 
 def generate(division: str, rng: random.Random, authority: str = "9", kind: str = "1") -> str:
-    """A valid code for an enterprise registered in ``division`` (6 digits), drawn from ``rng``."""
+    """A valid code registered in ``division`` (6 digits) by ``authority`` as ``kind`` (enterprise by
+    default; see :func:`expected_kinds`), drawn from ``rng`` (the same draws whatever the kind)."""
     body8 = "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(8))
     first17 = f"{authority}{kind}{division}{body8}{_organisation_check(body8)}"
     return first17 + check_character(first17)
+
+
+def kind_of(code: str) -> str:
+    """The kind character of a code (its second): under the market regulator 1, 2 or 3."""
+    return validate(code)[1]
+
+
+def expected_kinds(legal_form: str) -> frozenset[str] | None:
+    """The kind characters a code issued by the market regulator has for ``legal_form`` (``1`` for the
+    enterprise forms, ``2`` for ``individual_business``, ``3`` for ``farmers_cooperative``); None for a
+    legal form this table does not know."""
+    return _KINDS_BY_LEGAL_FORM.get(legal_form)
+
+
+def agrees_with_legal_form(code: str, legal_form: str) -> bool | None:
+    """Whether the code's authority and kind are those of ``legal_form`` (``91…`` for a limited company,
+    ``92…`` for an individual business, ``93…`` for a farmers' cooperative); None when the legal form is not
+    one :func:`expected_kinds` knows."""
+    kinds = expected_kinds(legal_form)
+    if kinds is None:
+        return None
+    normalised = validate(code)
+    return normalised[0] == MARKET_REGULATION and normalised[1] in kinds
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,17 @@ import random
 
 import pytest
 
-from foundation.credit_code import InvalidCreditCode, check_character, generate, is_valid, region_of, validate
+from foundation.credit_code import (
+    InvalidCreditCode,
+    agrees_with_legal_form,
+    check_character,
+    expected_kinds,
+    generate,
+    is_valid,
+    kind_of,
+    region_of,
+    validate,
+)
 
 # Real codes published by their enterprises (check digits as issued).
 REAL_CODES = ["9144030071526726XG", "914403001922038216", "91330100799655058B"]
@@ -46,3 +56,40 @@ def test_region_from_division_digits() -> None:
     assert (region.province, region.city, region.county) == ("浙江省", "金华市", "义乌市")
     shenzhen = region_of("9144030071526726XG")
     assert (shenzhen.province, shenzhen.city, shenzhen.county) == ("广东省", None, None)
+
+
+def test_the_same_draws_give_the_same_code_in_another_kind() -> None:
+    enterprise = generate("330782", random.Random(3))
+    individual = generate("330782", random.Random(3), kind="2")
+    assert is_valid(individual) and individual[:2] == "92" and enterprise[:2] == "91"
+    assert individual[2:17] == enterprise[2:17]
+
+
+@pytest.mark.parametrize(
+    ("legal_form", "kinds"),
+    [
+        ("limited_liability_company", {"1"}),
+        ("joint_stock_company", {"1"}),
+        ("sole_proprietorship", {"1"}),
+        ("partnership", {"1"}),
+        ("individual_business", {"2"}),
+        ("farmers_cooperative", {"3"}),
+        ("foundation", None),
+    ],
+)
+def test_expected_kinds_by_legal_form(legal_form: str, kinds: set[str] | None) -> None:
+    assert expected_kinds(legal_form) == (None if kinds is None else frozenset(kinds))
+
+
+def test_a_code_agrees_with_its_legal_form_by_authority_and_kind() -> None:
+    rng = random.Random(5)
+    enterprise, individual, cooperative = (generate("330106", rng, kind=kind) for kind in "123")
+    assert kind_of(enterprise) == "1" and kind_of(individual) == "2" and kind_of(cooperative) == "3"
+    assert agrees_with_legal_form(enterprise, "limited_liability_company") is True
+    assert agrees_with_legal_form(individual, "individual_business") is True
+    assert agrees_with_legal_form(cooperative, "farmers_cooperative") is True
+    assert agrees_with_legal_form(individual, "limited_liability_company") is False
+    assert agrees_with_legal_form(enterprise, "farmers_cooperative") is False
+    civil_affairs = generate("330106", rng, authority="5", kind="1")  # a social organisation's code
+    assert agrees_with_legal_form(civil_affairs, "limited_liability_company") is False
+    assert agrees_with_legal_form(enterprise, "foundation") is None
