@@ -1,4 +1,4 @@
-"""Personal data of upstream records (legal representatives' ID numbers and phones), as the hub keeps it.
+"""Personal data of upstream records (ID numbers, phones and names of people), as the hub keeps it.
 
 The hub serves these values masked and will compare them (related-party checks: the same person behind two
 enterprises), so a record holds only the masked value and a keyed hash of the normalised value, never the
@@ -18,6 +18,7 @@ import binascii
 import hashlib
 import hmac
 import re
+import unicodedata
 from typing import Annotated, Protocol, Self, runtime_checkable
 
 from pydantic import Field
@@ -45,6 +46,20 @@ def mask_phone(phone: str) -> str:
     if len(phone) <= 7:
         return "*" * len(phone)
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def mask_name(name: str) -> str:
+    """Keep the first character (a Chinese name's surname) and star the rest: ``王**`` for 王小明."""
+    name = name.strip()
+    if len(name) <= 1:
+        return "*"
+    return name[0] + "*" * (len(name) - 1)
+
+
+def normalise_name(name: str) -> str:
+    """NFKC (full-width letters and digits as ASCII) without surrounding spaces: the registry's and the grid
+    company's spelling of one name hash equal."""
+    return unicodedata.normalize("NFKC", name).strip()
 
 
 def normalise_id_number(id_number: str) -> str:
@@ -101,6 +116,16 @@ class PersonalDataHasher:
 
     def phone(self, phone: str) -> str:
         return self._hash(b"phone", normalise_phone(phone))
+
+    def name(self, text: str) -> str:
+        """A person's or an enterprise's name (an electricity account's holder against the registered
+        name)."""
+        return self._hash(b"name", normalise_name(text))
+
+    def credit_code(self, code: str) -> str:
+        """An enterprise's credit code, where it stands for a party like a person's ID number does (an
+        enterprise shareholder)."""
+        return self._hash(b"credit_code", code.strip().upper())
 
 
 @runtime_checkable

@@ -12,8 +12,10 @@ from connectors.catalog import load_catalog
 from connectors.personal_data import (
     PersonalDataHasher,
     mask_id_number,
+    mask_name,
     mask_phone,
     normalise_id_number,
+    normalise_name,
     normalise_phone,
     parse_key,
 )
@@ -61,6 +63,35 @@ def test_id_numbers_are_normalised(value: str, normalised: str) -> None:
 )
 def test_phones_are_normalised(value: str, normalised: str) -> None:
     assert normalise_phone(value) == normalised
+
+
+@pytest.mark.parametrize(
+    ("value", "masked"), [("王小明", "王**"), ("李娜", "李*"), (" 欧阳建国 ", "欧***"), ("王", "*")]
+)
+def test_names_are_masked(value: str, masked: str) -> None:
+    assert mask_name(value) == masked
+
+
+@pytest.mark.parametrize(
+    ("value", "normalised"),
+    [
+        (" 杭州华兴纺织有限公司 ", "杭州华兴纺织有限公司"),
+        ("ＡＢＣ贸易（杭州）有限公司", "ABC贸易(杭州)有限公司"),
+    ],
+)
+def test_names_are_normalised(value: str, normalised: str) -> None:
+    assert normalise_name(value) == normalised
+
+
+def test_names_and_credit_codes_hash_under_their_own_labels() -> None:
+    hasher = PersonalDataHasher(KEY)
+    assert hasher.name(" 王小明") == hasher.name("王小明")
+    assert hasher.name("ＡＢＣ贸易有限公司") == hasher.name("ABC贸易有限公司")
+    assert hasher.name("王小明") != hasher.name("王小名")
+    assert hasher.credit_code("91330106r4r08rmj3l") == hasher.credit_code("91330106R4R08RMJ3L")
+    digits = "330102198001011234"
+    assert len({hasher.name(digits), hasher.id_number(digits), hasher.phone(digits)}) == 3
+    assert hasher.credit_code(digits) != hasher.id_number(digits)
 
 
 def test_hashes_match_equal_values_under_one_key_only() -> None:
