@@ -48,6 +48,9 @@ class AuditEvent(StrEnum):
     CLIENT_DISABLED = "client_disabled"
     CLIENT_ENABLED = "client_enabled"
     CLIENT_AUTH_FAILED = "client_auth_failed"  # auth.client_auth
+    PRODUCT_PUBLISHED = "product_published"  # hub.products: a new version of a tenant's product
+    ASSESSMENT = "assessment"  # a product evaluated on a firm (its id, version, decision, inputs' digest)
+    PRODUCT_SIMULATED = "product_simulated"  # a what-if over a population: one row, no assessment kept
 
 
 @dataclass(frozen=True, slots=True)

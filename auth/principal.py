@@ -9,7 +9,10 @@ from connectors.catalog import load_catalog
 
 READ_SCOPES: Final = frozenset(source.read_scope for source in load_catalog())
 """One per known source (``<source>:read``), from the source catalog."""
-ALL_SCOPES: Final = READ_SCOPES | {"consent:read", "consent:write", "federation", "admin"}
+PRODUCT_SCOPES: Final = frozenset({"products:read", "products:write", "products:assess"})
+"""Lending products: ``products:read`` lists them, their templates and facts and replays assessments,
+``products:write`` publishes versions, ``products:assess`` assesses firms and simulates (hub.products)."""
+ALL_SCOPES: Final = READ_SCOPES | PRODUCT_SCOPES | {"consent:read", "consent:write", "federation", "admin"}
 """``consent:read`` lists the tenant's consents (``consent:write`` also may); ``federation`` reads the
 subgraph's SDL (``_service``), what a gateway composing the hub needs."""
 

@@ -12,6 +12,10 @@ Raised where the fact is known; turned into GraphQL errors (schema/errors.py) or
     ├── QueryTooComplex      QUERY_TOO_COMPLEX    depth, alias, token, firms or cost limit exceeded
     ├── PayloadTooLarge      PAYLOAD_TOO_LARGE    a request body over its route's limit (HTTP 413)
     ├── UnknownEnterprise    NOT_FOUND            a valid code the upstream does not know (→ null)
+    ├── NotFound             NOT_FOUND            a product, version or assessment the tenant does not have
+    ├── ProductInvalid       PRODUCT_INVALID      a product document refused at publish (names node and rule)
+    ├── SnapshotExpired      SNAPSHOT_EXPIRED     an assessment's input snapshot is gone: no replay
+    ├── ReplayMismatch       REPLAY_MISMATCH      a replay from the stored snapshots did not decide the same
     └── SourceUnavailable    SOURCE_UNAVAILABLE   an upstream failed and no snapshot can stand in
         ├── UpstreamPayloadError                  the upstream answered, but not what its protocol says
         └── UpstreamRejected                      the upstream refused our request (4xx: credentials, …)
@@ -113,3 +117,36 @@ class UpstreamRejected(SourceUnavailable):
         self.status = status
         self.error = error
         self.extensions["upstreamStatus"] = status
+
+
+class NotFound(HubError):
+    """Something of the caller's tenant by id or key that does not exist (another tenant's counts as none)."""
+
+    code = "NOT_FOUND"
+
+
+class ProductInvalid(HubError):
+    """A product document that cannot be published; ``node`` and ``rule`` say where, when known."""
+
+    code = "PRODUCT_INVALID"
+
+    def __init__(
+        self, message: str, *, node: str | None = None, rule: str | None = None, **extensions: Any
+    ) -> None:
+        where = {key: value for key, value in (("node", node), ("rule", rule)) if value is not None}
+        super().__init__(message, **where, **extensions)
+        self.node = node
+        self.rule = rule
+
+
+class SnapshotExpired(HubError):
+    """An assessment is replayed only from the snapshots it read; one of them is no longer stored."""
+
+    code = "SNAPSHOT_EXPIRED"
+
+
+class ReplayMismatch(HubError):
+    """Replaying an assessment from its own snapshots gave another outcome than the one stored (an engine
+    or fact change that broke reproducibility): reported, never papered over."""
+
+    code = "REPLAY_MISMATCH"

@@ -11,6 +11,9 @@ from auth.service import AuthService
 from foundation.settings import Settings
 from foundation.storage import create_engine, create_session_factory
 from hub.cache import build_cache, close_cache
+from hub.personal_data import load_personal_data_hasher
+from hub.products.service import ProductService
+from hub.products.store import AssessmentBook, ProductBook
 from hub.profiles.builder import ProfileBuilder
 from hub.sources.reader import SourceReader
 from hub.turns import LoopTurns
@@ -26,6 +29,7 @@ class HubServices:
     sources: SourceReader
     turns: LoopTurns
     profiles: ProfileBuilder
+    products: ProductService
 
     @classmethod
     async def start(cls, settings: Settings) -> HubServices:
@@ -33,15 +37,23 @@ class HubServices:
         sessions = create_session_factory(engine)
         cache = build_cache(settings)
         turns = LoopTurns()
+        auth = await AuthService.create(settings, sessions, cache)
         return cls(
             settings=settings,
             engine=engine,
             sessions=sessions,
             cache=cache,
-            auth=await AuthService.create(settings, sessions, cache),
+            auth=auth,
             sources=SourceReader.create(settings, sessions, cache),
             turns=turns,
             profiles=ProfileBuilder(turns),
+            products=ProductService(
+                products=ProductBook(sessions, auth.audit),
+                assessments=AssessmentBook(sessions),
+                audit=auth.audit,
+                turns=turns,
+                name_hash=load_personal_data_hasher(settings).name,
+            ),
         )
 
     async def close(self) -> None:

@@ -21,6 +21,7 @@ from schema.enterprise.query import EnterpriseQuery
 from schema.errors import log_unexpected
 from schema.federation import FederationQuery, resolve_entity
 from schema.limits import cost_limit, limit_extensions
+from schema.products.query import ProductMutation, ProductQuery
 from schema.supply_chain.query import SupplyChainQuery
 from schema.validation import ThreadedValidation, ValidationResults
 
@@ -28,8 +29,10 @@ FEDERATION_VERSION: Final = "2.5"
 DOCUMENT_CACHE_SIZE = 256
 """Parsed and validated documents kept (LRU): bounded so unique query texts cannot grow memory."""
 
-Query = merge_types("Query", (EnterpriseQuery, SupplyChainQuery, ConsentQuery, AuditQuery, FederationQuery))
-Mutation = merge_types("Mutation", (ConsentMutation,))
+Query = merge_types(
+    "Query", (EnterpriseQuery, SupplyChainQuery, ConsentQuery, ProductQuery, AuditQuery, FederationQuery)
+)
+Mutation = merge_types("Mutation", (ConsentMutation, ProductMutation))
 
 
 class HubSchema(strawberry.federation.Schema):

@@ -56,8 +56,14 @@ UPSTREAM_FIELDS = ("registration", "indicators", "supplyChain")
 CONNECTION_FIELDS = frozenset({"waybills", "orders", "receivables"})
 SUPPLY_CHAIN_FAN_OUT = 20
 """Links assumed per tier when costing ``supplyChain(depth:)``."""
-ENTITY_LISTS = {"enterprises": "creditCodes", "_entities": "representations"}
+ENTITY_LISTS = {"enterprises": "creditCodes", "_entities": "representations", "assessments": "creditCodes"}
 """Root fields returning one firm per item of an argument."""
+ONE_FIRM_FIELDS = frozenset({"enterprise", "assess"})
+"""Fields reading one firm named by ``creditCode`` (a root field, or a supply-chain link's firm)."""
+SIMULATION_COST = 5000
+"""``simulateProduct`` evaluates up to thousands of firms (bounded by its population limit, not by
+``HUB_MAX_BATCH_SIZE``): priced as one request that costs like fifty 100-firm batches' worth of rules."""
+FIXED_COSTS = {"simulateProduct": SIMULATION_COST, "assessment": SOURCE_FIELD_COST}
 
 
 @dataclass(frozen=True)
@@ -216,9 +222,11 @@ class _Costing:
             count = len(items) if isinstance(items, list) else 1
             cost = 1 + count * (SOURCE_FIELD_COST + inner.cost)
             return Demand(cost, count, (ENTITY_LISTS[name], count))
-        if name == "enterprise":  # a root field by code, or a supply-chain link's firm: a registry read
+        if name in ONE_FIRM_FIELDS:  # by code, or a supply-chain link's firm: a registry read or more
             named = self.argument(field, "creditCode") is not None
             return Demand(1 + SOURCE_FIELD_COST + inner.cost, int(named))
+        if name in FIXED_COSTS:
+            return Demand(FIXED_COSTS[name] + inner.cost)
         own = field_costs().get(name, 1)
         return Demand(own + self._factor(field) * inner.cost)
 

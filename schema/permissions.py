@@ -15,11 +15,11 @@ from typing import Any, Protocol
 
 from strawberry.permission import BasePermission, PermissionExtension
 
+from auth.source_access import access_rule
 from connectors.source import SourceName
 from foundation.credit_code.checked import checked_credit_code
 from foundation.errors import Forbidden, NoConsent
 from schema.context import Info
-from schema.reading import access_rule
 
 
 class HasScope(BasePermission):

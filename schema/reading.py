@@ -7,11 +7,9 @@ served (or stale) → the record; unknown enterprise → ``None``; source unavai
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cache
 from typing import Any, TypeVar
 
-from connectors.catalog import load_catalog
+from auth.source_access import access_rule
 from connectors.records import Fetched, Record
 from connectors.source import SourceName
 from foundation.errors import SourceUnavailable, UnknownEnterprise, UpstreamPayloadError
@@ -38,24 +36,6 @@ async def read_source(
         )
     context.accesses.record(credit_code, source, "stale" if fetched.stale else "served")
     return fetched, fetched.record
-
-
-@dataclass(frozen=True)
-class AccessRule:
-    """What reading a source needs, as its declaration says: a scope, and a live consent under the
-    source's consent name unless ``consent`` is None (a public register)."""
-
-    scope: str
-    consent: str | None
-
-    def consented(self, consents: frozenset[str]) -> bool:
-        return self.consent is None or self.consent in consents
-
-
-@cache
-def access_rule(source: SourceName) -> AccessRule:
-    declared = load_catalog()[source]
-    return AccessRule(declared.read_scope, declared.consent if declared.consent_required else None)
 
 
 async def may_read(context: Context, source: SourceName, credit_code: str) -> bool:

@@ -130,3 +130,43 @@ class AccessVersion(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger)
+
+
+class ProductVersion(Base):
+    """One published version of a tenant's lending product: its JDM document, immutable once written."""
+
+    __tablename__ = "product_version"
+    __table_args__ = (UniqueConstraint("tenant_id", "key", "version", name="uq_product_version"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id"))
+    key: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    document: Mapped[dict[str, Any]]
+    document_hash: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[datetime]
+    published_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class Assessment(Base):
+    """One evaluation of a product version on one firm: what it read (input hashes) and what it decided.
+
+    Replayed from the snapshots its inputs name (``assessment(id)``); the outcome is kept to compare with.
+    """
+
+    __tablename__ = "assessment"
+    __table_args__ = (Index("ix_assessment_firm", "tenant_id", "credit_code", "evaluated_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    client_id: Mapped[str] = mapped_column(String(64))
+    credit_code: Mapped[str] = mapped_column(String(18))
+    product_key: Mapped[str] = mapped_column(String(64))
+    product_version: Mapped[int] = mapped_column(Integer)
+    evaluated_at: Mapped[datetime]
+    decision: Mapped[str] = mapped_column(String(16))
+    credit_line_yuan: Mapped[str | None] = mapped_column(String(32))
+    inputs: Mapped[dict[str, Any]]
+    outcome: Mapped[dict[str, Any]]

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import typer
 
-from hub.cli import audit, clients, consent, db, demo, keys, sandbox, schema_cmd, serve, sources, sync
+from hub.cli import (
+    audit,
+    clients,
+    consent,
+    db,
+    demo,
+    keys,
+    products,
+    sandbox,
+    schema_cmd,
+    serve,
+    sources,
+    sync,
+)
 
 # A crash trace must not print local variables: they hold settings, secrets and personal data.
 app = typer.Typer(
@@ -22,5 +35,6 @@ app.add_typer(db.app, name="db")
 app.add_typer(schema_cmd.app, name="schema")
 app.add_typer(clients.app, name="clients")
 app.add_typer(consent.app, name="consent")
+app.add_typer(products.app, name="products")
 app.add_typer(audit.app, name="audit")
 app.add_typer(keys.app, name="keys")

@@ -40,6 +40,17 @@ def sample_query(code: str) -> str:
     )
 
 
+def assess_mutation(code: str) -> str:
+    return (
+        "mutation {\n"
+        f'  assess(creditCode: "{code}", product: "electricity-loan") {{\n'
+        "    id decision score rating creditLineYuan\n"
+        "    reasons { code message inputs threshold }\n"
+        "  }\n"
+        "}"
+    )
+
+
 def known_everywhere(sandbox: SandboxControl, limit: int = 10_000) -> list[str]:
     """The firms every provider lists (some list only part of the universe: customs, its exporters), in
     the first provider's order."""
@@ -113,6 +124,10 @@ def _print_banner(
         *("    " + line for line in sample_query(firm_code).splitlines()),
         "",
         f'  A core enterprise for supplyChain(coreCreditCode: "{core_code}")',
+        "",
+        "  Assess it with the demo bank's electricity loan (products: electricity-loan, tax-loan,",
+        "  receivable-loan, logistics-loan, published from the shipped templates):",
+        *("    " + line for line in assess_mutation(firm_code).splitlines()),
         "",
         "  Check the audit log (hash chain and its anchor outside the database):",
         f"    HUB_AUDIT_ANCHOR_FILE={settings.audit_anchor_file} hub audit verify",

@@ -11,6 +11,8 @@ from auth.clients import load_client, register_client
 from auth.consent import consent_today
 from auth.principal import ALL_SCOPES
 from connectors.catalog import load_catalog
+from foundation.errors import NotFound
+from hub.products.templates import templates
 
 if TYPE_CHECKING:
     from hub.services import HubServices
@@ -55,8 +57,25 @@ async def prepare_demo(services: HubServices, credit_codes: Sequence[str]) -> De
             valid_until=today + timedelta(days=365),
             evidence_ref=DEMO_EVIDENCE,
         )
+    await publish_templates(services)
     client = await load_client(services.sessions, DEMO_CLIENT)
     if client is None:
         raise RuntimeError(f"demo client {DEMO_CLIENT} vanished right after registration")
     token = await auth.issue_token(client)
     return DemoAccess(DEMO_TENANT, issued.client_id, issued.client_secret, token["access_token"])
+
+
+async def publish_templates(services: HubServices) -> None:
+    """The shipped product templates as the demo bank's own products (version 1), unless it has them."""
+    for template in templates().values():
+        try:
+            await services.products.products.version(DEMO_TENANT, template.key)
+        except NotFound:
+            await services.products.publish(
+                tenant_id=DEMO_TENANT,
+                client_id=DEMO_CLIENT,
+                key=template.key,
+                name=template.name,
+                kind=template.kind,
+                document=template.document,
+            )

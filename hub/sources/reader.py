@@ -43,7 +43,13 @@ from hub.sources.memo import DEFAULT_MAX_JSON_CHARS, RecordMemo
 from hub.sources.record_cache import SHARED, RecordCache, partition_of
 from hub.sources.single_flight import SingleFlight
 from hub.sources.snapshot_writer import SnapshotWriter
-from hub.sources.snapshots import SnapshotWrite, encode_record, latest_snapshot, pending_snapshot
+from hub.sources.snapshots import (
+    SnapshotWrite,
+    encode_record,
+    latest_snapshot,
+    pending_snapshot,
+    snapshot_by_hash,
+)
 
 RefreshOutcome = Literal["fetched", "unchanged", "not_found", "failed"]
 """``not_found``: the source does not know the enterprise (not every firm exports): no failure."""
@@ -185,6 +191,28 @@ class SourceReader:
             )
             return "failed"
         return "fetched" if created else "unchanged"
+
+    async def settle_snapshots(self, records: Sequence[tuple[SourceName, str]]) -> None:
+        """Return once the snapshots of these (source, credit code) fetched so far are written (what an
+        assessment read must be stored before the assessment that names it)."""
+        for source, credit_code in records:
+            await self._snapshots.settle(source, credit_code)
+
+    async def snapshot_record(self, source: SourceName, credit_code: str, content_hash: str) -> Record | None:
+        """The record of the snapshot with exactly this content, or None when it is no longer stored (or
+        no longer readable as the source's record)."""
+        client = self._client(source)
+        snapshot = await snapshot_by_hash(
+            self._sessions, source=source, credit_code=credit_code, content_hash=content_hash
+        )
+        if snapshot is None:
+            return None
+        try:
+            record: Record = client.connector.load_record(snapshot.payload)
+        except ValidationError:
+            log.error("snapshot_unreadable", source=source, content_hash=content_hash)
+            return None
+        return record
 
     def circuit_states(self) -> dict[str, CircuitState]:
         """``closed`` | ``open`` | ``half_open`` per configured source."""

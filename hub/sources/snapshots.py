@@ -204,3 +204,37 @@ async def latest_snapshot(
         fetched_at=as_utc(row.fetched_at),
         checked_at=as_utc(row.checked_at),
     )
+
+
+async def snapshot_by_hash(
+    sessions: async_sessionmaker[AsyncSession], *, source: str, credit_code: str, content_hash: str
+) -> StoredSnapshot | None:
+    """The snapshot of exactly this content (what an assessment read), or None when it is gone."""
+    query = select(Snapshot).where(
+        Snapshot.source == source, Snapshot.credit_code == credit_code, Snapshot.content_hash == content_hash
+    )
+    async with sessions() as session:
+        row = (await session.execute(query)).scalar_one_or_none()
+    if row is None:
+        return None
+    return StoredSnapshot(
+        payload=row.payload,
+        content_hash=row.content_hash,
+        fetched_at=as_utc(row.fetched_at),
+        checked_at=as_utc(row.checked_at),
+    )
+
+
+async def known_enterprises(
+    sessions: async_sessionmaker[AsyncSession], source: str = "registry"
+) -> list[str]:
+    """The credit codes of every enterprise with a stored snapshot of ``source``, sorted (the firms the
+    hub has seen: a population to simulate over)."""
+    query = (
+        select(Snapshot.credit_code)
+        .where(Snapshot.source == source)
+        .distinct()
+        .order_by(Snapshot.credit_code)
+    )
+    async with sessions() as session:
+        return list((await session.scalars(query)).all())

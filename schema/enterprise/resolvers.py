@@ -20,12 +20,12 @@ from graphql import (
     SelectionSetNode,
 )
 
+from auth.source_access import access_rule
 from connectors.source import SourceName
 from foundation.credit_code.checked import checked_credit_code
 from foundation.errors import BadRequest
 from schema.context import Context, Info
 from schema.enterprise.types import Enterprise
-from schema.reading import access_rule
 from schema.sources import indicator_sources, source_fields
 
 

@@ -1,0 +1,231 @@
+"""Where products and assessments are kept: per tenant, product versions immutable once written.
+
+Publishing a key creates its next version (1, 2, …): a unique (tenant, key, version) lets two concurrent
+publishes of one key both succeed, one after the other, never one overwriting the other. Nothing updates or
+deletes a version. Assessments are written once, with the product version and the hashes of the snapshots
+they read, and read back only by their own tenant.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from audit.chain import AuditEvent
+from audit.log import AuditEntry, AuditLog
+from auth.clients import ensure_tenant
+from foundation.errors import BadRequest, NotFound
+from foundation.storage import as_utc
+from foundation.storage.models import Assessment, ProductVersion
+
+PRODUCT_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
+KINDS = ("ELECTRICITY", "TAX", "RECEIVABLE", "LOGISTICS", "CUSTOMS", "OTHER")
+PUBLISH_ATTEMPTS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedVersion:
+    tenant_id: str
+    key: str
+    version: int
+    name: str
+    kind: str
+    document: dict[str, Any]
+    document_hash: str
+    published_at: datetime
+    published_by: str | None
+
+
+def _version(row: ProductVersion) -> PublishedVersion:
+    return PublishedVersion(
+        row.tenant_id,
+        row.key,
+        row.version,
+        row.name,
+        row.kind,
+        row.document,
+        row.document_hash,
+        as_utc(row.published_at),
+        row.published_by,
+    )
+
+
+def check_key(key: str) -> str:
+    if not PRODUCT_KEY.match(key):
+        raise BadRequest(
+            f"product key {key!r} must be 2-64 of a-z, 0-9 and '-', starting alphanumeric", argument="key"
+        )
+    return key
+
+
+class ProductBook:
+    """The tenants' product versions."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], audit: AuditLog) -> None:
+        self._sessions = sessions
+        self._audit = audit
+
+    async def publish(
+        self,
+        *,
+        tenant_id: str,
+        key: str,
+        name: str,
+        kind: str,
+        document: Mapping[str, Any],
+        document_hash: str,
+        client_id: str | None,
+    ) -> PublishedVersion:
+        """Write version n + 1 of ``key`` (the caller checked the document); audited."""
+        check_key(key)
+        if kind not in KINDS:
+            raise BadRequest(f"kind {kind!r} is not one of {', '.join(KINDS)}", argument="kind")
+        if not name.strip() or len(name) > 200:
+            raise BadRequest("name must be 1-200 characters", argument="name")
+        for _ in range(PUBLISH_ATTEMPTS):
+            try:
+                published = await self._insert(
+                    tenant_id, key, name.strip(), kind, dict(document), document_hash, client_id
+                )
+                break
+            except IntegrityError:
+                continue  # another publish of this key took the version: take the next
+        else:
+            raise BadRequest(f"product {key} is being published concurrently; try again", argument="key")
+        await self._audit.append(
+            [
+                AuditEntry(
+                    AuditEvent.PRODUCT_PUBLISHED,
+                    tenant_id,
+                    client_id,
+                    None,
+                    (),
+                    document_hash,
+                    f"{key} v{published.version}",
+                )
+            ]
+        )
+        return published
+
+    async def _insert(
+        self,
+        tenant_id: str,
+        key: str,
+        name: str,
+        kind: str,
+        document: dict[str, Any],
+        document_hash: str,
+        client_id: str | None,
+    ) -> PublishedVersion:
+        async with self._sessions() as session, session.begin():
+            await ensure_tenant(session, tenant_id)
+            latest = await session.scalar(
+                select(func.max(ProductVersion.version)).where(
+                    ProductVersion.tenant_id == tenant_id, ProductVersion.key == key
+                )
+            )
+            row = ProductVersion(
+                tenant_id=tenant_id,
+                key=key,
+                version=(latest or 0) + 1,
+                name=name,
+                kind=kind,
+                document=document,
+                document_hash=document_hash,
+                published_at=datetime.now(UTC),
+                published_by=client_id,
+            )
+            session.add(row)
+            await session.flush()
+            return _version(row)
+
+    async def versions(self, tenant_id: str, key: str | None = None) -> list[PublishedVersion]:
+        """The tenant's versions (of ``key``), by key then version."""
+        query = select(ProductVersion).where(ProductVersion.tenant_id == tenant_id)
+        if key is not None:
+            query = query.where(ProductVersion.key == key)
+        async with self._sessions() as session:
+            rows = (await session.scalars(query.order_by(ProductVersion.key, ProductVersion.version))).all()
+        return [_version(row) for row in rows]
+
+    async def version(self, tenant_id: str, key: str, version: int | None = None) -> PublishedVersion:
+        """One version (the latest when ``version`` is None); NOT_FOUND naming what is missing."""
+        query = select(ProductVersion).where(ProductVersion.tenant_id == tenant_id, ProductVersion.key == key)
+        if version is not None:
+            query = query.where(ProductVersion.version == version)
+        async with self._sessions() as session:
+            row = await session.scalar(query.order_by(ProductVersion.version.desc()).limit(1))
+        if row is None:
+            what = f"version {version} of product {key}" if version is not None else f"product {key}"
+            raise NotFound(f"your tenant has no {what}", product=key, version=version)
+        return _version(row)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAssessment:
+    id: str
+    tenant_id: str
+    client_id: str
+    credit_code: str
+    product_key: str
+    product_version: int
+    evaluated_at: datetime
+    decision: str
+    credit_line_yuan: str | None
+    inputs: list[dict[str, Any]]
+    outcome: dict[str, Any]
+
+
+class AssessmentBook:
+    """Assessments, written once."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def save(self, assessments: Sequence[StoredAssessment]) -> None:
+        """All of them in one transaction (a batch is stored whole or not at all)."""
+        if not assessments:
+            return
+        async with self._sessions() as session, session.begin():
+            session.add_all(
+                Assessment(
+                    id=stored.id,
+                    tenant_id=stored.tenant_id,
+                    client_id=stored.client_id,
+                    credit_code=stored.credit_code,
+                    product_key=stored.product_key,
+                    product_version=stored.product_version,
+                    evaluated_at=stored.evaluated_at,
+                    decision=stored.decision,
+                    credit_line_yuan=stored.credit_line_yuan,
+                    inputs={"reads": stored.inputs},
+                    outcome=stored.outcome,
+                )
+                for stored in assessments
+            )
+
+    async def get(self, tenant_id: str, assessment_id: str) -> StoredAssessment:
+        async with self._sessions() as session:
+            row = await session.get(Assessment, assessment_id)
+        if row is None or row.tenant_id != tenant_id:
+            raise NotFound(f"your tenant has no assessment {assessment_id}", id=assessment_id)
+        return StoredAssessment(
+            row.id,
+            row.tenant_id,
+            row.client_id,
+            row.credit_code,
+            row.product_key,
+            row.product_version,
+            as_utc(row.evaluated_at),
+            row.decision,
+            row.credit_line_yuan,
+            list(row.inputs.get("reads", [])),
+            row.outcome,
+        )
