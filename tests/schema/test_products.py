@@ -319,7 +319,8 @@ async def test_simulation_by_region_and_its_population_errors(graph: Graph, sand
 
 async def test_templates_and_facts_are_listed(graph: Graph) -> None:
     answer = await graph.query(
-        "{ productTemplates { key kind description } productFacts { name type sources nullable items { name } } }"
+        "{ productTemplates { key kind description }"
+        " productFacts { name type sources nullable items { name } } }"
     )
     keys = [template["key"] for template in answer["data"]["productTemplates"]]
     assert keys == ["electricity-loan", "logistics-loan", "receivable-loan", "tax-loan"]
