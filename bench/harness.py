@@ -378,13 +378,14 @@ async def bench_stack(
     hub_settings: Mapping[str, object] | None = None,
     hub_launcher: Sequence[str] = (HUB_EXECUTABLE,),
     hub_environment: Mapping[str, str] | None = None,
+    scopes: frozenset[str] = READ_SCOPES,
 ) -> AsyncIterator[Stack]:
-    """Everything up, in order; ``consented`` firms of the universe consent (the first ones listed).
-    ``hub_launcher`` and ``hub_environment``: see :func:`start_hub`."""
+    """Everything up, in order; ``consented`` firms of the universe consent (the first ones listed), and
+    the client holds ``scopes``. ``hub_launcher`` and ``hub_environment``: see :func:`start_hub`."""
     async with start_sandboxes(size, faults) as sandboxes:
         codes = await sandboxes.credit_codes(consented)
         async with workspace(options, sandboxes.urls, **dict(sources or {})) as space:
-            client = await prepare_access(space.settings(), codes)
+            client = await prepare_access(space.settings(), codes, scopes=scopes)
             hub_process = start_hub(
                 space, launcher=hub_launcher, extra_environment=hub_environment, **dict(hub_settings or {})
             )

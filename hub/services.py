@@ -53,6 +53,7 @@ class HubServices:
                 audit=auth.audit,
                 turns=turns,
                 name_hash=load_personal_data_hasher(settings).name,
+                latest_ttl_s=settings.access_refresh_ms / 1000,
             ),
         )
 

@@ -137,8 +137,10 @@ def evaluate_product(
     *,
     evaluated_at: datetime,
     name_hash: Callable[[str], str] | None = None,
+    trace: bool = True,
 ) -> Outcome:
-    """The decision of ``product`` for the firm: data checks, facts, the graph, its outputs."""
+    """The decision of ``product`` for the firm: data checks, facts, the graph, its outputs; with
+    ``trace=False`` the rules' trace is left out (the decision and reasons are the same)."""
     checks, refusals = _data_checks(product, inputs, evaluated_at)
     if refusals:
         return Outcome("REFER", None, None, None, tuple(refusals), tuple(checks))
@@ -157,7 +159,7 @@ def evaluate_product(
     )
     context = orjson.dumps({**facts, "params": product.parameters}, default=_json_number).decode()
     try:
-        evaluation = product.graph.evaluate(context)
+        evaluation = product.graph.evaluate(context, trace=trace)
     except EngineError as error:
         node = product.node_names.get(error.node_id or "", error.node_id)
         reason = Reason(
@@ -166,8 +168,8 @@ def evaluate_product(
             {"node": node},
         )
         return Outcome("REFER", None, None, None, (reason,), tuple(checks))
-    trace = [*checks, *_trace(product, evaluation)]
-    return _outcome(evaluation.result, tuple(trace))
+    steps = [*checks, *_trace(product, evaluation)] if trace else checks
+    return _outcome(evaluation.result, tuple(steps))
 
 
 def _json_number(value: Any) -> Any:

@@ -55,10 +55,11 @@ class CompiledGraph:
     def __init__(self, decision: zen.ZenDecision) -> None:
         self._decision = decision
 
-    def evaluate(self, context_json: str) -> Evaluation:
-        """Evaluate with the trace of every node; raises :class:`EngineError`."""
+    def evaluate(self, context_json: str, *, trace: bool = True) -> Evaluation:
+        """Evaluate, with the trace of every node when asked (it copies each node's input and output
+        into Python: most of an evaluation's time); raises :class:`EngineError`."""
         try:
-            answer = self._decision.evaluate(context_json, {"trace": True})
+            answer = self._decision.evaluate(context_json, {"trace": trace})
         except RuntimeError as error:
             raise _engine_error(error) from None
         return Evaluation(result=dict(answer["result"]), trace=dict(answer.get("trace") or {}))

@@ -15,13 +15,14 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import orjson
-from cachetools import LRUCache
+from cachetools import LRUCache, TTLCache
 
 from audit.chain import AuditEvent
 from audit.log import AuditEntry, AuditLog
 from auth.principal import Principal
 from connectors.records import Record
 from foundation.errors import BadRequest, ReplayMismatch, SnapshotExpired
+from hub.metrics import ASSESSMENT_SECONDS, ASSESSMENTS
 from hub.products.assessment import FirmInputs, Outcome, SourceInput, evaluate_product
 from hub.products.documents import CompiledProduct, compile_product, document_hash
 from hub.products.reading import ConsentReading, RecordReading, read_inputs
@@ -74,7 +75,11 @@ class ProductService:
         turns: LoopTurns,
         name_hash: Callable[[str], str] | None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        latest_ttl_s: float = 0.25,
     ) -> None:
+        """``latest_ttl_s``: how long a process may keep using the latest version it read of a key after
+        another process published a newer one (a publish here counts at once); an assessment always names
+        the version it used."""
         self.products = products
         self.assessments = assessments
         self._audit = audit
@@ -82,6 +87,8 @@ class ProductService:
         self._name_hash = name_hash
         self.clock = clock
         self._compiled: LRUCache[tuple[str, str, int], CompiledProduct] = LRUCache(COMPILED_KEPT)
+        self._versions: LRUCache[tuple[str, str, int], PublishedVersion] = LRUCache(COMPILED_KEPT)
+        self._latest: TTLCache[tuple[str, str], PublishedVersion] = TTLCache(COMPILED_KEPT, latest_ttl_s)
 
     async def publish(
         self, *, tenant_id: str, client_id: str | None, key: str, name: str, kind: str, document: Any
@@ -90,6 +97,7 @@ class ProductService:
         if not isinstance(document, dict):
             raise BadRequest("document must be a JSON object", argument="document")
         compile_product(document)
+        self._latest.pop((tenant_id, key), None)
         return await self.products.publish(
             tenant_id=tenant_id,
             key=key,
@@ -110,8 +118,18 @@ class ProductService:
     async def product(
         self, tenant_id: str, key: str, version: int | None = None
     ) -> tuple[PublishedVersion, CompiledProduct]:
-        published = await self.products.version(tenant_id, key, version)
-        return published, self.compiled(published)
+        """A version (the latest when None) and its compiled graph; versions never change, so each is
+        read once, and which one is the latest at most every ``latest_ttl_s``."""
+        if version is None:
+            cached = self._latest.get((tenant_id, key))
+        else:
+            cached = self._versions.get((tenant_id, key, version))
+        if cached is None:
+            cached = await self.products.version(tenant_id, key, version)
+            self._versions[(tenant_id, key, cached.version)] = cached
+            if version is None:
+                self._latest[(tenant_id, key)] = cached
+        return cached, self.compiled(cached)
 
     async def read(
         self,
@@ -123,9 +141,14 @@ class ProductService:
     ) -> dict[str, FirmInputs]:
         return await read_inputs(reader, consents, principal, products, credit_codes)
 
-    async def evaluate(self, product: CompiledProduct, inputs: FirmInputs, evaluated_at: datetime) -> Outcome:
+    async def evaluate(
+        self, product: CompiledProduct, inputs: FirmInputs, evaluated_at: datetime, *, trace: bool = True
+    ) -> Outcome:
         await self._turns.take()  # one firm's facts and graph a turn of the loop
-        return evaluate_product(product, inputs, evaluated_at=evaluated_at, name_hash=self._name_hash)
+        with ASSESSMENT_SECONDS.time():
+            return evaluate_product(
+                product, inputs, evaluated_at=evaluated_at, name_hash=self._name_hash, trace=trace
+            )
 
     async def assess(
         self,
@@ -134,8 +157,10 @@ class ProductService:
         firms: Sequence[FirmInputs],
         *,
         settle: Callable[[Sequence[tuple[str, str]]], Any] | None = None,
+        trace: bool = True,
     ) -> list[Assessed]:
-        """Evaluate the version on each firm, store every assessment (one transaction) and audit each."""
+        """Evaluate the version on each firm, store every assessment (one transaction) and audit each
+        (``trace=False``: the rules' trace is not made; it is never stored, a replay makes it again)."""
         product = self.compiled(version)
         evaluated_at = self.clock()
         made = [
@@ -144,7 +169,7 @@ class ProductService:
                 firm.credit_code,
                 version,
                 evaluated_at,
-                await self.evaluate(product, firm, evaluated_at),
+                await self.evaluate(product, firm, evaluated_at, trace=trace),
                 tuple(firm.all()),
             )
             for firm in firms
@@ -179,6 +204,8 @@ class ProductService:
                 for assessed in made
             ]
         )
+        for assessed in made:
+            ASSESSMENTS.labels(assessed.outcome.decision).inc()
         await self._audit.append(
             [
                 AuditEntry(

@@ -9,6 +9,7 @@ its caller could.
 from __future__ import annotations
 
 from itertools import groupby
+from typing import Any
 
 import strawberry
 
@@ -58,7 +59,23 @@ async def _products(info: Info, key: str | None = None) -> list[Product]:
     return products
 
 
-async def _assess(context: Context, product: str, version: int | None, codes: list[str]) -> list[Assessed]:
+def _asks_for(info: Info, name: str) -> bool:
+    """Whether the field's selection (fragments included) asks for ``name``: the trace of every rule
+    is made only for a query that reads it."""
+
+    def found(selections: list[Any]) -> bool:
+        return any(
+            getattr(selection, "name", None) == name
+            or found(list(getattr(selection, "selections", None) or []))
+            for selection in selections
+        )
+
+    return any(found(list(field.selections)) for field in info.selected_fields)
+
+
+async def _assess(
+    context: Context, product: str, version: int | None, codes: list[str], *, trace: bool
+) -> list[Assessed]:
     services = context.services
     published, compiled = await services.products.product(context.principal.tenant_id, product, version)
     checked = list(dict.fromkeys(checked_credit_code(code) for code in codes))
@@ -73,6 +90,7 @@ async def _assess(context: Context, product: str, version: int | None, codes: li
         published,
         [firms[code] for code in checked],
         settle=services.sources.settle_snapshots,
+        trace=trace,
     )
 
 
@@ -190,7 +208,9 @@ class ProductMutation:
     async def assess(
         self, info: Info, credit_code: strawberry.ID, product: strawberry.ID, version: int | None = None
     ) -> Assessment:
-        made = await _assess(info.context, str(product), version, [str(credit_code)])
+        made = await _assess(
+            info.context, str(product), version, [str(credit_code)], trace=_asks_for(info, "trace")
+        )
         return Assessment.of(made[0])
 
     @strawberry.mutation(
@@ -210,5 +230,6 @@ class ProductMutation:
             raise BadRequest(
                 f"creditCodes takes at most {limit} items, got {len(credit_codes)}", argument="creditCodes"
             )
-        made = await _assess(info.context, str(product), version, [str(code) for code in credit_codes])
+        codes = [str(code) for code in credit_codes]
+        made = await _assess(info.context, str(product), version, codes, trace=_asks_for(info, "trace"))
         return [Assessment.of(assessed) for assessed in made]

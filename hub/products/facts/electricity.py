@@ -7,6 +7,7 @@ peak of the twelve before it; growth compares the last twelve months' kWh with t
 from __future__ import annotations
 
 import statistics
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -14,17 +15,34 @@ from connectors.records import ElectricityRecord, Record, RegistryRecord
 from foundation.months import shift_months, window
 from hub.products.facts import FactInputs, FactSet, FactType, fact
 from hub.profiles import growth, ratio, total
-from hub.profiles.electricity import monthly_totals
+from hub.profiles.electricity import ElectricityMonthTotal, monthly_totals
 
 NAMESPACE = "electricity"
 WINDOW = 24
 YEAR = 12
 
 
+_TOTALS: dict[int, tuple[ElectricityRecord, dict[date, ElectricityMonthTotal]]] = {}
+_TOTALS_KEPT = 64
+
+
+def _totals(record: ElectricityRecord) -> dict[date, ElectricityMonthTotal]:
+    """The record's monthly totals, made once for the data check and the facts of one assessment (by the
+    record object's identity: records are immutable)."""
+    found = _TOTALS.get(id(record))
+    if found is not None and found[0] is record:
+        return found[1]
+    if len(_TOTALS) >= _TOTALS_KEPT:
+        _TOTALS.pop(next(iter(_TOTALS)))
+    totals = monthly_totals(record)
+    _TOTALS[id(record)] = (record, totals)
+    return totals
+
+
 def months_of_history(record: Record) -> int:
     """Months with bills among the 24 ending at the latest one."""
     assert isinstance(record, ElectricityRecord)
-    totals = monthly_totals(record)
+    totals = _totals(record)
     return sum(1 for month in window(max(totals), WINDOW) if month in totals) if totals else 0
 
 
@@ -45,7 +63,7 @@ def _one_of(values: set[str | None], mixed: str) -> str:
 
 def _build(inputs: FactInputs) -> dict[str, Any]:
     record: ElectricityRecord = inputs.record(NAMESPACE, ElectricityRecord)
-    totals = monthly_totals(record)
+    totals = _totals(record)
     facts: dict[str, Any] = {
         "accounts": len(record.accounts),
         "supplyStatus": "suspended"
