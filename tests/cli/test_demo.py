@@ -65,6 +65,21 @@ def test_demo_serves_the_printed_token_and_follows_a_withdrawal(tmp_path: Path) 
         assert "errors" not in answer, answer
         assert answer["data"]["enterprise"]["tax"]["grade"]
 
+        # The demo bank owns the four templates as products; the banner's assessment runs as printed.
+        assess = re.search(r"\n(    mutation \{\n.*?\n    \})", banner, re.DOTALL)
+        assert assess, banner
+        mutation = "\n".join(line[4:] for line in assess[1].splitlines())
+        assessed = httpx.post(url, json={"query": mutation}, headers=headers, timeout=30).json()
+        assert "errors" not in assessed, assessed
+        assert assessed["data"]["assess"]["decision"] in ("ELIGIBLE", "INELIGIBLE", "REFER")
+        products = httpx.post(url, json={"query": "{ products { key } }"}, headers=headers, timeout=30).json()
+        assert sorted(product["key"] for product in products["data"]["products"]) == [
+            "electricity-loan",
+            "logistics-loan",
+            "receivable-loan",
+            "tax-loan",
+        ]
+
         withdrawn = subprocess.run(
             [
                 HUB,
