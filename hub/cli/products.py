@@ -14,6 +14,7 @@ from foundation.errors import HubError, ProductInvalid
 from foundation.settings import Settings
 from hub.cli.clients import database_sessions, fail
 from hub.cli.settings_option import settings_or_exit
+from hub.products.facts import definitions as fact_definitions
 from hub.products.service import ProductService
 from hub.products.store import AssessmentBook, ProductBook, PublishedVersion
 from hub.products.templates import templates as shipped_templates
@@ -170,3 +171,16 @@ def templates(
             (export / f"{template.key}.json").write_text(
                 json.dumps(content, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
             )
+
+
+@app.command()
+def facts() -> None:
+    """Every fact a product's rules may read: name, type, the sources it needs, what it is."""
+    for definition in fact_definitions():
+        nullable = " (may be null)" if definition.nullable else ""
+        typer.echo(
+            f"{definition.name:<38} {definition.type.value:<8} {','.join(definition.sources):<21} "
+            f"{definition.description}{nullable}"
+        )
+        for item in definition.items:
+            typer.echo(f"  .{item.name:<35} {item.type.value:<8} {'':<21} {item.description}")

@@ -75,3 +75,13 @@ async def test_templates_are_listed_and_exported(backend: Backend, tmp_path: Pat
     assert sorted(path.name for path in directory.iterdir()) == [f"{key}.json" for key in sorted(templates())]
     exported = json.loads((directory / "electricity-loan.json").read_text(encoding="utf-8"))
     assert exported["document"] == templates()["electricity-loan"].document
+
+
+async def test_facts_are_listed_with_their_sources(backend: Backend) -> None:
+    result = await run_hub(backend, "products", "facts")
+    assert result.exit_code == 0, result.output
+    holder = next(
+        line for line in result.stdout.splitlines() if line.startswith("electricity.holderMatchesName")
+    )
+    assert "electricity,registry" in holder and "BOOLEAN" in holder
+    assert "  .tenorDays" in result.stdout
