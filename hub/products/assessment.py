@@ -10,7 +10,7 @@ INELIGIBLE for missing data, and nothing of a withheld source gets into the cont
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any, Literal
@@ -103,6 +103,8 @@ class Outcome:
     credit_line_yuan: Decimal | None
     reasons: tuple[Reason, ...]  # all, in priority order (data checks first)
     trace: tuple[TraceStep, ...] = field(default=(), compare=False)
+    facts: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
+    """The facts the product read, by name, as JSON values (none when a data check refused first)."""
 
     @property
     def principal_reasons(self) -> tuple[Reason, ...]:
@@ -158,6 +160,7 @@ def evaluate_product(
         FactInputs(inputs.credit_code, evaluated_at.date(), records, related, name_hash), product.namespaces
     )
     context = orjson.dumps({**facts, "params": product.parameters}, default=_json_number).decode()
+    read = _read_facts(product, orjson.loads(context))
     try:
         evaluation = product.graph.evaluate(context, trace=trace)
     except EngineError as error:
@@ -167,9 +170,18 @@ def evaluate_product(
             f"the product's rules failed on this firm's facts at node {node!r}: {error.message}",
             {"node": node},
         )
-        return Outcome("REFER", None, None, None, (reason,), tuple(checks))
+        return Outcome("REFER", None, None, None, (reason,), tuple(checks), read)
     steps = [*checks, *_trace(product, evaluation)] if trace else checks
-    return _outcome(evaluation.result, tuple(steps))
+    return replace(_outcome(evaluation.result, tuple(steps)), facts=read)
+
+
+def _read_facts(product: CompiledProduct, document: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """The product's facts out of the fact document, in name order (JSON values: money as numbers)."""
+    values = []
+    for name in sorted(product.facts):
+        namespace, _, fact = name.partition(".")
+        values.append((name, document.get(namespace, {}).get(fact)))
+    return tuple(values)
 
 
 def _json_number(value: Any) -> Any:

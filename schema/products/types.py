@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 from hub.products.assessment import Reason as ReasonValue
 from hub.products.assessment import TraceStep as TraceValue
 from hub.products.documents import CompiledProduct
-from hub.products.facts import FactDefinition
+from hub.products.facts import FactDefinition, fact_catalog
 from hub.products.service import Assessed
 from hub.products.simulation import Simulation as SimulationValue
 from hub.products.store import KINDS, PublishedVersion
@@ -185,6 +185,16 @@ class AssessmentInput:
     fetched_at: datetime | None = strawberry.field(description="When the hub had it from the upstream.")
 
 
+@strawberry.type(description="A fact an assessment's rules read: its value and the snapshot it came from.")
+class AssessmentFact:
+    name: str = strawberry.field(description="e.g. electricity.feesPaid24mYuan (see productFacts).")
+    value: JSON | None
+    sources: list[str]
+    content_hashes: list[str] = strawberry.field(
+        description="sha256 of each source's snapshot it was built from, in the order of `sources`."
+    )
+
+
 @strawberry.type(description="A product's decision for one firm, stored and audited; replayable by id.")
 class Assessment:
     id: strawberry.ID
@@ -199,6 +209,10 @@ class Assessment:
     reason_count: int = strawberry.field(description="All reasons, of which `reasons` are the first.")
     trace: list[TraceStep] = strawberry.field(description="Every rule evaluated: inputs and result.")
     input_hashes: list[AssessmentInput]
+    facts: list[AssessmentFact] = strawberry.field(
+        description="The facts its rules read, each with its sources' snapshot hashes (empty when a data "
+        "check decided REFER before any rule ran)."
+    )
     evaluated_at: datetime
     replayed: bool = strawberry.field(
         description="Evaluated again from its stored snapshots (assessment(id))."
@@ -229,9 +243,31 @@ class Assessment:
                 )
                 for read in assessed.inputs
             ],
+            facts=_facts(assessed),
             evaluated_at=assessed.evaluated_at,
             replayed=assessed.replayed,
         )
+
+
+def _facts(assessed: Assessed) -> list[AssessmentFact]:
+    catalog = fact_catalog()
+    hashes = {
+        read.source: read.content_hash or ""
+        for read in assessed.inputs
+        if read.credit_code == assessed.credit_code
+    }
+    facts = []
+    for name, value in assessed.outcome.facts:
+        sources = list(catalog[name].sources)
+        facts.append(
+            AssessmentFact(
+                name=name,
+                value=JSON(value),
+                sources=sources,
+                content_hashes=[hashes.get(source, "") for source in sources],
+            )
+        )
+    return facts
 
 
 @strawberry.input(description="A new version of a product of your tenant.")

@@ -30,6 +30,7 @@ mutation ($code: ID!, $product: ID!, $version: Int) {
     reasons { code message inputs threshold }
     trace { node kind rule description inputs result }
     inputHashes { source creditCode status contentHash fetchedAt }
+    facts { name value sources contentHashes }
   }
 }"""
 ASSESSMENTS = """
@@ -43,6 +44,7 @@ query ($id: ID!) {
     reasons { code message inputs threshold }
     trace { node kind rule description inputs result }
     inputHashes { source creditCode status contentHash fetchedAt }
+    facts { name value sources contentHashes }
     replayed
   }
 }"""
@@ -157,6 +159,14 @@ async def test_an_assessment_is_stored_audited_and_replays_identically(
     assert {entry["source"] for entry in made["inputHashes"]} == {"registry", "electricity"}
     assert all(len(entry["contentHash"]) == 64 for entry in made["inputHashes"])
     assert any(step["node"] == "knock-outs" for step in made["trace"])
+    hashes = {entry["source"]: entry["contentHash"] for entry in made["inputHashes"]}
+    facts = {fact["name"]: fact for fact in made["facts"]}
+    assert facts["registry.monthsInBusiness"]["contentHashes"] == [hashes["registry"]]
+    assert facts["electricity.holderMatchesName"]["contentHashes"] == [
+        hashes["electricity"],
+        hashes["registry"],
+    ]
+    assert isinstance(facts["electricity.feesPaid24mYuan"]["value"], float | int)
 
     # A newer version and newer data change nothing of a replay.
     await _publish(graph, "electricity-loan", _stricter("electricity-loan", minFeesPaid24mYuan=10**9))
@@ -210,6 +220,7 @@ async def test_without_consent_the_decision_is_refer_and_nothing_is_read(
     assert made["creditLineYuan"] is None
     assert sum(sandbox.stats("tax")["requests"].values()) == 0
     assert {step["kind"] for step in made["trace"]} == {"data"}
+    assert made["facts"] == []
     statuses = {entry["source"]: entry["status"] for entry in made["inputHashes"]}
     assert statuses == {"registry": "AVAILABLE", "tax": "WITHHELD"}
 
