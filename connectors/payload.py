@@ -195,8 +195,9 @@ def build(source: str, where: str, model: type[ModelT], **fields: Any) -> ModelT
         return model(**fields)
     except ValidationError as error:
         problem = error.errors()[0]
-        field = ".".join(str(part) for part in problem["loc"])
-        raise UpstreamPayloadError(source, f"{where}.{field}" if where else field, problem["msg"]) from None
+        field = ".".join(str(part) for part in problem["loc"])  # empty: a rule across fields
+        path = f"{where}.{field}" if where and field else where or field
+        raise UpstreamPayloadError(source, path, problem["msg"]) from None
 
 
 def _iso_day(value: object) -> date | None:

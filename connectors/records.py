@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from connectors.personal_data import KeyedHash, MaskedText
 
@@ -33,6 +33,27 @@ class LegalRepresentative(Record):
     phone_hash: KeyedHash
 
 
+class Shareholder(Record):
+    """An owner of the enterprise. A person's name is masked and only the keyed hash of their ID number is
+    kept (the legal representative's ``id_number_hash`` when they are the same person); an enterprise
+    shareholder has its name and credit code in clear and the keyed hash of that code."""
+
+    kind: Literal["person", "enterprise"]
+    name: str
+    id_hash: KeyedHash
+    credit_code: str | None = None  # enterprise shareholders only
+    share_ratio: Decimal = Field(ge=0, le=1)  # the shares of a register sum to 1
+
+
+class SeniorManager(Record):
+    """A director, supervisor or manager as registered: name masked, ID number masked and hashed."""
+
+    name: MaskedText
+    role: str  # chairman, director, general_manager, supervisor, cfo
+    id_number_masked: MaskedText
+    id_number_hash: KeyedHash
+
+
 class RegistryRecord(Record):
     credit_code: str
     name: str
@@ -45,6 +66,11 @@ class RegistryRecord(Record):
     status: Literal["active", "revoked", "deregistered"]
     legal_representative: LegalRepresentative
     is_core: bool
+    shareholders: tuple[Shareholder, ...] = ()
+    senior_managers: tuple[SeniorManager, ...] = ()
+    # The credit code's authority and kind agree with the legal form (91 enterprise, 92 individual business,
+    # 93 farmers' cooperative); None when the legal form is one the check does not know.
+    credit_code_agrees: bool | None = None
 
 
 # electricity ---------------------------------------------------------------------------------------------
@@ -64,6 +90,13 @@ class ElectricityAccount(Record):
     address: str
     voltage_level: str
     opened_on: date
+    # The holder as the grid company registered it: an enterprise's name in clear, a person's masked; and the
+    # hub's keyed hash of the clear name (PersonalDataHasher.name), to compare with the registered name.
+    holder_name: str | None = None
+    holder_name_hash: KeyedHash | None = None
+    payment_method: Literal["auto_debit", "cash"] | None = None
+    contracted_capacity_kva: Decimal | None = Field(default=None, ge=0)
+    supply_status: Literal["normal", "suspended"] | None = None
 
 
 class ElectricityRecord(Record):
@@ -106,12 +139,38 @@ class TaxYear(Record):
     year: int
     tax_paid_yuan: Decimal
     invoiced_sales_yuan: Decimal
+    vat_paid_yuan: Decimal | None = Field(default=None, ge=0)  # VAT + CIT <= tax paid (the rest: other taxes)
+    cit_paid_yuan: Decimal | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _vat_and_cit_within_tax_paid(self) -> TaxYear:
+        if (self.vat_paid_yuan or 0) + (self.cit_paid_yuan or 0) > self.tax_paid_yuan:
+            raise ValueError("VAT and CIT paid exceed the tax paid")
+        return self
 
 
 class InvoicedMonth(Record):
     month: date
     invoiced_sales_yuan: Decimal
     invoice_count: int = Field(ge=0)
+
+
+class TaxPayment(Record):
+    """One payment of tax: VAT monthly (around the 15th of the following month), corporate income tax
+    prepaid quarterly, other taxes now and then."""
+
+    paid_on: date
+    tax_type: Literal["vat", "cit", "other"]
+    amount_yuan: Decimal = Field(ge=0)
+
+
+class TaxViolation(Record):
+    """A penalty decision of the tax bureau."""
+
+    case_no: str
+    decided_on: date
+    kind: str  # late_filing, late_payment, invoice_irregularity, underreported_income
+    penalty_yuan: Decimal = Field(ge=0)
 
 
 class TaxRecord(Record):
@@ -122,6 +181,8 @@ class TaxRecord(Record):
     overdue_filings: int = Field(ge=0)
     years: tuple[TaxYear, ...]  # ascending
     months: tuple[InvoicedMonth, ...]  # ascending
+    payments: tuple[TaxPayment, ...] = ()  # the 24 months of history, ascending
+    violations: tuple[TaxViolation, ...] = ()  # the last 36 months, ascending
 
 
 # trade ---------------------------------------------------------------------------------------------------
@@ -144,6 +205,13 @@ class Receivable(Record):
     confirmed: bool
     confirmed_on: date | None
     settled: bool
+    issued_on: date | None = None  # the day it arose (its order's), on or before due_on
+
+    @model_validator(mode="after")
+    def _issued_by_due(self) -> Receivable:
+        if self.issued_on is not None and self.issued_on > self.due_on:
+            raise ValueError("issued after it falls due")
+        return self
 
 
 class TradeRecord(Record):

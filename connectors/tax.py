@@ -1,11 +1,13 @@
-"""Tax (tax bureau, bank–tax interaction): credit grade, yearly tax paid and invoiced sales, monthly
-invoices. HMAC-signed headers; one XML document per firm (3 years, 24 months of invoices), parsed with
-defusedxml so entity expansion and external references are refused.
+"""Tax (tax bureau, bank–tax interaction): credit grade, yearly tax paid (with its VAT and CIT) and
+invoiced sales, monthly invoices, tax payments and violations. HMAC-signed headers; one XML document per
+firm (3 years, 24 months of invoices and payments, 36 months of violations), parsed with defusedxml so
+entity expansion and external references are refused.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import ClassVar
 from xml.etree.ElementTree import Element
 
@@ -13,8 +15,8 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
 from connectors.base import Connector, Endpoint
-from connectors.payload import build, parse_decimal, parse_month
-from connectors.records import InvoicedMonth, TaxRecord, TaxYear
+from connectors.payload import build, parse_day, parse_decimal, parse_month
+from connectors.records import InvoicedMonth, TaxPayment, TaxRecord, TaxViolation, TaxYear
 from connectors.source import SandboxDefaults, Source
 from connectors.upstream import Upstream
 from foundation.errors import UpstreamPayloadError
@@ -22,6 +24,7 @@ from foundation.errors import UpstreamPayloadError
 SOURCE = "tax"
 YEARS = 3
 GRADES = frozenset({"A", "B", "M", "C", "D"})
+TAX_TYPES = frozenset({"vat", "cit", "other"})
 
 
 def _child(parent: Element, tag: str, where: str) -> Element:
@@ -51,6 +54,53 @@ def _attribute(element: Element, name: str, where: str) -> str:
     return value
 
 
+def _money(parent: Element, tag: str, where: str) -> Decimal:
+    return parse_decimal(SOURCE, f"{where}/{tag}", _text(parent, tag, where))
+
+
+def _year(element: Element, where: str) -> TaxYear:
+    year = _attribute(element, "value", where)
+    at = f"{where}[@value={year}]"
+    return build(
+        SOURCE,
+        at,
+        TaxYear,
+        year=_integer(year, f"{at}/@value"),
+        tax_paid_yuan=_money(element, "TaxPaid", at),
+        vat_paid_yuan=_money(element, "VatPaid", at),
+        cit_paid_yuan=_money(element, "CitPaid", at),
+        invoiced_sales_yuan=_money(element, "InvoicedSales", at),
+    )
+
+
+def _payment(element: Element, index: int) -> TaxPayment:
+    at = f"TaxpayerProfile/Payments/Payment[{index}]"
+    tax_type = _attribute(element, "type", at)
+    if tax_type not in TAX_TYPES:
+        raise UpstreamPayloadError(SOURCE, f"{at}/@type", f"{tax_type!r} is not one of {sorted(TAX_TYPES)}")
+    return build(
+        SOURCE,
+        at,
+        TaxPayment,
+        paid_on=parse_day(SOURCE, f"{at}/@date", _attribute(element, "date", at)),
+        tax_type=tax_type,
+        amount_yuan=_money(element, "Amount", at),
+    )
+
+
+def _violation(element: Element, index: int) -> TaxViolation:
+    at = f"TaxpayerProfile/Violations/Violation[{index}]"
+    return build(
+        SOURCE,
+        at,
+        TaxViolation,
+        case_no=_attribute(element, "caseNo", at),
+        decided_on=parse_day(SOURCE, f"{at}/@date", _attribute(element, "date", at)),
+        kind=_text(element, "Kind", at),
+        penalty_yuan=_money(element, "Penalty", at),
+    )
+
+
 def map_tax(document: str | bytes) -> TaxRecord:
     """The ``TaxpayerProfile`` XML → :class:`TaxRecord` (years and months ascending, money in yuan)."""
     try:
@@ -66,23 +116,16 @@ def map_tax(document: str | bytes) -> TaxRecord:
         raise UpstreamPayloadError(
             SOURCE, f"{where}/CreditGrade", f"{grade!r} is not one of {sorted(GRADES)}"
         )
-    years = []
-    for element in _child(root, "AnnualRecords", where).findall("Year"):
-        at = f"{where}/AnnualRecords/Year"
-        year = _attribute(element, "value", at)
-        at = f"{at}[@value={year}]"
-        years.append(
-            build(
-                SOURCE,
-                at,
-                TaxYear,
-                year=_integer(year, f"{at}/@value"),
-                tax_paid_yuan=parse_decimal(SOURCE, f"{at}/TaxPaid", _text(element, "TaxPaid", at)),
-                invoiced_sales_yuan=parse_decimal(
-                    SOURCE, f"{at}/InvoicedSales", _text(element, "InvoicedSales", at)
-                ),
-            )
-        )
+    years = [
+        _year(element, f"{where}/AnnualRecords/Year") for element in _child(root, "AnnualRecords", where)
+    ]
+    payments = [
+        _payment(element, index)
+        for index, element in enumerate(_child(root, "Payments", where).findall("Payment"))
+    ]
+    violations = [
+        _violation(element, index) for index, element in enumerate(_child(root, "Violations", where))
+    ]
     months = []
     for element in _child(root, "MonthlyInvoices", where).findall("Month"):
         at = f"{where}/MonthlyInvoices/Month"
@@ -113,6 +156,8 @@ def map_tax(document: str | bytes) -> TaxRecord:
         overdue_filings=_integer(_text(root, "OverdueFilings", where), f"{where}/OverdueFilings"),
         years=tuple(sorted(years, key=lambda year: year.year)),
         months=tuple(sorted(months, key=lambda month: month.month)),
+        payments=tuple(sorted(payments, key=lambda payment: payment.paid_on)),
+        violations=tuple(sorted(violations, key=lambda violation: violation.decided_on)),
     )
 
 
@@ -138,7 +183,7 @@ class TaxConnector(Connector[TaxRecord]):
 source = Source(
     connector=TaxConnector(),
     description="Tax bureau (bank-tax interaction): credit grade, yearly tax paid, monthly invoiced "
-    "sales, overdue filings",
+    "sales, overdue filings, tax payments, violations",
     consent="tax",
     sandbox=SandboxDefaults(
         port_offset=3, credentials={"app_key": "hub-sandbox", "app_secret": "sandbox-tax-secret"}

@@ -48,6 +48,7 @@ def _receivable(item: PayloadReader) -> Receivable:
         creditor_code=item.text("creditor_code"),
         debtor_code=item.text("debtor_code"),
         amount_yuan=item.decimal("amount"),
+        issued_on=item.day("issued_date"),
         due_on=item.day("due_date"),
         confirmed=item.boolean("confirmed"),
         confirmed_on=item.optional_day("confirmed_at"),

@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Route
 from foundation.credit_code import InvalidCreditCode, validate
 from sandbox.credentials import Credentials
 from sandbox.faults import BadFaults, CredentialOf, ErrorRenderer, FaultMiddleware, FaultSettings, FaultState
+from sandbox.fixtures import fixture_codes
 from sandbox.universe import Firm, Universe
 
 MAX_ENTERPRISE_LIMIT = 10_000
@@ -98,6 +99,13 @@ def _sandbox_routes(universe: Universe, state: FaultState) -> list[BaseRoute]:
         codes = [firm.credit_code for firm in firms[offset : offset + limit]]
         return JSONResponse({"total": len(firms), "creditCodes": codes})
 
+    async def fixtures(request: Request) -> Response:
+        listing = [
+            {"name": name, "creditCode": code, "summary": universe.fixtures[code].summary}
+            for name, code in fixture_codes(universe).items()
+        ]
+        return JSONResponse({"fixtures": listing})
+
     async def stats(request: Request) -> Response:
         return JSONResponse(
             {"requests": dict(sorted(state.requests.items())), "total": state.requests.total()}
@@ -125,6 +133,7 @@ def _sandbox_routes(universe: Universe, state: FaultState) -> list[BaseRoute]:
 
     return [
         Route("/_sandbox/enterprises", enterprises),
+        Route("/_sandbox/fixtures", fixtures),
         Route("/_sandbox/stats", stats),
         Route("/_sandbox/stats/reset", reset_stats, methods=["POST"]),
         Route("/_sandbox/faults", faults, methods=["GET", "POST", "DELETE"]),

@@ -74,3 +74,8 @@ class SandboxControl:
         listing = self._call("GET", provider or next(iter(self.urls)), "enterprises", params=params)
         codes: list[str] = listing["creditCodes"]
         return codes
+
+    def fixture_codes(self, provider: str | None = None) -> dict[str, str]:
+        """The universe's fixture firms, name → credit code (``GET /_sandbox/fixtures``; sandbox.fixtures)."""
+        listing = self._call("GET", provider or next(iter(self.urls)), "fixtures")
+        return {fixture["name"]: fixture["creditCode"] for fixture in listing["fixtures"]}

@@ -90,8 +90,22 @@ GOODS_BY_INDUSTRY: dict[str, tuple[Goods, ...]] = {
         _goods("8517629900", "其他数据接收转换及发送设备", "台", 22.0),
         _goods("8542319000", "其他集成电路处理器及控制器", "个", 2.5),
     ),
+    "crop_farming": (
+        _goods("0709999099", "其他鲜或冷藏蔬菜", "千克", 1.1),
+        _goods("0810909090", "其他鲜果", "千克", 1.8),
+        _goods("0703209000", "其他鲜或冷藏的大蒜", "千克", 1.0),
+    ),
+    "animal_husbandry": (
+        _goods("0207142200", "冻的鸡翼", "千克", 3.2),
+        _goods("0407219000", "其他鲜鸡蛋", "千克", 1.5),
+        _goods("0203299000", "其他冻猪肉", "千克", 2.6),
+    ),
 }
-"""What a manufacturer of each industry exports; a trading firm (``wholesale``) exports others' goods."""
+"""What a firm of each industry exports; a trading firm (``wholesale``) exports manufacturers' goods."""
+MANUFACTURED = tuple(
+    sorted(industry for industry in GOODS_BY_INDUSTRY if industry not in ("crop_farming", "animal_husbandry"))
+)
+"""The industries whose goods trading firms export."""
 
 EXPORT_PROPENSITY: dict[str, float] = {
     "textiles": 0.45,
@@ -107,6 +121,8 @@ EXPORT_PROPENSITY: dict[str, float] = {
     "electrical_equipment": 0.45,
     "electronics": 0.45,
     "wholesale": 0.35,
+    "crop_farming": 0.15,
+    "animal_husbandry": 0.05,
 }
 """The share of a sector's shipping firms that also export."""
 

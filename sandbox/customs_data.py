@@ -29,6 +29,7 @@ from sandbox.customs_catalog import (
     EXPORT_PROPENSITY,
     GENERAL_TRADE,
     GOODS_BY_INDUSTRY,
+    MANUFACTURED,
     MARKETS,
     PORTS_BY_CITY,
     Goods,
@@ -167,7 +168,7 @@ def _goods_of(rng: random.Random, firm: Firm) -> tuple[Goods, ...]:
     if firm.industry.key in GOODS_BY_INDUSTRY:
         return tuple(rng.sample(GOODS_BY_INDUSTRY[firm.industry.key], rng.randint(1, 3)))
     # a trading firm exports the goods of one or two manufacturing industries
-    industries = rng.sample(sorted(GOODS_BY_INDUSTRY), rng.randint(1, 2))
+    industries = rng.sample(MANUFACTURED, rng.randint(1, 2))
     return tuple(rng.choice(GOODS_BY_INDUSTRY[industry]) for industry in industries for _ in range(2))
 
 

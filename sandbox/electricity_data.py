@@ -1,7 +1,10 @@
 """Electricity accounts and monthly bills of a firm (grid company).
 
 Usage follows the firm's scale, its industry's intensity, Zhejiang's seasons (summer peak, Spring Festival
-dip) and the firm's trend; bad payers leave arrears, more of them in recent months.
+dip) and the firm's trend; bad payers leave arrears, more of them in recent months, pay in cash more often
+and some are cut off. An account is held in the registered name, but an individual business's by its
+operator and now and then one by another person (a landlord). Bills start with the first month after an
+account opened. Fixture firms (:mod:`sandbox.fixtures`) have one account with the traits they name.
 """
 
 from __future__ import annotations
@@ -9,7 +12,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
-from sandbox.registry_data import ROADS, Payload, registration
+from sandbox.fixtures import ElectricityTraits
+from sandbox.registry_data import ROADS, Payload, person_name, registration
 from sandbox.universe import TODAY, Universe, cents_text, history_months
 
 _SEASON = {
@@ -27,11 +31,53 @@ _SEASON = {
     12: 1.04,
 }
 _PRICE_CENTIFEN = {"0.4kV": 8520, "10kV": 7235, "35kV": 6580}  # 1/100 fen per kWh, by voltage
+_CAPACITIES_KVA = (30, 50, 80, 100, 125, 160, 200, 250, 315, 400, 500, 630, 800, 1000, 1250, 1600, 2000, 2500,
+                   3150, 4000, 5000, 6300, 8000, 10000, 12500, 16000, 20000, 25000, 31500, 40000)  # fmt: skip
+_AUTO_DEBIT = {"good": 0.8, "fair": 0.65, "bad": 0.45}
+_SUSPENDED = {"good": 0.0, "fair": 0.0, "bad": 0.1}
+_OTHER_HOLDER = 0.02  # accounts held by another person than the firm (or its operator)
+
+
+def _traits(universe: Universe, credit_code: str) -> ElectricityTraits | None:
+    fixture = universe.fixture_of(credit_code)
+    return fixture.electricity if fixture is not None else None
 
 
 def _account_count(universe: Universe, credit_code: str) -> int:
     firm = universe.by_code[credit_code]
-    return 2 if firm.is_core or universe.rng(credit_code, "electricity-accounts").random() < 0.2 else 1
+    drawn = firm.is_core or universe.rng(credit_code, "electricity-accounts").random() < 0.2
+    return 1 if _traits(universe, credit_code) is not None else 2 if drawn else 1
+
+
+def _base_kwh(universe: Universe, credit_code: str, ordinal: int, voltage: str) -> float:
+    """An account's usage in a month of average season at the start of the history."""
+    firm = universe.by_code[credit_code]
+    traits = _traits(universe, credit_code)
+    if traits is not None:
+        return traits.monthly_bill_yuan * 10_000 / _PRICE_CENTIFEN[voltage]
+    share = (0.6 if ordinal == 0 else 0.4) if _account_count(universe, credit_code) > 1 else 1.0
+    return firm.monthly_revenue_yuan * firm.industry.kwh_per_yuan * share
+
+
+def _holder(universe: Universe, credit_code: str, ordinal: int) -> tuple[str, str]:
+    """(type, name) of an account's holder as the grid company registered it."""
+    document = registration(universe, credit_code)
+    rng = universe.rng(credit_code, f"electricity-holder-{ordinal}")
+    traits = _traits(universe, credit_code)
+    other = traits.holder == "person" if traits is not None else rng.random() < _OTHER_HOLDER
+    if other:
+        return "person", person_name(rng)
+    if document["legalForm"] == "individual_business":
+        representative = document["legalRepresentative"]
+        assert isinstance(representative, dict)
+        return "person", str(representative["name"])
+    return "enterprise", str(document["name"])
+
+
+def _capacity_kva(rng_roll: float, peak_kwh: float) -> int:
+    """The smallest standard capacity carrying the peak month at a load factor of 0.25-0.6."""
+    needed = peak_kwh / (720 * (0.25 + 0.35 * rng_roll))
+    return next((kva for kva in _CAPACITIES_KVA if kva >= needed), _CAPACITIES_KVA[-1])
 
 
 def account_number(universe: Universe, credit_code: str, ordinal: int) -> str:
@@ -56,6 +102,7 @@ def owner_of(universe: Universe, account_no: str) -> tuple[str, int] | None:
 @lru_cache(maxsize=4096)
 def accounts(universe: Universe, credit_code: str) -> tuple[Payload, ...]:
     firm = universe.by_code[credit_code]
+    traits = _traits(universe, credit_code)
     rng = universe.rng(credit_code, "electricity-accounts")
     rng.random()  # the draw _account_count made
     founded = date.fromisoformat(str(registration(universe, credit_code)["foundedOn"]))
@@ -65,13 +112,27 @@ def accounts(universe: Universe, credit_code: str) -> tuple[Payload, ...]:
         if ordinal:
             address = f"浙江省{firm.city}{firm.county}{rng.choice(ROADS)}{rng.randint(1, 2000)}号"
         voltage = rng.choice(("10kV", "35kV") if firm.is_core else ("0.4kV", "0.4kV", "10kV"))
-        opened = min(founded + timedelta(days=rng.randint(30, 2000)), date(2023, 6, 30))
+        # before the history unless the firm is younger: then when it was founded
+        opened = max(founded, min(founded + timedelta(days=rng.randint(30, 2000)), date(2023, 6, 30)))
+        terms = universe.rng(credit_code, f"electricity-terms-{ordinal}")
+        payment = "auto_debit" if terms.random() < _AUTO_DEBIT[firm.health] else "cash"
+        status = "suspended" if terms.random() < _SUSPENDED[firm.health] else "normal"
+        if traits is not None:
+            voltage, payment, status = traits.voltage_level, traits.payment_method, traits.supply_status
+            opened = traits.opened_on or opened
+        holder_type, holder_name = _holder(universe, credit_code, ordinal)
+        peak_kwh = _base_kwh(universe, credit_code, ordinal, voltage) * max(_SEASON.values()) * 1.3
         result.append(
             {
                 "accountNo": account_number(universe, credit_code, ordinal),
                 "address": address,
                 "voltageLevel": voltage,
                 "openedOn": opened.isoformat(),
+                "holderName": holder_name,
+                "holderType": holder_type,
+                "paymentMethod": payment,
+                "contractedCapacityKva": str(_capacity_kva(terms.random(), peak_kwh)),
+                "supplyStatus": status,
             }
         )
     return tuple(result)
@@ -84,16 +145,27 @@ def _due(month: date) -> date:
 
 @lru_cache(maxsize=4096)
 def consumption(universe: Universe, credit_code: str, ordinal: int) -> tuple[Payload, ...]:
-    """24 monthly bills of one account, oldest first."""
+    """The monthly bills of one account over the 24 months of history (from its first full month), oldest
+    first."""
     firm = universe.by_code[credit_code]
     account = accounts(universe, credit_code)[ordinal]
+    traits = _traits(universe, credit_code)
     rng = universe.rng(credit_code, f"electricity-{ordinal}")
-    share = (0.6 if ordinal == 0 else 0.4) if len(accounts(universe, credit_code)) > 1 else 1.0
     price = _PRICE_CENTIFEN[str(account["voltageLevel"])]
-    base_kwh = firm.monthly_revenue_yuan * firm.industry.kwh_per_yuan * share
+    base_kwh = _base_kwh(universe, credit_code, ordinal, str(account["voltageLevel"]))
+    opened = date.fromisoformat(str(account["openedOn"]))
     months = history_months()
+    # the fixture's bills left partly unpaid: the last ones fallen due on the universe's today
+    fallen_due = [month for month in months if _due(month) < TODAY]
+    unpaid = (
+        set(fallen_due[len(fallen_due) - traits.arrears_months :])
+        if traits and traits.arrears_months
+        else set()
+    )
     items: list[Payload] = []
     for step, month in enumerate(months):
+        if month < opened:
+            continue
         trend = (1 + firm.yearly_growth) ** (step / 12)
         kwh_tenths = round(base_kwh * _SEASON[month.month] * trend * rng.uniform(0.94, 1.06) * 10)
         bill = (kwh_tenths * price + 500) // 1000
@@ -103,6 +175,8 @@ def consumption(universe: Universe, credit_code: str, ordinal: int) -> tuple[Pay
             paid = bill * rng.choice((0, 0, 30, 50, 70)) // 100
         elif firm.health == "fair" and rng.random() < 0.08:
             paid_on = due + timedelta(days=rng.randint(1, 12))
+        if month in unpaid:
+            paid = bill * 60 // 100
         if due >= TODAY:  # not yet due on the universe's today
             paid = 0
         paid_text = None if paid == 0 or paid_on >= TODAY else paid_on.isoformat()

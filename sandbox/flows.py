@@ -1,7 +1,10 @@
 """Orders, waybills and receivables, all derived from the same trade relations so the providers agree.
 
 Every order from a seller S to a buyer B that has shipped has waybills (shipper S, consignee B) a few days
-after it; orders sold on account leave receivables (creditor S, debtor B), confirmed by B or not.
+after it; orders sold on account leave receivables (creditor S, debtor B), issued on the order's day and
+confirmed by B or not. Most relations pay within 30, 60 or 90 days; some on long terms, 6 to 15 months. A
+fixture's relation (:mod:`sandbox.fixtures`) has orders only in its months, and its planned receivables,
+each with an order of its own, instead of drawn ones.
 """
 
 from __future__ import annotations
@@ -11,12 +14,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Literal
 
+from sandbox.fixtures import PlannedReceivable
 from sandbox.registry_data import Payload
 from sandbox.universe import TODAY, Relation, Universe, cents_text, firm_rng, history_months
 
 Role = Literal["buyer", "seller", "any"]
 _NOW = datetime.combine(TODAY, time(), tzinfo=UTC)
 _CONFIRMATION = {"good": 0.95, "fair": 0.8, "bad": 0.45}  # by the creditor's health: disputes follow it
+_LONG_TERMS_SHARE = 0.12  # of the relations on credit
+_LONG_TERMS_DAYS = (180, 270, 365, 450)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +76,15 @@ def relation_flows(universe: Universe, relation_index: int) -> Flows:
     rng = firm_rng(universe.seed, f"relation-{relation_index}", "trade")
     growth = seller.yearly_growth * 0.7 + buyer.yearly_growth * 0.3
     terms_days = rng.choice((30, 60, 90))
+    terms = firm_rng(universe.seed, f"relation-{relation_index}", "terms")
+    if terms.random() < _LONG_TERMS_SHARE:
+        terms_days = terms.choice(_LONG_TERMS_DAYS)
     orders: list[Payload] = []
     waybills: list[Payload] = []
     receivables: list[Payload] = []
     for step, month in enumerate(history_months()):
+        if relation.months is not None and month not in relation.months:
+            continue
         expected = relation.monthly_orders * (1 + growth) ** (step / 12)
         days = sorted(rng.randint(0, 27) for _ in range(int(expected + rng.random())))
         for day in days:
@@ -109,7 +120,49 @@ def relation_flows(universe: Universe, relation_index: int) -> Flows:
             waybills.extend(order_waybills)
             if relation.on_credit and status in ("shipped", "completed") and rng.random() < 0.8:
                 receivables.append(_receivable(universe, relation, order_no, amount, ordered, terms_days))
+    for planned in relation.receivables:
+        order, order_waybills, receivable = _planned(universe, relation, planned, len(orders))
+        orders.append(order)
+        waybills.extend(order_waybills)
+        receivables.append(receivable)
     return Flows(tuple(orders), tuple(waybills), tuple(receivables))
+
+
+def _planned(
+    universe: Universe, relation: Relation, planned: PlannedReceivable, ordinal: int
+) -> tuple[Payload, list[Payload], Payload]:
+    """The order, waybills and receivable of a fixture's planned receivable."""
+    seller, buyer = relation.seller, relation.buyer
+    order_no = f"PO{planned.issued_on:%Y%m%d}{relation.index:05d}{ordinal:03d}"
+    amount = planned.amount_yuan * 100
+    shipped = datetime.combine(planned.issued_on + timedelta(days=2), time(9), UTC)
+    order_waybills = _waybills(relation, order_no, amount, shipped, f"{universe.seed}:{order_no}")
+    in_transit = any(waybill["status"] == "in_transit" for waybill in order_waybills)
+    order: Payload = {
+        "order_no": order_no,
+        "buyer_code": buyer.credit_code,
+        "buyer_name": buyer.name,
+        "seller_code": seller.credit_code,
+        "seller_name": seller.name,
+        "amount": cents_text(amount),
+        "currency": "CNY",
+        "ordered_at": planned.issued_on.isoformat(),
+        "status": "shipped" if in_transit else "completed",
+    }
+    confirmed_on = planned.issued_on + timedelta(days=5)
+    receivable: Payload = {
+        "receivable_no": f"AR{order_no[2:]}",
+        "order_no": order_no,
+        "creditor_code": seller.credit_code,
+        "debtor_code": buyer.credit_code,
+        "amount": cents_text(amount),
+        "issued_date": planned.issued_on.isoformat(),
+        "due_date": planned.due_on.isoformat(),
+        "confirmed": planned.confirmed,
+        "confirmed_at": confirmed_on.isoformat() if planned.confirmed else None,
+        "settled": planned.settled,
+    }
+    return order, order_waybills, receivable
 
 
 def _receivable(
@@ -127,6 +180,7 @@ def _receivable(
         "creditor_code": relation.seller.credit_code,
         "debtor_code": relation.buyer.credit_code,
         "amount": cents_text(amount),
+        "issued_date": ordered.isoformat(),
         "due_date": due.isoformat(),
         "confirmed": confirmed,
         "confirmed_at": confirmed_on.isoformat() if confirmed else None,

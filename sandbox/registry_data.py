@@ -1,4 +1,10 @@
-"""Registration data of a firm (market regulation): legal form, capital, founding, address, representative."""
+"""Registration data of a firm (market regulation): legal form, capital, founding, address, representative,
+shareholders and senior managers.
+
+The people of a firm are drawn from an RNG of their own, after the older fields, so those stay as they were.
+The legal representative is usually a shareholder and a manager too, with the same ID number (what
+related-party checks match on); an enterprise shareholder is another firm of the universe.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import random
 from datetime import date, timedelta
 from functools import lru_cache
 
+from sandbox.fixtures import Fixture
 from sandbox.universe import Firm, Universe, cents_text
 
 Payload = dict[str, object]
@@ -32,39 +39,136 @@ def resident_id_number(division: str, birth: date, rng: random.Random) -> str:
 
 
 def _legal_form(rng: random.Random, firm: Firm) -> str:
-    if firm.is_core:
-        return "joint_stock_company"
-    roll = rng.random()
-    if roll < 0.82:
-        return "limited_liability_company"
-    return "sole_proprietorship" if roll < 0.9 else "partnership" if roll < 0.95 else "individual_business"
+    """The firm's legal form (the universe decides it); takes the draw this module once made for it, so
+    what is drawn after it stays as it was."""
+    if not firm.is_core:
+        rng.random()
+    return firm.legal_form
 
 
-def _status(rng: random.Random, firm: Firm) -> str:
+def _status(rng: random.Random, firm: Firm, fixture: Fixture | None) -> str:
     if firm.health != "bad":
         return "active"
     roll = rng.random()
+    if fixture is not None:
+        return "active"
     return "revoked" if roll < 0.04 else "deregistered" if roll < 0.06 else "active"
+
+
+def person_name(rng: random.Random) -> str:
+    return rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.randint(1, 2)))
+
+
+def _person(rng: random.Random, division: str) -> Payload:
+    birth = date(1958, 1, 1) + timedelta(days=rng.randint(0, 365 * 40))
+    return {"name": person_name(rng), "idNumber": resident_id_number(division, birth, rng)}
+
+
+def _ratios(rng: random.Random, count: int, first_share: float) -> list[str]:
+    """``count`` share ratios with four places summing to exactly 1, the first about ``first_share``."""
+    if count == 1:
+        return ["1.0000"]
+    weights = [first_share] + [rng.uniform(0.3, 1.0) * (1 - first_share) for _ in range(count - 1)]
+    scale = sum(weights[1:]) / (1 - first_share)
+    parts = [round(weights[0] * 10_000)] + [max(1, round(weight / scale * 10_000)) for weight in weights[1:]]
+    parts[0] += 10_000 - sum(parts)
+    return [f"{part // 10_000}.{part % 10_000:04d}" for part in parts]
+
+
+@lru_cache(maxsize=4)
+def _cores(universe: Universe) -> tuple[Firm, ...]:
+    return tuple(firm for firm in universe.firms if firm.is_core)
+
+
+def _owners(universe: Universe, firm: Firm, representative: Payload) -> tuple[list[Payload], list[Payload]]:
+    """Shareholders and senior managers: the representative among them as a rule."""
+    rng = universe.rng(firm.credit_code, "registry-owners")
+    form = firm.legal_form
+    holders: list[Payload] = []
+    if form in ("sole_proprietorship", "individual_business"):
+        people = [representative]
+    elif form == "farmers_cooperative":
+        people = [representative, *(_person(rng, firm.division) for _ in range(rng.randint(4, 9)))]
+    else:
+        count = (
+            rng.randint(3, 6)
+            if firm.is_core
+            else rng.randint(2, 4)
+            if form == "partnership"
+            else rng.randint(1, 3)
+        )
+        people = [_person(rng, firm.division) for _ in range(count)]
+        if rng.random() < 0.9:  # the representative holds shares
+            people[0] = representative
+    enterprises: list[Firm] = []
+    if form in ("limited_liability_company", "joint_stock_company") and rng.random() < (
+        0.5 if firm.is_core else 0.15
+    ):  # a subsidiary of a core enterprise
+        owner = rng.choice(_cores(universe))
+        if owner.index != firm.index:
+            enterprises.append(owner)
+    ratios = _ratios(rng, len(people) + len(enterprises), rng.uniform(0.35, 0.8))
+    for person, ratio in zip(people, ratios, strict=False):
+        holders.append(
+            {"kind": "person", "name": person["name"], "idNumber": person["idNumber"], "shareRatio": ratio}
+        )
+    for owner, ratio in zip(enterprises, ratios[len(people) :], strict=True):
+        holders.append(
+            {"kind": "enterprise", "name": owner.name, "creditCode": owner.credit_code, "shareRatio": ratio}
+        )
+    return holders, _managers(rng, firm, representative, people)
+
+
+def _managers(
+    rng: random.Random, firm: Firm, representative: Payload, people: list[Payload]
+) -> list[Payload]:
+    def manager(person: Payload, role: str) -> Payload:
+        return {"name": person["name"], "role": role, "idNumber": person["idNumber"]}
+
+    others = [person for person in people if person is not representative]
+    form = firm.legal_form
+    if form in ("sole_proprietorship", "individual_business", "partnership"):
+        return [manager(representative, "general_manager")]
+    if form == "farmers_cooperative":
+        supervisor = others[0] if others else _person(rng, firm.division)
+        return [manager(representative, "chairman"), manager(supervisor, "supervisor")]
+    if rng.random() < 0.05:  # a representative who is no manager: a nominee
+        representative = _person(rng, firm.division)
+    if firm.is_core:
+        directors = [*others[:3]] + [_person(rng, firm.division) for _ in range(max(0, 2 - len(others)))]
+        result = [manager(representative, "chairman"), *(manager(person, "director") for person in directors)]
+        result.append(manager(_person(rng, firm.division), "general_manager"))
+        result.append(manager(_person(rng, firm.division), "cfo"))
+    else:
+        result = [manager(representative, "director"), manager(representative, "general_manager")]
+        if rng.random() < 0.4:
+            result.append(manager(_person(rng, firm.division), "cfo"))
+    # a supervisor may be no director or manager (Company Law): someone else
+    result.append(manager(_person(rng, firm.division), "supervisor"))
+    return result
 
 
 @lru_cache(maxsize=4096)
 def registration(universe: Universe, credit_code: str) -> Payload:
     """The registry's answer for a firm of ``universe`` (the caller checked that it exists)."""
     firm = universe.by_code[credit_code]
+    fixture = universe.fixture_of(credit_code)
     rng = universe.rng(credit_code, "registry")
-    # core enterprises are old hands; the youngest firms still have two full years of history
+    # core enterprises are old hands; the youngest firms still have two full years of history (but fixtures)
     oldest, span_years = (date(1993, 1, 1), 18) if firm.is_core else (date(2000, 1, 1), 22)
     founded = oldest + timedelta(days=rng.randint(0, 365 * span_years))
+    if fixture is not None and fixture.founded_on is not None:
+        founded = fixture.founded_on
     capital_units = rng.choice((10, 30, 50, 100, 200, 300, 500, 1000, 2000))  # in 10,000 yuan
     if firm.is_core:
         capital_units *= 20
     birth = date(1960, 1, 1) + timedelta(days=rng.randint(0, 365 * 36))
-    representative = {
-        "name": rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.randint(1, 2))),
+    representative: Payload = {
+        "name": person_name(rng),
         "idNumber": resident_id_number(firm.division, birth, rng),
         "phone": rng.choice(_MOBILE_PREFIXES) + f"{rng.randint(0, 99_999_999):08d}",
     }
-    return {
+    document: Payload = {
         "creditCode": firm.credit_code,
         "name": firm.name,
         "legalForm": _legal_form(rng, firm),
@@ -74,7 +178,9 @@ def registration(universe: Universe, credit_code: str) -> Payload:
         "industry": firm.industry.key,
         "industryCode": firm.industry.code,
         "address": f"浙江省{firm.city}{firm.county}{rng.choice(ROADS)}{rng.randint(1, 2000)}号",
-        "status": _status(rng, firm),
+        "status": _status(rng, firm, fixture),
         "legalRepresentative": representative,
         "isCore": firm.is_core,
     }
+    document["shareholders"], document["seniorManagers"] = _owners(universe, firm, representative)
+    return document

@@ -8,13 +8,14 @@ well under a second and the same seed gives byte-identical answers.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from typing import Literal
 
 from foundation.credit_code import ZHEJIANG_COUNTIES, generate
 from foundation.credit_code.divisions import CITIES, COUNTIES
+from sandbox.fixtures import Fixture, PlannedReceivable, placed_fixtures
 
 Health = Literal["good", "fair", "bad"]
 
@@ -48,9 +49,30 @@ INDUSTRIES: tuple[Industry, ...] = (
     Industry("electrical_equipment", "C38", "电气", 0.06, 110.0),
     Industry("electronics", "C39", "电子", 0.05, 400.0),
     Industry("wholesale", "F51", "贸易", 0.01, 50.0),
+    Industry("crop_farming", "A01", "果蔬", 0.03, 6.0),  # vegetables and fruit
+    Industry("animal_husbandry", "A03", "畜牧", 0.05, 14.0),
 )
+INDUSTRY_BY_KEY = {industry.key: industry for industry in INDUSTRIES}
 _MANUFACTURING = tuple(industry for industry in INDUSTRIES if industry.code.startswith("C"))
-_WHOLESALE = next(industry for industry in INDUSTRIES if industry.key == "wholesale")
+_WHOLESALE = INDUSTRY_BY_KEY["wholesale"]
+_AGRICULTURE = tuple(industry for industry in INDUSTRIES if industry.code.startswith("A"))
+_FOOD_PROCESSING = INDUSTRY_BY_KEY["food_processing"]
+
+LEGAL_FORMS: tuple[str, ...] = (
+    "limited_liability_company",
+    "joint_stock_company",
+    "sole_proprietorship",
+    "partnership",
+    "individual_business",
+    "farmers_cooperative",
+)
+"""The registry's legal forms; a firm's credit code has the kind digit of its form (KIND_OF_FORM)."""
+KIND_OF_FORM = {form: "3" if form == "farmers_cooperative" else "2" if form == "individual_business" else "1"
+                for form in LEGAL_FORMS}  # fmt: skip
+MAX_SUPPLIERS_OF_A_CORE = 40
+AGRICULTURAL_SHARE = (
+    0.02  # of the firms that would be manufacturers: farms instead (besides the cooperatives)
+)
 
 _TRADE_NAME_CHARS = "华兴恒鑫达盛泰金宏源丰瑞安佳通正新嘉永海天宇东方中德信利荣昌富隆成明远博创汇联科诚益顺"
 
@@ -68,6 +90,7 @@ class Firm:
     health: Health
     monthly_revenue_yuan: float  # scale of the business at the start of the history
     yearly_growth: float  # -0.35 .. +0.20: the trend of every series
+    legal_form: str = "limited_liability_company"  # one of LEGAL_FORMS
 
     @property
     def city(self) -> str:
@@ -88,6 +111,9 @@ class Relation:
     monthly_orders: float  # mean number of orders a month
     order_yuan: float  # typical order amount
     on_credit: bool  # sales on account leave receivables
+    months: frozenset[date] | None = None  # the months with orders; None: every month of the history
+    receivables: tuple[PlannedReceivable, ...] = ()  # a fixture's, each with its own order
+    withheld: bool = False  # a generated relation of a fixture that owns its trade: no provider serves it
 
 
 @dataclass(eq=False)  # hashed by identity: per-firm lru_caches key on it
@@ -96,7 +122,8 @@ class Universe:
 
     seed: int
     firms: tuple[Firm, ...]
-    relations: tuple[Relation, ...]
+    relations: tuple[Relation, ...]  # by index, withheld ones too
+    fixtures: dict[str, Fixture] = field(default_factory=dict)  # by credit code (sandbox.fixtures)
     by_code: dict[str, Firm] = field(init=False, repr=False)
     relations_of: dict[str, tuple[Relation, ...]] = field(init=False, repr=False)
 
@@ -104,12 +131,18 @@ class Universe:
         self.by_code = {firm.credit_code: firm for firm in self.firms}
         grouped: dict[str, list[Relation]] = {}
         for relation in self.relations:
+            if relation.withheld:
+                continue
             grouped.setdefault(relation.seller.credit_code, []).append(relation)
             grouped.setdefault(relation.buyer.credit_code, []).append(relation)
         self.relations_of = {code: tuple(relations) for code, relations in grouped.items()}
 
     def firm(self, credit_code: str) -> Firm | None:
         return self.by_code.get(credit_code)
+
+    def fixture_of(self, credit_code: str) -> Fixture | None:
+        """The fixture a firm is, if it is one (:mod:`sandbox.fixtures`)."""
+        return self.fixtures.get(credit_code)
 
     def rng(self, credit_code: str, source: str) -> random.Random:
         return firm_rng(self.seed, credit_code, source)
@@ -148,48 +181,104 @@ def _growth(rng: random.Random, health: Health) -> float:
     return round(rng.uniform(low, high), 4)
 
 
-def _build_firms(rng: random.Random, size: int) -> tuple[Firm, ...]:
+def _legal_form(rng: random.Random, is_core: bool) -> str:
+    if is_core:
+        return "joint_stock_company"
+    roll = rng.random()
+    if roll < 0.02:
+        return "farmers_cooperative"
+    if roll < 0.82:
+        return "limited_liability_company"
+    return "sole_proprietorship" if roll < 0.9 else "partnership" if roll < 0.95 else "individual_business"
+
+
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    """A firm as drawn, before names are settled: what the draws of relations depend on."""
+
+    firm: Firm
+    trade_name: str
+    drawn_wholesale: bool
+    renamed: bool  # its industry or legal form is not what its drawn name says
+
+
+def _suffix(is_core: bool, legal_form: str) -> str:
+    if is_core:
+        return "股份有限公司"
+    return "专业合作社" if legal_form == "farmers_cooperative" else "有限公司"
+
+
+def _draft_firms(seed: int, rng: random.Random, size: int) -> list[_Draft]:
+    """The firms in the order of the universe's draws. The legal form, the farms and the fixtures come from
+    RNGs of their own, so the universe's draws (and its codes but for the kind digit) are those of a
+    universe without them."""
     core_count = max(1, size // 50)
+    placed = placed_fixtures(size)
     codes: set[str] = set()
-    names: set[str] = set()
-    firms = []
+    drawn_names: set[str] = set()
+    drafts = []
     for index in range(size):
         is_core = index % (size // core_count) == 0 and index // (size // core_count) < core_count
         division = rng.choice(ZHEJIANG_COUNTIES)
-        code = generate(division, rng)
+        fixture = placed.get(index)
+        own = firm_rng(seed, f"firm-{index}", "legal-form")
+        legal_form = fixture.legal_form if fixture else _legal_form(own, is_core)
+        kind = (fixture.kind if fixture else None) or KIND_OF_FORM[legal_form]
+        code = generate(division, rng, kind=kind)
         while code in codes:
-            code = generate(division, rng)
+            code = generate(division, rng, kind=kind)
         codes.add(code)
-        industry = rng.choice(_MANUFACTURING) if is_core or rng.random() < 0.8 else _WHOLESALE
+        drawn = rng.choice(_MANUFACTURING) if is_core or rng.random() < 0.8 else _WHOLESALE
         city = CITIES[division[:4]].removesuffix("市")
-        suffix = "股份有限公司" if is_core else "有限公司"
-        name, attempt = "", 0
-        while not name or name in names:
+        suffix = _suffix(is_core, "limited_liability_company")
+        name, trade_name, attempt = "", "", 0
+        while not name or name in drawn_names:
             # two-character trade names run out in a big universe: then take three
             trade_name = "".join(rng.choice(_TRADE_NAME_CHARS) for _ in range(2 if attempt < 5 else 3))
-            name, attempt = f"{city}{trade_name}{industry.word}{suffix}", attempt + 1
-        names.add(name)
+            name, attempt = f"{city}{trade_name}{drawn.word}{suffix}", attempt + 1
+        drawn_names.add(name)
         health = _health(rng, is_core)
-        revenue = rng.lognormvariate(16.5 if is_core else 13.5, 0.6)
-        firms.append(
-            Firm(
-                index,
-                code,
-                name,
-                division,
-                industry,
-                is_core,
-                health,
-                round(revenue, 2),
-                _growth(rng, health),
-            )
-        )
+        revenue = round(rng.lognormvariate(16.5 if is_core else 13.5, 0.6), 2)
+        growth = _growth(rng, health)
+        industry = drawn
+        if fixture:
+            industry = INDUSTRY_BY_KEY[fixture.industry]
+            health, growth = fixture.health, fixture.yearly_growth
+            revenue = fixture.monthly_revenue_yuan or revenue
+        elif legal_form == "farmers_cooperative" or (
+            drawn is not _WHOLESALE and own.random() < AGRICULTURAL_SHARE
+        ):
+            industry = own.choice(_AGRICULTURE)
+        firm = Firm(index, code, name, division, industry, is_core, health, revenue, growth, legal_form)
+        renamed = industry is not drawn or _suffix(is_core, legal_form) != suffix
+        drafts.append(_Draft(firm, trade_name, drawn is _WHOLESALE, renamed))
+    return drafts
+
+
+def _settle_names(seed: int, drafts: list[_Draft]) -> tuple[Firm, ...]:
+    """The firms, those whose industry or legal form differs from their drawn name renamed after it (a
+    character added while the name is taken)."""
+    taken = {draft.firm.name for draft in drafts if not draft.renamed}
+    firms = []
+    for draft in drafts:
+        firm = draft.firm
+        if draft.renamed:
+            rng = firm_rng(seed, f"firm-{firm.index}", "name")
+            city = CITIES[firm.division[:4]].removesuffix("市")
+            trade_name = draft.trade_name
+            name = f"{city}{trade_name}{firm.industry.word}{_suffix(firm.is_core, firm.legal_form)}"
+            while name in taken:
+                trade_name += rng.choice(_TRADE_NAME_CHARS)
+                name = f"{city}{trade_name}{firm.industry.word}{_suffix(firm.is_core, firm.legal_form)}"
+            taken.add(name)
+            firm = replace(firm, name=name)
+        firms.append(firm)
     return tuple(firms)
 
 
-def _build_relations(rng: random.Random, firms: tuple[Firm, ...]) -> tuple[Relation, ...]:
+def _build_relations(rng: random.Random, firms: tuple[Firm, ...], distributors: list[Firm]) -> list[Relation]:
     ordinary = [firm for firm in firms if not firm.is_core]
-    distributors = [firm for firm in ordinary if firm.industry is _WHOLESALE] or ordinary
+    distributors = distributors or ordinary
     pairs: list[tuple[Firm, Firm, bool]] = []  # (seller, buyer, with a core)
     seen: set[tuple[int, int]] = set()
 
@@ -218,7 +307,93 @@ def _build_relations(rng: random.Random, firms: tuple[Firm, ...]) -> tuple[Relat
         relations.append(
             Relation(index, seller, buyer, round(monthly_orders, 3), round(order_yuan, 2), on_credit)
         )
-    return tuple(relations)
+    return relations
+
+
+def _fixture_relations(
+    seed: int, firms: tuple[Firm, ...], fixtures: dict[int, Fixture], first_index: int
+) -> list[Relation]:
+    """The relations of the fixtures that own their trade, numbered from ``first_index``."""
+    cores = [firm for firm in firms if firm.is_core]
+    food_cores = [firm for firm in cores if firm.industry is _FOOD_PROCESSING] or cores
+    ordinary = [firm for firm in firms if not firm.is_core and firm.index not in fixtures]
+    history = history_months()
+    relations: list[Relation] = []
+    for index, fixture in sorted(fixtures.items()):
+        seller = firms[index]
+        wanted = max(
+            (relation.ordinal + 1 for relation in fixture.relations or () if relation.buyer == "firm"),
+            default=0,
+        )
+        picks = firm_rng(seed, f"fixture-{fixture.name}", "buyers").sample(
+            ordinary, min(wanted, len(ordinary))
+        )
+        founded = fixture.founded_on or history[0]
+        for planned in fixture.relations or ():
+            candidates = {"core": cores, "food_core": food_cores, "firm": picks}[planned.buyer] or cores
+            buyer = candidates[planned.ordinal % len(candidates)]
+            months = frozenset(
+                month
+                for month in (planned.months or history)
+                if month in history and month >= date(founded.year, founded.month, 1)
+            )
+            relations.append(
+                Relation(
+                    first_index + len(relations),
+                    seller,
+                    buyer,
+                    planned.monthly_orders,
+                    planned.order_yuan,
+                    planned.on_credit,
+                    months,
+                    planned.receivables,
+                )
+            )
+    return relations
+
+
+def _agricultural_relations(
+    seed: int, firms: tuple[Firm, ...], served: list[Relation], fixtures: dict[int, Fixture], first_index: int
+) -> list[Relation]:
+    """Farms and cooperatives supply the food-processing core enterprises (while a core has fewer than
+    MAX_SUPPLIERS_OF_A_CORE suppliers), or else a food-processing firm."""
+    suppliers: dict[int, set[int]] = {}
+    for relation in served:
+        suppliers.setdefault(relation.buyer.index, set()).add(relation.seller.index)
+    food_cores = [firm for firm in firms if firm.is_core and firm.industry is _FOOD_PROCESSING]
+    food_firms = [
+        firm
+        for firm in firms
+        if not firm.is_core and firm.industry is _FOOD_PROCESSING and firm.index not in fixtures
+    ]
+    relations: list[Relation] = []
+    for seller in firms:
+        if seller.industry not in _AGRICULTURE or seller.index in fixtures:
+            continue
+        rng = firm_rng(seed, f"firm-{seller.index}", "agricultural-buyer")
+        open_cores = [
+            core for core in food_cores if len(suppliers.get(core.index, ())) < MAX_SUPPLIERS_OF_A_CORE
+        ]
+        buyers = open_cores or food_firms
+        if not buyers:
+            continue
+        buyer = rng.choice(buyers)
+        if seller.index in suppliers.get(buyer.index, set()):
+            continue
+        suppliers.setdefault(buyer.index, set()).add(seller.index)
+        monthly_orders = rng.uniform(0.4, 1.5)
+        order_yuan = max(2_000.0, seller.monthly_revenue_yuan * rng.uniform(0.05, 0.2) / monthly_orders)
+        relations.append(
+            Relation(
+                first_index + len(relations),
+                seller,
+                buyer,
+                round(monthly_orders, 3),
+                round(order_yuan, 2),
+                rng.random() < 0.8,
+            )
+        )
+    return relations
 
 
 @lru_cache(maxsize=4)
@@ -227,5 +402,24 @@ def build_universe(seed: int = 20261125, size: int = 2000) -> Universe:
     if size < 10:
         raise ValueError(f"a universe needs at least 10 firms, got {size}")
     rng = random.Random(f"{seed}:universe:{size}")
-    firms = _build_firms(rng, size)
-    return Universe(seed, firms, _build_relations(rng, firms))
+    drafts = _draft_firms(seed, rng, size)
+    firms = _settle_names(seed, drafts)
+    distributors = [
+        firm for firm, draft in zip(firms, drafts, strict=True) if draft.drawn_wholesale and not firm.is_core
+    ]
+    generated = _build_relations(rng, firms, distributors)
+    placed = placed_fixtures(size)
+    owning = {index for index, fixture in placed.items() if fixture.relations is not None}
+    relations = [
+        replace(relation, withheld=True)
+        if relation.seller.index in owning or relation.buyer.index in owning
+        else relation
+        for relation in generated
+    ]
+    relations += _fixture_relations(
+        seed, firms, {index: placed[index] for index in sorted(owning)}, len(relations)
+    )
+    served = [relation for relation in relations if not relation.withheld]
+    relations += _agricultural_relations(seed, firms, served, placed, len(relations))
+    fixtures = {firms[index].credit_code: fixture for index, fixture in placed.items()}
+    return Universe(seed, firms, tuple(relations), fixtures)

@@ -96,12 +96,25 @@ def create_app(universe: Universe, config: ProviderConfig) -> Starlette:
             if record.year > GRADE_YEAR - years:
                 year = ET.SubElement(annual, "Year", value=str(record.year))
                 _child(year, "TaxPaid", cents_text(record.tax_paid_cents))
+                _child(year, "VatPaid", cents_text(record.vat_paid_cents))
+                _child(year, "CitPaid", cents_text(record.cit_paid_cents))
                 _child(year, "InvoicedSales", cents_text(record.invoiced_sales_cents))
         monthly = ET.SubElement(root, "MonthlyInvoices")
         for invoiced in facts.months:
             month = ET.SubElement(monthly, "Month", value=f"{invoiced.month:%Y-%m}")
             _child(month, "InvoicedSales", cents_text(invoiced.invoiced_sales_cents))
             _child(month, "InvoiceCount", str(invoiced.invoice_count))
+        payments = ET.SubElement(root, "Payments")
+        for payment in facts.payments:
+            paid = ET.SubElement(payments, "Payment", date=payment.paid_on.isoformat(), type=payment.tax_type)
+            _child(paid, "Amount", cents_text(payment.amount_cents))
+        violations = ET.SubElement(root, "Violations")
+        for violation in facts.violations:
+            decided = ET.SubElement(
+                violations, "Violation", caseNo=violation.case_no, date=violation.decided_on.isoformat()
+            )
+            _child(decided, "Kind", violation.kind)
+            _child(decided, "Penalty", cents_text(violation.penalty_cents))
         return _xml(root)
 
     routes = [Route("/api/tax/v1/taxpayers/{creditCode}/profile", profile)]

@@ -1,0 +1,406 @@
+"""Named fixture firms: firms of the universe whose data say what their names say, for acceptance tests.
+
+Each fixture takes over the firm at a fixed place counted from the end of the universe (index ``size -
+position``, never a core enterprise), keeps its credit code's organisation digits and its region, and has
+its traits applied on top of the generated data by every provider: the universe sets its legal form
+(and so its code's kind digit), industry, health, scale and trend and, for a fixture that owns its trade,
+its trade relations; the registry, electricity and tax data read the fixture's traits. The same seed gives
+the same fixture firms, and every trait holds for any seed (a universe too small for a fixture has none
+at its place). ``tests/sandbox/test_fixtures.py`` checks each trait over HTTP; sandbox/PROTOCOL.md lists
+them.
+
+Look a fixture up with :func:`fixture_code` (``fixture_code(build_universe(), "tax-eligible")``), list them
+with :func:`fixture_codes`; over HTTP every provider answers ``GET /_sandbox/fixtures``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from sandbox.universe import Universe
+
+Health = Literal["good", "fair", "bad"]
+Buyer = Literal["core", "food_core", "firm"]
+
+
+@dataclass(frozen=True, slots=True)
+class ElectricityTraits:
+    """The fixture's one electricity account.
+
+    Parameters:
+        monthly_bill_yuan: the bill its usage is scaled to (before seasons and trend).
+        voltage_level: its supply voltage (sets the price).
+        holder: ``registered``: held in the registered name; ``person``: by another person.
+        arrears_months: the last bills fallen due that were left partly unpaid.
+        opened_on: when it opened (None: years before the history); its bills start with the first month
+            that begins on or after that day.
+    """
+
+    monthly_bill_yuan: int
+    voltage_level: str = "0.4kV"
+    holder: Literal["registered", "person"] = "registered"
+    payment_method: Literal["auto_debit", "cash"] = "auto_debit"
+    supply_status: Literal["normal", "suspended"] = "normal"
+    arrears_months: int = 0
+    opened_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TaxTraits:
+    """The fixture's tax record.
+
+    Parameters:
+        grade: its credit grade.
+        yearly_tax_yuan: the tax its payments over the last 12 months of history add up to (before any
+            left unpaid); None: what its scale and rates give.
+        overdue_filings: returns overdue.
+        unpaid_from: no payment on or after this day.
+        violation_on: the day of its one violation (None: none).
+    """
+
+    grade: Literal["A", "B", "M", "C", "D"]
+    yearly_tax_yuan: int | None = None
+    overdue_filings: int = 0
+    unpaid_from: date | None = None
+    violation_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedReceivable:
+    """A receivable of a fixture's relation, with the order it arises from (placed on ``issued_on``)."""
+
+    issued_on: date
+    due_on: date
+    amount_yuan: int
+    confirmed: bool = True
+    settled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FixtureRelation:
+    """A trade relation a fixture sells on.
+
+    Parameters:
+        buyer: ``core``: the ``ordinal``-th core enterprise; ``food_core``: the ``ordinal``-th
+            food-processing core enterprise (a core if there is none); ``firm``: an ordinary firm, the
+            ``ordinal``-th of those drawn for the fixture.
+        monthly_orders, order_yuan, on_credit: as a generated relation's (orders on credit leave drawn
+            receivables).
+        months: the months with orders (None: every month of the history since the fixture was founded).
+        receivables: receivables it has instead of drawn ones, each with its own order.
+    """
+
+    buyer: Buyer
+    ordinal: int = 0
+    monthly_orders: float = 1.0
+    order_yuan: float = 50_000.0
+    on_credit: bool = False
+    months: tuple[date, ...] | None = None
+    receivables: tuple[PlannedReceivable, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Fixture:
+    """A named fixture firm and its traits (see the module docstring).
+
+    Parameters:
+        relations: its trade relations; None: it keeps the generated ones. A fixture with relations owns
+            its trade: generated relations with it are served by no provider.
+    """
+
+    name: str
+    position: int
+    summary: str
+    industry: str
+    legal_form: str = "limited_liability_company"
+    kind: str | None = None  # its code's kind digit when it is not the legal form's (a mismatch on purpose)
+    health: Health = "good"
+    founded_on: date | None = None
+    monthly_revenue_yuan: float | None = None
+    yearly_growth: float = 0.06
+    electricity: ElectricityTraits | None = None
+    tax: TaxTraits | None = None
+    relations: tuple[FixtureRelation, ...] | None = None
+
+
+_TAX_FINE = TaxTraits(grade="B")
+# An electricity fixture's revenue is its bill ÷ the price (0.4kV 0.852, 10kV 0.7235 yuan a kWh) ÷ its
+# industry's kWh per yuan of revenue, so that its other sources are of the same scale.
+_PLASTICS_25K = 266_750.0  # 25,000 yuan of electricity a month for a plastics maker
+_ELIGIBLE = ElectricityTraits(monthly_bill_yuan=25_000)
+
+
+def _months(*texts: str) -> tuple[date, ...]:
+    return tuple(date.fromisoformat(f"{text}-01") for text in texts)
+
+
+def _electricity(
+    name: str,
+    position: int,
+    summary: str,
+    traits: ElectricityTraits,
+    *,
+    industry: str = "plastics",
+    monthly_revenue_yuan: float = _PLASTICS_25K,
+) -> Fixture:
+    return Fixture(
+        name,
+        position,
+        summary,
+        industry,
+        monthly_revenue_yuan=monthly_revenue_yuan,
+        electricity=traits,
+        tax=_TAX_FINE,
+    )
+
+
+def _tax(
+    name: str,
+    position: int,
+    summary: str,
+    traits: TaxTraits,
+    *,
+    health: Health = "good",
+    founded_on: date | None = None,
+    monthly_revenue_yuan: float = 500_000.0,
+) -> Fixture:
+    return Fixture(
+        name,
+        position,
+        summary,
+        "textiles",
+        health=health,
+        founded_on=founded_on,
+        monthly_revenue_yuan=monthly_revenue_yuan,
+        tax=traits,
+    )
+
+
+_SUPPLIER_RECEIVABLES = (
+    # confirmed, unsettled, due in 30..180 days, tenor up to 6 months: the financeable ones
+    PlannedReceivable(date(2026, 9, 10), date(2027, 1, 8), 320_000),
+    PlannedReceivable(date(2026, 8, 20), date(2026, 12, 18), 280_000),
+    PlannedReceivable(date(2026, 10, 5), date(2027, 3, 4), 350_000),
+    PlannedReceivable(date(2026, 9, 15), date(2026, 11, 10), 200_000),  # due in 9 days
+    PlannedReceivable(date(2026, 5, 12), date(2026, 8, 10), 180_000, settled=True),
+    PlannedReceivable(date(2026, 9, 25), date(2026, 12, 24), 260_000, confirmed=False),
+    PlannedReceivable(date(2025, 9, 1), date(2026, 12, 1), 300_000),  # a tenor of 15 months
+    PlannedReceivable(date(2026, 3, 2), date(2026, 12, 28), 240_000),  # a tenor of 10 months
+)
+_SECOND_DEBTOR_RECEIVABLES = (
+    PlannedReceivable(date(2026, 9, 18), date(2026, 12, 17), 90_000),
+    PlannedReceivable(date(2026, 9, 22), date(2027, 1, 20), 60_000),
+)
+
+FIXTURES: tuple[Fixture, ...] = (
+    _electricity(
+        "electricity-eligible",
+        1,
+        "one account in its registered name, auto debit, supply normal, every bill paid in full on time, "
+        "fees of 300,000-900,000 yuan over 24 months, usage up 0-15 %; tax grade B",
+        _ELIGIBLE,
+    ),
+    _electricity(
+        "electricity-large",
+        2,
+        "as electricity-eligible, with fees of 6 million yuan or more over the last 12 months",
+        ElectricityTraits(monthly_bill_yuan=650_000, voltage_level="10kV"),
+        industry="chemicals",
+        monthly_revenue_yuan=6_417_000.0,
+    ),
+    _electricity(
+        "electricity-arrears",
+        3,
+        "as electricity-eligible, with arrears on the last three bills fallen due (2026-07 to 2026-09)",
+        ElectricityTraits(monthly_bill_yuan=25_000, arrears_months=3),
+    ),
+    _electricity(
+        "electricity-suspended",
+        4,
+        "as electricity-eligible, with its supply suspended",
+        ElectricityTraits(monthly_bill_yuan=25_000, supply_status="suspended"),
+    ),
+    _electricity(
+        "electricity-holder-mismatch",
+        5,
+        "as electricity-eligible, with its account held by a person (masked), not in its registered name",
+        ElectricityTraits(monthly_bill_yuan=25_000, holder="person"),
+    ),
+    Fixture(
+        "receivable-supplier",
+        6,
+        "a supplier of two core enterprises with receivables on both: three confirmed unsettled ones due in "
+        "30-180 days with tenors up to 6 months, one due in 9 days, one settled, one unconfirmed, tenors of "
+        "15 and 10 months; most of the financeable amount on its first core debtor",
+        industry="metal_products",
+        monthly_revenue_yuan=900_000.0,
+        relations=(
+            FixtureRelation(
+                "core", 1, monthly_orders=0.8, order_yuan=150_000.0, receivables=_SUPPLIER_RECEIVABLES
+            ),
+            FixtureRelation(
+                "core", 2, monthly_orders=0.5, order_yuan=60_000.0, receivables=_SECOND_DEBTOR_RECEIVABLES
+            ),
+        ),
+    ),
+    Fixture(
+        "logistics-eligible",
+        7,
+        "ships every month of the last 12 (at least 4 waybills a month) to 6 consignees, none above 40 % of "
+        "its freight",
+        industry="food_processing",
+        monthly_revenue_yuan=600_000.0,
+        relations=tuple(
+            FixtureRelation("firm", ordinal, monthly_orders=1.3, order_yuan=60_000.0) for ordinal in range(6)
+        ),
+    ),
+    _electricity(
+        "electricity-small",
+        8,
+        "as electricity-eligible, with fees below 60,000 yuan over 24 months",
+        ElectricityTraits(monthly_bill_yuan=1_800),
+        monthly_revenue_yuan=19_200.0,
+    ),
+    _electricity(
+        "electricity-cash",
+        9,
+        "as electricity-eligible, paying its bills in cash",
+        ElectricityTraits(monthly_bill_yuan=25_000, payment_method="cash"),
+    ),
+    Fixture(
+        "logistics-sporadic",
+        10,
+        "ships in only 2 of the last 12 months (waybills in at most 4 of them)",
+        industry="furniture",
+        monthly_revenue_yuan=300_000.0,
+        relations=(
+            FixtureRelation(
+                "firm", 0, order_yuan=40_000.0, months=_months("2025-03", "2025-07", "2026-01", "2026-05")
+            ),
+        ),
+    ),
+    _electricity(
+        "electricity-short-history",
+        11,
+        "as electricity-eligible, but its only account opened 2025-12-10: bills from 2026-01 (10 months)",
+        ElectricityTraits(monthly_bill_yuan=25_000, opened_on=date(2025, 12, 10)),
+    ),
+    _tax(
+        "tax-eligible",
+        12,
+        "tax grade A, 150,000-250,000 yuan of tax paid over the last 12 months, paid every month, no overdue "
+        "filing, no violation",
+        TaxTraits(grade="A", yearly_tax_yuan=200_000),
+    ),
+    Fixture(
+        "logistics-concentrated",
+        13,
+        "ships to three consignees, 85 % or more of its freight to one",
+        industry="general_machinery",
+        monthly_revenue_yuan=900_000.0,
+        relations=(
+            FixtureRelation("firm", 0, monthly_orders=2.0, order_yuan=300_000.0),
+            FixtureRelation("firm", 1, monthly_orders=0.6, order_yuan=4_000.0),
+            FixtureRelation("firm", 2, monthly_orders=0.6, order_yuan=4_000.0),
+        ),
+    ),
+    Fixture(
+        "young-firm",
+        14,
+        "founded 2025-09-01: electricity, tax, orders and waybills only since then",
+        industry="food_processing",
+        founded_on=date(2025, 9, 1),
+        monthly_revenue_yuan=200_000.0,
+        relations=(
+            FixtureRelation("firm", 0, order_yuan=30_000.0),
+            FixtureRelation("firm", 1, order_yuan=20_000.0),
+        ),
+    ),
+    Fixture(
+        "cooperative",
+        15,
+        "a farmers' professional cooperative (93 code) growing vegetables and fruit for a food-processing "
+        "core enterprise",
+        industry="crop_farming",
+        legal_form="farmers_cooperative",
+        monthly_revenue_yuan=250_000.0,
+        relations=(FixtureRelation("food_core", 0, monthly_orders=1.2, order_yuan=40_000.0, on_credit=True),),
+    ),
+    _tax(
+        "tax-grade-c",
+        16,
+        "as tax-eligible, with tax grade C",
+        TaxTraits(grade="C", yearly_tax_yuan=200_000),
+        health="fair",
+    ),
+    _tax(
+        "tax-grade-m",
+        18,
+        "as tax-eligible, with tax grade M: founded 2024-05-01 (30 months in business)",
+        TaxTraits(grade="M", yearly_tax_yuan=150_000),
+        founded_on=date(2024, 5, 1),
+        monthly_revenue_yuan=400_000.0,
+    ),
+    _tax(
+        "tax-no-recent-payment",
+        20,
+        "as tax-eligible, with no tax payment from 2026-08 on",
+        TaxTraits(grade="A", yearly_tax_yuan=200_000, unpaid_from=date(2026, 8, 1)),
+    ),
+    _tax(
+        "tax-overdue-filing",
+        21,
+        "as tax-eligible, with one overdue filing",
+        TaxTraits(grade="A", yearly_tax_yuan=200_000, overdue_filings=1),
+    ),
+    _tax(
+        "tax-violation",
+        22,
+        "as tax-eligible, with one violation decided 2025-12-08",
+        TaxTraits(grade="A", yearly_tax_yuan=200_000, violation_on=date(2025, 12, 8)),
+    ),
+    _tax(
+        "tax-small",
+        23,
+        "as tax-eligible, with about 12,000 yuan of tax over the last 12 months",
+        TaxTraits(grade="A", yearly_tax_yuan=12_000),
+        monthly_revenue_yuan=40_000.0,
+    ),
+    _tax(
+        "tax-large",
+        24,
+        "as tax-eligible, with about 1.5 million yuan of tax a year",
+        TaxTraits(grade="A", yearly_tax_yuan=1_500_000),
+        monthly_revenue_yuan=3_500_000.0,
+    ),
+    Fixture(
+        "code-mismatch",
+        25,
+        "a limited liability company whose credit code has the kind digit of an individual business (92)",
+        industry="apparel",
+        kind="2",
+    ),
+)
+"""Every fixture, by position; names are unique."""
+
+
+def placed_fixtures(size: int) -> dict[int, Fixture]:
+    """The fixtures a universe of ``size`` firms holds, by the index they take over."""
+    return {size - fixture.position: fixture for fixture in FIXTURES if size - fixture.position > 0}
+
+
+def fixture_codes(universe: Universe) -> dict[str, str]:
+    """Fixture name → credit code, for every fixture the universe holds, in the table's order."""
+    by_name = {fixture.name: code for code, fixture in universe.fixtures.items()}
+    return {fixture.name: by_name[fixture.name] for fixture in FIXTURES if fixture.name in by_name}
+
+
+def fixture_code(universe: Universe, name: str) -> str:
+    """The credit code of the fixture firm ``name`` (KeyError naming the known ones otherwise)."""
+    codes = fixture_codes(universe)
+    if name not in codes:
+        raise KeyError(f"no fixture firm {name!r} in this universe; it has: {', '.join(codes)}")
+    return codes[name]
