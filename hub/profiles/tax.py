@@ -1,4 +1,5 @@
-"""Tax profile: credit grade, overdue filings, yearly tax paid and invoiced sales with their growth."""
+"""Tax profile: credit grade, overdue filings, yearly tax paid (with VAT and CIT) and invoiced sales with
+their growth, tax payments and violations."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from connectors.records import InvoicedMonth, TaxGrade, TaxRecord
+from connectors.records import InvoicedMonth, TaxGrade, TaxPayment, TaxRecord, TaxViolation
 from hub.profiles import growth
 
 MAX_YEARS = 5
@@ -20,6 +21,8 @@ class TaxYearFigures:
     invoiced_sales_yuan: Decimal
     tax_paid_growth: float | None  # against the year before, when reported
     invoiced_sales_growth: float | None
+    vat_paid_yuan: Decimal | None = None  # None: not reported
+    cit_paid_yuan: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,8 @@ class TaxProfile:
     years: tuple[TaxYearFigures, ...]  # ascending
     invoiced_months: tuple[InvoicedMonth, ...]  # the last 12, ascending
     as_of_month: date | None
+    payments: tuple[TaxPayment, ...] = ()  # every one reported (24 months), ascending
+    violations: tuple[TaxViolation, ...] = ()  # every one reported (36 months), ascending
 
 
 def tax_profile(record: TaxRecord, years: int) -> TaxProfile:
@@ -49,6 +54,8 @@ def tax_profile(record: TaxRecord, years: int) -> TaxProfile:
             invoiced_sales_growth=growth(
                 year.invoiced_sales_yuan, prior.invoiced_sales_yuan if prior else None
             ),
+            vat_paid_yuan=year.vat_paid_yuan,
+            cit_paid_yuan=year.cit_paid_yuan,
         )
         for year in ordered[-years:]
     )
@@ -62,4 +69,6 @@ def tax_profile(record: TaxRecord, years: int) -> TaxProfile:
         years=figures,
         invoiced_months=months[-INVOICED_MONTHS:],
         as_of_month=months[-1].month if months else None,
+        payments=tuple(sorted(record.payments, key=lambda payment: (payment.paid_on, payment.tax_type))),
+        violations=tuple(sorted(record.violations, key=lambda violation: violation.decided_on)),
     )

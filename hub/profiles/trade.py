@@ -90,6 +90,13 @@ def trade_counterparties(credit_code: str, orders: Iterable[Order]) -> list[Trad
     return sorted(parties, key=lambda party: (-party.amount_yuan, party.credit_code))
 
 
+def tenor_days(receivable: Receivable) -> int | None:
+    """Days from the day a receivable arose to its due date; None when the day it arose is not known."""
+    if receivable.issued_on is None:
+        return None
+    return (receivable.due_on - receivable.issued_on).days
+
+
 def receivable_position(receivables: Iterable[Receivable]) -> ReceivablePosition:
     ordered = tuple(sorted(receivables, key=lambda item: (item.due_on, item.receivable_no)))
     outstanding = [item for item in ordered if not item.settled]

@@ -3,10 +3,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from connectors.records import LogisticsRecord, TaxRecord, TaxYear, TradeRecord
+from connectors.records import LogisticsRecord, TaxPayment, TaxRecord, TaxViolation, TaxYear, TradeRecord
 from hub.profiles.logistics import logistics_profile
 from hub.profiles.tax import tax_profile
-from hub.profiles.trade import trade_profile
+from hub.profiles.trade import tenor_days, trade_profile
 from tests.profiles.records import CORE, at, order, receivable, trade, waybill
 
 BUYER = "91330200MA2AAAAA1X"
@@ -99,6 +99,49 @@ def test_tax_years_growth_and_slice() -> None:
         (2025, -0.25, -0.25),
     ]
     assert tax_profile(record, 3).years[0].tax_paid_growth is None
+    assert profile.years[0].vat_paid_yuan is None and profile.payments == () and profile.violations == ()
+
+
+def test_tax_profile_holds_the_vat_cit_split_payments_and_violations_in_order() -> None:
+    payments = (
+        TaxPayment(paid_on=date(2026, 10, 15), tax_type="vat", amount_yuan=Decimal(60)),
+        TaxPayment(paid_on=date(2026, 10, 12), tax_type="cit", amount_yuan=Decimal(30)),
+        TaxPayment(paid_on=date(2026, 9, 14), tax_type="vat", amount_yuan=Decimal(55)),
+    )
+    violation = TaxViolation(
+        case_no="3301税罚〔2025〕1号",
+        decided_on=date(2025, 6, 3),
+        kind="late_filing",
+        penalty_yuan=Decimal(500),
+    )
+    year = TaxYear(
+        year=2025,
+        tax_paid_yuan=Decimal(100),
+        invoiced_sales_yuan=Decimal(1000),
+        vat_paid_yuan=Decimal(60),
+        cit_paid_yuan=Decimal(30),
+    )
+    record = TaxRecord(
+        credit_code=CORE,
+        taxpayer_name="firm",
+        grade="A",
+        grade_year=2025,
+        overdue_filings=0,
+        years=(year,),
+        months=(),
+        payments=payments,
+        violations=(violation,),
+    )
+    profile = tax_profile(record, 3)
+    assert (profile.years[0].vat_paid_yuan, profile.years[0].cit_paid_yuan) == (Decimal(60), Decimal(30))
+    assert [payment.paid_on.day for payment in profile.payments] == [14, 12, 15]
+    assert profile.violations == (violation,)
+
+
+def test_a_receivables_tenor_runs_from_its_issue_to_its_due_date() -> None:
+    issued = receivable("AR1", "100", confirmed=True).model_copy(update={"issued_on": date(2026, 9, 1)})
+    assert tenor_days(issued) == 91  # due 2026-12-01
+    assert tenor_days(receivable("AR2", "100", confirmed=True)) is None
 
 
 def test_windows_end_at_the_history_end_so_stopped_activity_shows_as_zero_months() -> None:
