@@ -135,5 +135,6 @@ source = Source(
     consent_required=False,
     sandbox=SandboxDefaults(port_offset=0, credentials={"api_key": "sandbox-registry-key"}),
     schema=None,
+    indicators="schema.enterprise.registry",
 )
 connector = source.connector

@@ -67,6 +67,9 @@ class Source(Generic[R]):
     - ``schema``: the module of the source's GraphQL field (it defines ``FIELD``, a
       :class:`schema.sources.SourceField`); ``None`` when the schema serves the source without one of
       its own (the registry: the enterprise itself).
+    - ``indicators``: for a source without a field of its own, the module of its contribution to the
+      lending indicators (it defines ``INDICATORS``, a :class:`schema.sources.IndicatorSource`); a source
+      with a field declares its contribution there.
     """
 
     connector: Connector[R]
@@ -75,6 +78,7 @@ class Source(Generic[R]):
     consent: str
     consent_required: bool = True
     schema: str | None = None
+    indicators: str | None = None
 
     @property
     def name(self) -> SourceName:

@@ -6,7 +6,8 @@ whose return annotation is its GraphQL type), its description, its query cost, t
 an enterprise query prefetches when the field is selected) and its contribution to the lending indicators.
 ``Enterprise`` gets one field per source, named after it and guarded by its scope and consent
 (:class:`schema.permissions.CanReadSource`); the cost limit, the prefetch and the indicators read
-:func:`source_fields` too. Nothing else in the schema names a source.
+:func:`source_fields` too (and a source without a field contributes to the indicators through the module
+its declaration names). Nothing else in the schema names a source.
 """
 
 from __future__ import annotations
@@ -75,9 +76,28 @@ def source_fields() -> dict[str, SourceField]:
     return fields
 
 
+@cache
 def indicator_sources() -> dict[str, IndicatorSource[Any, Any]]:
-    """The sources that contribute to the lending indicators, in catalog order."""
-    return {name: spec.indicators for name, spec in source_fields().items() if spec.indicators is not None}
+    """The sources that contribute to the lending indicators, in catalog order: each through its field's
+    declaration, or, for a source without a field (the registry), through the module its declaration
+    names as ``indicators`` (its ``INDICATORS``)."""
+    fields = source_fields()
+    found: dict[str, IndicatorSource[Any, Any]] = {}
+    for source in load_catalog():
+        if source.name in fields:
+            contribution = fields[source.name].indicators
+            if contribution is not None:
+                found[source.name] = contribution
+            continue
+        if source.indicators is None:
+            continue
+        declared = getattr(importlib.import_module(source.indicators), "INDICATORS", None)
+        if not isinstance(declared, IndicatorSource):
+            raise TypeError(
+                f"{source.indicators}.INDICATORS is not an IndicatorSource (source {source.name!r})"
+            )
+        found[source.name] = declared
+    return found
 
 
 def risk_flags() -> dict[str, str]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from aiocache.base import BaseCache
@@ -116,6 +116,11 @@ class SourceReader:
     @property
     def sources(self) -> tuple[SourceName, ...]:
         return tuple(self._clients)
+
+    def history_end(self, source: SourceName) -> date:
+        """The day the source's history windows end at (its config's ``as_of``, else today): what its
+        figures are as of (SOURCE_UNAVAILABLE when the source is not configured)."""
+        return self._client(source).config.history_end()
 
     def _client(self, source: SourceName) -> SourceClient[Any]:
         client = self._clients.get(source)

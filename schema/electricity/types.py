@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 import strawberry
@@ -14,12 +15,37 @@ from hub.profiles import electricity
 from schema.freshness import Freshness
 
 
+@strawberry.enum(description="How an account's bills are paid.")
+class ElectricityPaymentMethod(Enum):
+    AUTO_DEBIT = "auto_debit"
+    CASH = "cash"
+
+
+@strawberry.enum(description="Whether the grid company supplies the account.")
+class SupplyStatus(Enum):
+    NORMAL = "normal"
+    SUSPENDED = "suspended"
+
+
 @strawberry.type(description="A metering account of the enterprise at the grid company.")
 class ElectricityAccount:
     account_no: str = strawberry.field(description="The grid company's account number.")
     address: str = strawberry.field(description="Where the metered premises are.")
     voltage_level: str = strawberry.field(description="Supply voltage, e.g. 10kV.")
     opened_on: date = strawberry.field(description="When the account was opened.")
+    holder_name: str | None = strawberry.field(
+        description="The account holder as the grid company registered it: normally the enterprise's "
+        "registered name; a person's name is masked (王**). Null when not reported."
+    )
+    payment_method: ElectricityPaymentMethod | None = strawberry.field(
+        description="Auto debit or cash; null when not reported."
+    )
+    contracted_capacity_kva: Decimal | None = strawberry.field(
+        description="The contracted capacity, kVA; null when not reported."
+    )
+    supply_status: SupplyStatus | None = strawberry.field(
+        description="Normal or suspended supply; null when not reported."
+    )
 
     @classmethod
     def of(cls, account: AccountRecord) -> ElectricityAccount:
@@ -28,6 +54,12 @@ class ElectricityAccount:
             address=account.address,
             voltage_level=account.voltage_level,
             opened_on=account.opened_on,
+            holder_name=account.holder_name,
+            payment_method=ElectricityPaymentMethod(account.payment_method)
+            if account.payment_method
+            else None,
+            contracted_capacity_kva=account.contracted_capacity_kva,
+            supply_status=SupplyStatus(account.supply_status) if account.supply_status else None,
         )
 
 

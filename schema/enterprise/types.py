@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 import strawberry
@@ -11,6 +12,7 @@ import strawberry
 from connectors.records import Fetched, RegistryRecord
 from foundation.credit_code import region_of
 from foundation.credit_code.checked import checked_credit_code
+from hub.profiles.registry import months_in_business
 from schema.context import Context, Info
 from schema.freshness import Freshness
 from schema.indicators.resolvers import indicators_of
@@ -37,6 +39,33 @@ class LegalRepresentative:
     phone_masked: str = strawberry.field(description="Phone number, masked (138****8000).")
 
 
+@strawberry.enum(description="Who holds shares: a person or an enterprise.")
+class ShareholderKind(Enum):
+    PERSON = "person"
+    ENTERPRISE = "enterprise"
+
+
+@strawberry.type(description="An owner of the enterprise as registered; a person's name is masked.")
+class Shareholder:
+    kind: ShareholderKind = strawberry.field(description="A person or an enterprise.")
+    name: str = strawberry.field(
+        description="A person's name masked (王**), an enterprise's registered name."
+    )
+    credit_code: strawberry.ID | None = strawberry.field(
+        description="An enterprise shareholder's credit code; null for a person."
+    )
+    share_ratio: Decimal = strawberry.field(
+        description="Its share of the registered capital (0..1; the shares add up to 1)."
+    )
+
+
+@strawberry.type(description="A director, supervisor or manager as registered, with personal data masked.")
+class SeniorManager:
+    name: str = strawberry.field(description="Name, masked (王**).")
+    role: str = strawberry.field(description="chairman, director, general_manager, supervisor or cfo.")
+    id_number_masked: str = strawberry.field(description="Resident ID number, masked (330102********1234).")
+
+
 @strawberry.type(
     description="The enterprise's record at the market regulator (needs the scope registry:read)."
 )
@@ -50,6 +79,10 @@ class Registration:
     status: str = strawberry.field(description="active, revoked or deregistered.")
     is_core: bool = strawberry.field(description="A core enterprise of a supply chain.")
     legal_representative: LegalRepresentative = strawberry.field(description="Its legal representative.")
+    credit_code_agrees: bool | None = strawberry.field(
+        description="Whether the credit code's registration kind agrees with the legal form (91… an "
+        "enterprise, 92… an individual business, 93… a farmers' cooperative); null when not checked."
+    )
 
 
 @strawberry.type(name="EnterpriseCore")
@@ -105,7 +138,44 @@ class _EnterpriseCore:
                 id_number_masked=person.id_number_masked,
                 phone_masked=person.phone_masked,
             ),
+            credit_code_agrees=record.credit_code_agrees,
         )
+
+    @strawberry.field(
+        description="Full months in business from the founding date to the registry's as-of day, both "
+        "counted (scope registry:read).",
+        extensions=[requires(HasScope("registry:read"))],
+    )
+    def months_in_business(self, info: Info) -> int | None:
+        as_of = info.context.services.sources.history_end("registry")
+        return months_in_business(self.registry_record.founded_on, as_of)
+
+    @strawberry.field(
+        description="Shareholders as registered, largest first: people's names masked (scope registry:read).",
+        extensions=[requires(HasScope("registry:read"))],
+    )
+    def shareholders(self) -> list[Shareholder] | None:
+        holders = sorted(self.registry_record.shareholders, key=lambda holder: -holder.share_ratio)
+        return [
+            Shareholder(
+                kind=ShareholderKind(holder.kind),
+                name=holder.name,
+                credit_code=strawberry.ID(holder.credit_code) if holder.credit_code else None,
+                share_ratio=holder.share_ratio,
+            )
+            for holder in holders
+        ]
+
+    @strawberry.field(
+        description="Directors, supervisors and managers as registered, names and ID numbers masked "
+        "(scope registry:read).",
+        extensions=[requires(HasScope("registry:read"))],
+    )
+    def senior_managers(self) -> list[SeniorManager] | None:
+        return [
+            SeniorManager(name=manager.name, role=manager.role, id_number_masked=manager.id_number_masked)
+            for manager in self.registry_record.senior_managers
+        ]
 
 
 def _with_source_fields(core: type) -> type:

@@ -34,6 +34,12 @@ class TaxYear:
     invoiced_sales_growth: float | None = strawberry.field(
         description="Change of invoiced sales against the year before; null without that year."
     )
+    vat_paid_yuan: Decimal | None = strawberry.field(
+        description="Of the tax paid, value-added tax, yuan; null when not reported."
+    )
+    cit_paid_yuan: Decimal | None = strawberry.field(
+        description="Of the tax paid, corporate income tax, yuan; null when not reported."
+    )
 
 
 @strawberry.type(description="Sales invoiced in one month.")
@@ -41,6 +47,32 @@ class InvoicedMonth:
     month: date = strawberry.field(description="The month (its first day).")
     invoiced_sales_yuan: Decimal = strawberry.field(description="Sales invoiced, yuan.")
     invoice_count: int = strawberry.field(description="Invoices issued.")
+
+
+@strawberry.enum(description="The kind of tax a payment settles.")
+class TaxType(Enum):
+    VAT = "vat"
+    CIT = "cit"
+    OTHER = "other"
+
+
+@strawberry.type(description="One tax payment.")
+class TaxPayment:
+    paid_on: date = strawberry.field(description="The day it was paid.")
+    tax_type: TaxType = strawberry.field(
+        description="VAT (monthly), CIT (corporate income tax, prepaid quarterly) or other taxes."
+    )
+    amount_yuan: Decimal = strawberry.field(description="Amount paid, yuan.")
+
+
+@strawberry.type(description="A penalty decision of the tax bureau.")
+class TaxViolation:
+    case_no: str = strawberry.field(description="The decision's case number.")
+    decided_on: date = strawberry.field(description="The day it was decided.")
+    kind: str = strawberry.field(
+        description="What it was for: late_filing, late_payment, invoice_irregularity, underreported_income."
+    )
+    penalty_yuan: Decimal = strawberry.field(description="The penalty, yuan.")
 
 
 @strawberry.type(description="Tax standing of an enterprise (tax bureau data, bank–tax interaction).")
@@ -53,6 +85,12 @@ class TaxProfile:
     years: list[TaxYear] = strawberry.field(description="The last `years` years, oldest first.")
     invoiced_months: list[InvoicedMonth] = strawberry.field(description="The last 12 months of invoicing.")
     as_of_month: date | None = strawberry.field(description="The latest month of invoicing reported.")
+    payments: list[TaxPayment] = strawberry.field(
+        description="Tax payments of the last 24 months, oldest first (whatever `years`)."
+    )
+    violations: list[TaxViolation] = strawberry.field(
+        description="Penalty decisions of the last 36 months, oldest first (whatever `years`)."
+    )
 
     @classmethod
     def of(cls, fetched: Fetched[Any], profile: tax.TaxProfile) -> TaxProfile:
@@ -69,6 +107,8 @@ class TaxProfile:
                     invoiced_sales_yuan=year.invoiced_sales_yuan,
                     tax_paid_growth=year.tax_paid_growth,
                     invoiced_sales_growth=year.invoiced_sales_growth,
+                    vat_paid_yuan=year.vat_paid_yuan,
+                    cit_paid_yuan=year.cit_paid_yuan,
                 )
                 for year in profile.years
             ],
@@ -81,4 +121,21 @@ class TaxProfile:
                 for month in profile.invoiced_months
             ],
             as_of_month=profile.as_of_month,
+            payments=[
+                TaxPayment(
+                    paid_on=payment.paid_on,
+                    tax_type=TaxType(payment.tax_type),
+                    amount_yuan=payment.amount_yuan,
+                )
+                for payment in profile.payments
+            ],
+            violations=[
+                TaxViolation(
+                    case_no=violation.case_no,
+                    decided_on=violation.decided_on,
+                    kind=violation.kind,
+                    penalty_yuan=violation.penalty_yuan,
+                )
+                for violation in profile.violations
+            ],
         )

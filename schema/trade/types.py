@@ -13,6 +13,7 @@ from connectors.records import Fetched
 from connectors.records import Order as OrderRecord
 from connectors.records import Receivable as ReceivableRecord
 from hub.profiles import trade
+from hub.profiles.trade import tenor_days
 from schema.freshness import Freshness
 from schema.logistics.types import Party
 from schema.pagination import DEFAULT_PAGE, Connection, paginate
@@ -60,6 +61,12 @@ class Receivable:
     )
     confirmed_on: date | None = strawberry.field(description="When the debtor confirmed it.")
     settled: bool = strawberry.field(description="Whether it has been paid.")
+    issued_on: date | None = strawberry.field(
+        description="The day it arose (its order's); null when not reported."
+    )
+    tenor_days: int | None = strawberry.field(
+        description="Days from `issuedOn` to `dueOn`; null without `issuedOn`."
+    )
 
     @classmethod
     def of(cls, receivable: ReceivableRecord) -> Receivable:
@@ -73,6 +80,8 @@ class Receivable:
             confirmed=receivable.confirmed,
             confirmed_on=receivable.confirmed_on,
             settled=receivable.settled,
+            issued_on=receivable.issued_on,
+            tenor_days=tenor_days(receivable),
         )
 
 

@@ -11,7 +11,9 @@ import pytest
 
 from auth.consent import consent_today
 from auth.principal import ALL_SCOPES
+from connectors.catalog import load_catalog
 from sandbox.control import SandboxControl
+from schema.sources import indicator_sources
 from tests.fixtures.backends import Backend
 from tests.fixtures.hub import mint
 from tests.fixtures.sources import SOURCE_NAMES
@@ -24,6 +26,7 @@ PROFILE = (
 # The consent-gated fields. ``registration`` (public register data, personal data masked) needs only the
 # registry:read scope by the schema's design, so it is not part of the isolation check.
 PROFILE_FIELDS = ("electricity", "logistics", "tax", "trade")
+PUBLIC_SOURCES = [name for name in indicator_sources() if not load_catalog()[name].consent_required]
 
 
 @pytest.fixture
@@ -82,7 +85,8 @@ async def test_a_tenant_never_reads_what_only_another_tenant_may(
         if firm is not None:
             codes = _codes_by_field(answer)
             assert {codes[field] for field in PROFILE_FIELDS} == {"NO_CONSENT"}, (root, codes)
-            assert not firm["indicators"] or firm["indicators"]["sourcesUsed"] == []
+            # only a public register (no consent needed, like ``registration``) may feed the indicators
+            assert not firm["indicators"] or firm["indicators"]["sourcesUsed"] == PUBLIC_SOURCES
 
 
 async def test_withdrawal_takes_effect_at_once_even_for_cached_data(
