@@ -84,6 +84,32 @@ def entity_representations(
     )
 
 
+def json_values() -> st.SearchStrategy[graphql.ValueNode]:
+    """The ``JSON`` scalar (product documents): any JSON value, objects and lists nested a little."""
+    scalars = (
+        st.text(max_size=12).map(nodes.String)
+        | st.integers(-(10**6), 10**6).map(nodes.Int)
+        | st.floats(allow_nan=False, allow_infinity=False).map(nodes.Float)
+        | st.booleans().map(nodes.Boolean)
+        | st.just(nodes.Null)
+    )
+
+    def objects(children: st.SearchStrategy[graphql.ValueNode]) -> st.SearchStrategy[graphql.ValueNode]:
+        fields = st.dictionaries(
+            st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,8}", fullmatch=True), children, max_size=4
+        )
+        return fields.map(
+            lambda found: nodes.Object(
+                [
+                    graphql.ObjectFieldNode(name=graphql.NameNode(value=key), value=value)
+                    for key, value in found.items()
+                ]
+            )
+        ) | st.lists(children, max_size=4).map(nodes.List)
+
+    return st.recursive(scalars, objects, max_leaves=12)
+
+
 def documents(
     codes: Sequence[str], mode: Mode, typenames: Sequence[str] = ENTITY_TYPENAMES
 ) -> st.SearchStrategy[str]:
@@ -95,6 +121,7 @@ def documents(
         "Date": (st.dates().map(str) | st.text(max_size=12)).map(nodes.String),
         "DateTime": (st.datetimes().map(str) | st.text(max_size=12)).map(nodes.String),
         "Decimal": (st.decimals(allow_nan=False, places=2).map(str) | st.text(max_size=12)).map(nodes.String),
+        "JSON": json_values(),
     }
     strategy = from_schema(hub_schema(), custom_scalars=scalars, mode=mode)
     return strategy.map(str)

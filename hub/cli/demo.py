@@ -96,8 +96,10 @@ async def _run(host: str, port: int, ports: dict[str, int], settings: Settings) 
                 everyone = await asyncio.to_thread(sandbox.credit_codes, 10_000)
                 core = await asyncio.to_thread(sandbox.credit_codes, 1, True)
                 shown = (await asyncio.to_thread(known_everywhere, sandbox)) or everyone
+                fixtures = await asyncio.to_thread(sandbox.fixture_codes)
             access = await prepare_demo(app.state.services, everyone)
-            _print_banner(f"http://{host}:{port}", urls, access, core[0], shown[0], settings)
+            borrower = fixtures.get("electricity-eligible", shown[0])
+            _print_banner(f"http://{host}:{port}", urls, access, core[0], shown[0], borrower, settings)
             await serving
 
 
@@ -107,6 +109,7 @@ def _print_banner(
     access: DemoAccess,
     core_code: str,
     firm_code: str,
+    borrower_code: str,
     settings: Settings,
 ) -> None:
     header = json.dumps({"Authorization": f"Bearer {access.access_token}"})
@@ -125,9 +128,10 @@ def _print_banner(
         "",
         f'  A core enterprise for supplyChain(coreCreditCode: "{core_code}")',
         "",
-        "  Assess it with the demo bank's electricity loan (products: electricity-loan, tax-loan,",
-        "  receivable-loan, logistics-loan, published from the shipped templates):",
-        *("    " + line for line in assess_mutation(firm_code).splitlines()),
+        "  Assess a firm with the demo bank's electricity loan (its products: electricity-loan, tax-loan,",
+        "  receivable-loan, logistics-loan, published from the shipped templates; the sandbox's fixture",
+        "  firms, GET /_sandbox/fixtures, show each rule: try electricity-arrears or young-firm):",
+        *("    " + line for line in assess_mutation(borrower_code).splitlines()),
         "",
         "  Check the audit log (hash chain and its anchor outside the database):",
         f"    HUB_AUDIT_ANCHOR_FILE={settings.audit_anchor_file} hub audit verify",
