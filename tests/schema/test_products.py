@@ -339,3 +339,51 @@ async def test_templates_and_facts_are_listed(graph: Graph) -> None:
     assert facts["electricity.feesPaid24mYuan"]["type"] == "MONEY"
     assert facts["electricity.holderMatchesName"]["sources"] == ["electricity", "registry"]
     assert "tenorDays" in [item["name"] for item in facts["trade.receivables"]["items"]]
+
+
+async def test_simulation_by_industry_and_by_supply_chain(graph: Graph, sandbox: SandboxControl) -> None:
+    codes = sandbox.credit_codes(limit=60)
+    [core] = sandbox.credit_codes(limit=1, core=True)
+    await graph.consent([*codes, core])
+    await _publish(graph, "tax-loan")
+    profiles = await graph.query(
+        "query ($c: [ID!]!) { enterprises(creditCodes: $c) { creditCode industry } }", {"c": codes}
+    )
+    await graph.services.sources.flush_snapshots()
+    industries = {firm["creditCode"]: firm["industry"] for firm in profiles["data"]["enterprises"]}
+    chosen = industries[codes[0]]
+    answer = await graph.query(
+        SIMULATE, {"product": "tax-loan", "versions": [1], "population": {"industry": chosen}}
+    )
+    assert "errors" not in answer, answer["errors"]
+    assert answer["data"]["simulateProduct"]["population"] == sum(
+        1 for i in industries.values() if i == chosen
+    )
+
+    chain = await graph.query(
+        "query ($c: ID!) { supplyChain(coreCreditCode: $c) {"
+        " suppliers { creditCode } distributors { creditCode } } }",
+        {"c": core},
+    )
+    links = chain["data"]["supplyChain"]
+    expected = {link["creditCode"] for link in links["suppliers"] + links["distributors"]}
+    answer = await graph.query(
+        SIMULATE, {"product": "tax-loan", "versions": [1], "population": {"supplyChainOf": core}}
+    )
+    assert "errors" not in answer, answer["errors"]
+    assert answer["data"]["simulateProduct"]["population"] == len(expected) > 0
+
+
+async def test_a_supply_chain_population_needs_the_cores_consent(
+    graph: Graph, sandbox: SandboxControl
+) -> None:
+    [core] = sandbox.credit_codes(limit=1, core=True)
+    await _publish(graph, "tax-loan")
+    answer = await graph.query(
+        SIMULATE, {"product": "tax-loan", "versions": [1], "population": {"supplyChainOf": core}}
+    )
+    assert answer["errors"][0]["extensions"]["code"] == "NO_CONSENT"
+    too_many = await graph.query(
+        SIMULATE, {"product": "tax-loan", "versions": [1, 2, 3, 4, 5, 6], "population": {"region": "33"}}
+    )
+    assert too_many["errors"][0]["extensions"]["argument"] == "versions"
