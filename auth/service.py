@@ -154,9 +154,15 @@ class AuthService:
         return live
 
     async def record_data_access(
-        self, principal: Principal, *, operation_hash: str, accesses: Mapping[str, Mapping[str, str]]
+        self,
+        principal: Principal,
+        *,
+        operation_hash: str,
+        accesses: Mapping[str, Mapping[str, str]],
+        also: Sequence[AuditEntry] = (),
     ) -> None:
-        """One audit row per enterprise: its sources (sorted) and each one's outcome, comma-aligned."""
+        """One audit row per enterprise: its sources (sorted) and each one's outcome, comma-aligned; then
+        ``also`` (what the operation did with the data, e.g. assessments), in the same append."""
         entries = []
         for credit_code in sorted(accesses):
             by_source = accesses[credit_code]
@@ -172,7 +178,7 @@ class AuthService:
                     outcome=",".join(by_source[source] for source in sources),
                 )
             )
-        await self.audit.append(entries)
+        await self.audit.append([*entries, *also])
 
     # Authorisation-server side ----------------------------------------------------------------------
     async def known_token(self, token: str) -> KnownToken | None:

@@ -59,6 +59,7 @@ class HubServices:
 
     async def close(self) -> None:
         await self.auth.aclose()
+        self.products.assessments.close()
         await self.sources.aclose()
         await close_cache(self.cache)
         await self.engine.dispose()

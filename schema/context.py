@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from graphql import FragmentDefinitionNode
 from strawberry.types import Info as StrawberryInfo
 
+from audit.log import AuditEntry
 from auth.principal import Principal
 from foundation.errors import RateLimited
 from schema.data_access import DataAccessLog
@@ -42,6 +43,8 @@ class Context:
     rate_refusal: RateLimited | None = None
     # The document's fragments by name (set by the cost limit, which reads them anyway).
     fragments: Mapping[str, FragmentDefinitionNode] = field(default_factory=dict)
+    # Audit rows of what the operation did with the data (assessments), appended with its data accesses.
+    audit_entries: list[AuditEntry] = field(default_factory=list)
 
 
 Info = StrawberryInfo[Context, Any]

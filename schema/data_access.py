@@ -72,9 +72,10 @@ class RecordDataAccess(SchemaExtension):
         typed_context: Context = context
         typed_context.operation_hash = operation_hash(query, self.execution_context.operation_name)
         typed_context.reads_source_data_only = reads_source_data_only(self.execution_context)
-        if accesses:
+        if accesses or typed_context.audit_entries:
             await typed_context.services.auth.record_data_access(
                 typed_context.principal,
                 operation_hash=typed_context.operation_hash,
                 accesses=accesses.as_mapping(),
+                also=typed_context.audit_entries,
             )

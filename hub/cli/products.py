@@ -37,14 +37,18 @@ def _service(sessions: Any) -> ProductService:
 async def publish_product(settings: Settings, tenant: str, definition: dict[str, Any]) -> PublishedVersion:
     """Publish ``{"key", "name", "kind", "document"}`` as the tenant's next version of its key."""
     async with database_sessions(settings) as sessions:
-        return await _service(sessions).publish(
-            tenant_id=tenant,
-            client_id=None,
-            key=str(definition.get("key", "")),
-            name=str(definition.get("name", "")),
-            kind=str(definition.get("kind", "")),
-            document=definition.get("document"),
-        )
+        service = _service(sessions)
+        try:
+            return await service.publish(
+                tenant_id=tenant,
+                client_id=None,
+                key=str(definition.get("key", "")),
+                name=str(definition.get("name", "")),
+                kind=str(definition.get("kind", "")),
+                document=definition.get("document"),
+            )
+        finally:
+            service.assessments.close()
 
 
 def _definition(

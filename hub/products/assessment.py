@@ -159,7 +159,12 @@ def evaluate_product(
     facts = build_facts(
         FactInputs(inputs.credit_code, evaluated_at.date(), records, related, name_hash), product.namespaces
     )
-    context = orjson.dumps({**facts, "params": product.parameters}, default=_json_number).decode()
+    # Only the facts the rules read go in: every node of the graph passes its context on.
+    wanted: dict[str, dict[str, Any]] = {}
+    for name in sorted(product.facts):
+        namespace, _, fact_name = name.partition(".")
+        wanted.setdefault(namespace, {})[fact_name] = facts[namespace][fact_name]
+    context = orjson.dumps({**wanted, "params": product.parameters}, default=_json_number).decode()
     read = _read_facts(product, orjson.loads(context))
     try:
         evaluation = product.graph.evaluate(context, trace=trace)

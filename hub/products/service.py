@@ -158,6 +158,7 @@ class ProductService:
         *,
         settle: Callable[[Sequence[tuple[str, str]]], Any] | None = None,
         trace: bool = True,
+        audit_into: list[AuditEntry] | None = None,
     ) -> list[Assessed]:
         """Evaluate the version on each firm, store every assessment (one transaction) and audit each
         (``trace=False``: the rules' trace is not made; it is never stored, a replay makes it again)."""
@@ -206,20 +207,22 @@ class ProductService:
         )
         for assessed in made:
             ASSESSMENTS.labels(assessed.outcome.decision).inc()
-        await self._audit.append(
-            [
-                AuditEntry(
-                    AuditEvent.ASSESSMENT,
-                    principal.tenant_id,
-                    principal.client_id,
-                    assessed.credit_code,
-                    tuple(sorted({read.source for read in assessed.inputs})),
-                    inputs_digest(assessed.inputs),
-                    f"{assessed.id} {version.key} v{version.version} {assessed.outcome.decision}",
-                )
-                for assessed in made
-            ]
-        )
+        entries = [
+            AuditEntry(
+                AuditEvent.ASSESSMENT,
+                principal.tenant_id,
+                principal.client_id,
+                assessed.credit_code,
+                tuple(sorted({read.source for read in assessed.inputs})),
+                inputs_digest(assessed.inputs),
+                f"{assessed.id} {version.key} v{version.version} {assessed.outcome.decision}",
+            )
+            for assessed in made
+        ]
+        if audit_into is not None:
+            audit_into.extend(entries)  # appended by the caller with the operation's data accesses
+        else:
+            await self._audit.append(entries)
         return made
 
     async def replay(self, principal: Principal, assessment_id: str, snapshots: SnapshotSource) -> Assessed:

@@ -387,3 +387,32 @@ async def test_a_supply_chain_population_needs_the_cores_consent(
         SIMULATE, {"product": "tax-loan", "versions": [1, 2, 3, 4, 5, 6], "population": {"region": "33"}}
     )
     assert too_many["errors"][0]["extensions"]["argument"] == "versions"
+
+
+async def test_the_trace_is_made_when_asked_for_also_through_fragments(
+    graph: Graph, sandbox: SandboxControl
+) -> None:
+    [code] = sandbox.credit_codes(limit=1)
+    await graph.consent([code])
+    await _publish(graph, "tax-loan")
+    variables = {"code": code, "product": "tax-loan"}
+    plain = await graph.query(
+        "mutation ($code: ID!, $product: ID!) { assess(creditCode: $code, product: $product) { decision } }",
+        variables,
+    )
+    assert plain["data"]["assess"]["decision"]
+    fragment = """
+    fragment Why on Assessment { trace { node rule result } }
+    mutation ($code: ID!, $product: ID!) {
+      first: assess(creditCode: $code, product: $product) { decision }
+      second: assess(creditCode: $code, product: $product) { decision ...Why }
+    }"""
+    answer = await graph.query(fragment, variables)
+    assert "errors" not in answer, answer["errors"]
+    assert any(step["node"] == "knock-outs" for step in answer["data"]["second"]["trace"])
+    without = await graph.query(
+        "mutation ($code: ID!, $product: ID!) { assess(creditCode: $code, product: $product) {"
+        " decision reasons { code } } }",
+        variables,
+    )
+    assert without["data"]["assess"]["decision"] == answer["data"]["first"]["decision"]
