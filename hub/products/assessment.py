@@ -17,44 +17,17 @@ from typing import Any, Literal
 
 import orjson
 
-from connectors.records import Record, RegistryRecord
+from connectors.records import RegistryRecord
 from hub.products.documents import CompiledProduct, paths
 from hub.products.engine import EngineError, Evaluation
 from hub.products.facts import FactInputs, build_facts, fact_sets
 from hub.products.facts.registry import months_between
+from hub.sources.permitted import SourceInput
 
 Decision = Literal["ELIGIBLE", "INELIGIBLE", "REFER"]
 DECISIONS: tuple[Decision, ...] = ("ELIGIBLE", "INELIGIBLE", "REFER")
-InputStatus = Literal["available", "withheld", "not_found", "unavailable"]
 PRINCIPAL_REASONS = 4
 FEN = Decimal("0.01")
-
-
-@dataclass(frozen=True, slots=True)
-class SourceInput:
-    """One record an assessment read, or why it has none. ``credit_code`` is the firm's, or a related
-    firm's (a trade debtor's registry record)."""
-
-    source: str
-    credit_code: str
-    status: InputStatus
-    record: Record | None = None
-    content_hash: str | None = None
-    fetched_at: datetime | None = None
-    withheld_for: Literal["scope", "consent"] | None = None
-    stale: bool = False  # served from the latest snapshot: the upstream failed
-
-    def stored(self) -> dict[str, Any]:
-        """What an assessment keeps of it (the record itself stays in its snapshot)."""
-        return {
-            "source": self.source,
-            "creditCode": self.credit_code,
-            "status": self.status,
-            "contentHash": self.content_hash,
-            "fetchedAt": self.fetched_at.isoformat() if self.fetched_at else None,
-            "withheldFor": self.withheld_for,
-            "stale": self.stale,
-        }
 
 
 @dataclass(frozen=True, slots=True)

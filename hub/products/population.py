@@ -16,7 +16,7 @@ from auth.source_access import access_rule
 from connectors.records import Fetched, RegistryRecord, TradeRecord
 from foundation.credit_code.checked import checked_credit_code
 from foundation.errors import BadRequest, Forbidden, NoConsent
-from hub.products.reading import ConsentReading, RecordReading
+from hub.sources.permitted import ConsentReading, RecordReading
 from hub.supply_chain import links_of
 
 MAX_POPULATION = 5000

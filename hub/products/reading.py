@@ -9,67 +9,15 @@ a debtor is a core enterprise is the registry's word), within the same rules.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
-from typing import Any, Literal, Protocol
+from collections.abc import Sequence
 
 from auth.principal import Principal
-from auth.source_access import access_rule
-from connectors.records import Fetched
-from connectors.source import SourceName
-from foundation.errors import HubError, UnknownEnterprise
-from hub.products.assessment import FirmInputs, SourceInput
+from hub.products.assessment import FirmInputs
 from hub.products.documents import CompiledProduct
 from hub.products.facts import fact_sets
+from hub.sources.permitted import ConsentReading, RecordReading, SourceInput, read_permitted
 
 REGISTRY = "registry"
-
-
-class RecordReading(Protocol):
-    async def get_many(
-        self, source: SourceName, credit_codes: Sequence[str], *, tenant: str | None = None
-    ) -> Mapping[str, Fetched[Any] | HubError]: ...
-
-
-class ConsentReading(Protocol):
-    async def live_consents(
-        self, tenant_id: str, credit_codes: Sequence[str]
-    ) -> Mapping[str, frozenset[str]]: ...
-
-
-def _input(source: str, credit_code: str, found: Fetched[Any] | HubError | None) -> SourceInput:
-    if isinstance(found, Fetched):
-        return SourceInput(
-            source,
-            credit_code,
-            "available",
-            found.record,
-            found.content_hash,
-            found.fetched_at,
-            stale=found.stale,
-        )
-    if isinstance(found, UnknownEnterprise):
-        return SourceInput(source, credit_code, "not_found")
-    return SourceInput(source, credit_code, "unavailable")
-
-
-async def _read(
-    reader: RecordReading,
-    principal: Principal,
-    consents: Mapping[str, frozenset[str]],
-    source: str,
-    credit_codes: Sequence[str],
-) -> dict[str, SourceInput]:
-    rule = access_rule(source)
-    scoped = principal.has_scope(rule.scope)
-    allowed = [code for code in credit_codes if scoped and rule.consented(consents.get(code, frozenset()))]
-    found = await reader.get_many(source, allowed, tenant=principal.tenant_id) if allowed else {}
-    why: Literal["scope", "consent"] = "consent" if scoped else "scope"
-    return {
-        code: _input(source, code, found.get(code))
-        if code in found
-        else SourceInput(source, code, "withheld", withheld_for=why)
-        for code in credit_codes
-    }
 
 
 async def read_inputs(
@@ -88,7 +36,7 @@ async def read_inputs(
         zip(
             sources,
             await asyncio.gather(
-                *(_read(reader, principal, live, source, credit_codes) for source in sources)
+                *(read_permitted(reader, principal, live, source, credit_codes) for source in sources)
             ),
             strict=True,
         )
@@ -105,7 +53,7 @@ async def read_inputs(
     related_reads: dict[str, SourceInput] = {}
     if wanted:
         # Registry records need no consent, only the scope (see its declaration).
-        related_reads = await _read(reader, principal, {}, REGISTRY, wanted)
+        related_reads = await read_permitted(reader, principal, {}, REGISTRY, wanted)
     return {
         code: FirmInputs(
             code,
@@ -114,12 +62,3 @@ async def read_inputs(
         )
         for code in credit_codes
     }
-
-
-def access_outcome(read: SourceInput) -> str:
-    """A read as the data-access audit words it."""
-    if read.status == "withheld":
-        return "forbidden" if read.withheld_for == "scope" else "no_consent"
-    if read.status == "available":
-        return "stale" if read.stale else "served"
-    return {"not_found": "not_found", "unavailable": "unavailable"}[read.status]

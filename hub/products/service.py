@@ -23,11 +23,12 @@ from auth.principal import Principal
 from connectors.records import Record
 from foundation.errors import BadRequest, ReplayMismatch, SnapshotExpired
 from hub.metrics import ASSESSMENT_SECONDS, ASSESSMENTS
-from hub.products.assessment import FirmInputs, Outcome, SourceInput, evaluate_product
+from hub.products.assessment import FirmInputs, Outcome, evaluate_product
 from hub.products.documents import CompiledProduct, compile_product, document_hash
-from hub.products.reading import ConsentReading, RecordReading, read_inputs
+from hub.products.reading import read_inputs
 from hub.products.simulation import Simulation, compare_versions
 from hub.products.store import AssessmentBook, ProductBook, PublishedVersion, StoredAssessment
+from hub.sources.permitted import ConsentReading, RecordReading, SourceInput
 from hub.turns import LoopTurns
 
 COMPILED_KEPT = 256

@@ -17,9 +17,9 @@ from foundation.credit_code.checked import checked_credit_code
 from foundation.errors import BadRequest
 from hub.products.facts import definitions
 from hub.products.population import PopulationSpec, resolve_population
-from hub.products.reading import access_outcome
 from hub.products.service import Assessed
 from hub.products.templates import templates
+from hub.sources.permitted import access_outcome
 from hub.sources.snapshots import known_enterprises
 from schema.context import Context, Info
 from schema.permissions import HasScope, requires

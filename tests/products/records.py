@@ -19,7 +19,8 @@ from connectors.records import (
     TaxYear,
 )
 from foundation.months import shift_months
-from hub.products.assessment import FirmInputs, SourceInput
+from hub.products.assessment import FirmInputs
+from hub.sources.permitted import SourceInput
 
 CODE = "91330100MA27XL0K3Y"
 NAME = "杭州华兴纺织有限公司"
