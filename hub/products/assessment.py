@@ -21,7 +21,7 @@ from connectors.records import RegistryRecord
 from hub.products.documents import CompiledProduct, paths
 from hub.products.engine import EngineError, Evaluation
 from hub.products.facts import FactInputs, build_facts, fact_sets
-from hub.products.facts.registry import months_between
+from hub.profiles.registry import months_in_business
 from hub.sources.permitted import SourceInput
 
 Decision = Literal["ELIGIBLE", "INELIGIBLE", "REFER"]
@@ -180,8 +180,8 @@ def _data_checks(
     document = product.document
     sets = fact_sets()
     registry = inputs.sources.get("registry")
-    months_in_business = (
-        months_between(registry.record.founded_on, evaluated_at.date())
+    age_months = (
+        months_in_business(registry.record.founded_on, evaluated_at.date())
         if registry is not None and isinstance(registry.record, RegistryRecord)
         else None
     )
@@ -220,7 +220,7 @@ def _data_checks(
         if required is not None and history is not None:
             available = history(read.record)
             # A firm younger than the window has all the history it can have: its age is a rule's business.
-            needed = min(required, months_in_business) if months_in_business is not None else required
+            needed = min(required, age_months) if age_months is not None else required
             short = available < needed
             checks.append(
                 TraceStep(

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from connectors.records import RegistryRecord
 from hub.products.facts import FactInputs, FactSet, FactType, fact
+from hub.profiles.registry import months_in_business
 
 NAMESPACE = "registry"
-
-
-def months_between(start: date, end: date) -> int:
-    """Full months from ``start`` to ``end`` (0 when ``end`` is not after ``start``)."""
-    months = (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day)
-    return max(months, 0)
 
 
 def _build(inputs: FactInputs) -> dict[str, Any]:
     record: RegistryRecord = inputs.record(NAMESPACE, RegistryRecord)
     return {
-        "monthsInBusiness": months_between(record.founded_on, inputs.as_of),
+        "monthsInBusiness": months_in_business(record.founded_on, inputs.as_of),
         "legalForm": record.legal_form,
         "status": record.status,
         "isCore": record.is_core,
