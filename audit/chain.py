@@ -51,6 +51,8 @@ class AuditEvent(StrEnum):
     PRODUCT_PUBLISHED = "product_published"  # hub.products: a new version of a tenant's product
     ASSESSMENT = "assessment"  # a product evaluated on a firm (its id, version, decision, inputs' digest)
     PRODUCT_SIMULATED = "product_simulated"  # a what-if over a population: one row, no assessment kept
+    VERIFICATION = "verification"  # a firm's trade background checked: the findings that flagged
+    VERIFICATION_PARAMETERS_SET = "verification_parameters_set"  # a tenant's thresholds of one check
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,15 @@ READ_SCOPES: Final = frozenset(source.read_scope for source in load_catalog())
 PRODUCT_SCOPES: Final = frozenset({"products:read", "products:write", "products:assess"})
 """Lending products: ``products:read`` lists them, their templates and facts and replays assessments,
 ``products:write`` publishes versions, ``products:assess`` assesses firms and simulates (hub.products)."""
-ALL_SCOPES: Final = READ_SCOPES | PRODUCT_SCOPES | {"consent:read", "consent:write", "federation", "admin"}
+VERIFICATION_SCOPES: Final = frozenset({"verification:read", "verification:write"})
+"""Trade-background verification: ``verification:read`` its findings (with the data scopes they need),
+``verification:write`` the tenant's thresholds (hub.verification)."""
+ALL_SCOPES: Final = (
+    READ_SCOPES
+    | PRODUCT_SCOPES
+    | VERIFICATION_SCOPES
+    | {"consent:read", "consent:write", "federation", "admin"}
+)
 """``consent:read`` lists the tenant's consents (``consent:write`` also may); ``federation`` reads the
 subgraph's SDL (``_service``), what a gateway composing the hub needs."""
 

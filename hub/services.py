@@ -17,6 +17,7 @@ from hub.products.store import AssessmentBook, ProductBook
 from hub.profiles.builder import ProfileBuilder
 from hub.sources.reader import SourceReader
 from hub.turns import LoopTurns
+from hub.verification.service import VerificationService
 
 
 @dataclass
@@ -30,6 +31,7 @@ class HubServices:
     turns: LoopTurns
     profiles: ProfileBuilder
     products: ProductService
+    verification: VerificationService
 
     @classmethod
     async def start(cls, settings: Settings) -> HubServices:
@@ -38,6 +40,9 @@ class HubServices:
         cache = build_cache(settings)
         turns = LoopTurns()
         auth = await AuthService.create(settings, sessions, cache)
+        verification = VerificationService(
+            sessions, auth.audit, turns, refresh_s=settings.access_refresh_ms / 1000
+        )
         return cls(
             settings=settings,
             engine=engine,
@@ -54,7 +59,9 @@ class HubServices:
                 turns=turns,
                 name_hash=load_personal_data_hasher(settings).name,
                 latest_ttl_s=settings.access_refresh_ms / 1000,
+                verification_parameters=verification.overrides,
             ),
+            verification=verification,
         )
 
     async def close(self) -> None:

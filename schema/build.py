@@ -24,15 +24,25 @@ from schema.limits import cost_limit, limit_extensions
 from schema.products.query import ProductMutation, ProductQuery
 from schema.supply_chain.query import SupplyChainQuery
 from schema.validation import ThreadedValidation, ValidationResults
+from schema.verification.query import VerificationMutation, VerificationQuery
 
 FEDERATION_VERSION: Final = "2.5"
 DOCUMENT_CACHE_SIZE = 256
 """Parsed and validated documents kept (LRU): bounded so unique query texts cannot grow memory."""
 
 Query = merge_types(
-    "Query", (EnterpriseQuery, SupplyChainQuery, ConsentQuery, ProductQuery, AuditQuery, FederationQuery)
+    "Query",
+    (
+        EnterpriseQuery,
+        SupplyChainQuery,
+        ConsentQuery,
+        ProductQuery,
+        VerificationQuery,
+        AuditQuery,
+        FederationQuery,
+    ),
 )
-Mutation = merge_types("Mutation", (ConsentMutation, ProductMutation))
+Mutation = merge_types("Mutation", (ConsentMutation, ProductMutation, VerificationMutation))
 
 
 class HubSchema(strawberry.federation.Schema):

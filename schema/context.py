@@ -45,6 +45,8 @@ class Context:
     fragments: Mapping[str, FragmentDefinitionNode] = field(default_factory=dict)
     # Audit rows of what the operation did with the data (assessments), appended with its data accesses.
     audit_entries: list[AuditEntry] = field(default_factory=list)
+    # Per-request loaders made on first use by the fields that need them (verification), by name.
+    lazy_loaders: dict[str, Any] = field(default_factory=dict)
 
 
 Info = StrawberryInfo[Context, Any]

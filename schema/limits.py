@@ -63,7 +63,14 @@ ONE_FIRM_FIELDS = frozenset({"enterprise", "assess"})
 SIMULATION_COST = 5000
 """``simulateProduct`` evaluates up to thousands of firms (bounded by its population limit, not by
 ``HUB_MAX_BATCH_SIZE``): priced as one request that costs like fifty 100-firm batches' worth of rules."""
-FIXED_COSTS = {"simulateProduct": SIMULATION_COST, "assessment": SOURCE_FIELD_COST}
+VERIFICATION_COST = 5 * SOURCE_FIELD_COST
+"""``verification`` reads a firm's five sources and its counterparties' trade and registry."""
+FIXED_COSTS = {
+    "simulateProduct": SIMULATION_COST,
+    "assessment": SOURCE_FIELD_COST,
+    "verification": VERIFICATION_COST,
+    "anomalies": VERIFICATION_COST,
+}
 
 
 @dataclass(frozen=True)

@@ -170,3 +170,15 @@ class Assessment(Base):
     credit_line_yuan: Mapped[str | None] = mapped_column(String(32))
     inputs: Mapped[dict[str, Any]]
     outcome: Mapped[dict[str, Any]]
+
+
+class VerificationParameter(Base):
+    """A tenant's overrides of one verification check's thresholds (the rest keep their defaults)."""
+
+    __tablename__ = "verification_parameter"
+
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    params: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str | None] = mapped_column(String(64))

@@ -23,6 +23,10 @@ from hub.products.engine import EngineError, Evaluation
 from hub.products.facts import FactInputs, build_facts, fact_sets
 from hub.profiles.registry import months_in_business
 from hub.sources.permitted import SourceInput
+from hub.verification.checks import verify
+from hub.verification.inputs import VerificationInputs
+
+VERIFICATION = "verification"
 
 Decision = Literal["ELIGIBLE", "INELIGIBLE", "REFER"]
 DECISIONS: tuple[Decision, ...] = ("ELIGIBLE", "INELIGIBLE", "REFER")
@@ -96,11 +100,14 @@ class Outcome:
 
 @dataclass(frozen=True, slots=True)
 class FirmInputs:
-    """What was read for one firm: its records by source, and registry records of related firms."""
+    """What was read for one firm: its records by source; other firms' records by (source, credit code)
+    (trade debtors' registry, the counterparties a verification looks at); and the tenant's verification
+    thresholds when the product reads verification facts (kept with the assessment: a replay uses them)."""
 
     credit_code: str
     sources: Mapping[str, SourceInput]
-    related: Mapping[str, SourceInput] = field(default_factory=dict)
+    related: Mapping[tuple[str, str], SourceInput] = field(default_factory=dict)
+    verification_parameters: Mapping[str, Mapping[str, float]] | None = None
 
     def all(self) -> list[SourceInput]:
         return [*self.sources.values(), *self.related.values()]
@@ -126,11 +133,28 @@ def evaluate_product(
     }
     related = {
         code: read.record
-        for code, read in inputs.related.items()
-        if read.status == "available" and isinstance(read.record, RegistryRecord)
+        for (source, code), read in inputs.related.items()
+        if source == "registry" and read.status == "available" and isinstance(read.record, RegistryRecord)
     }
+    findings = (
+        verify(
+            VerificationInputs(inputs.credit_code, inputs.sources, inputs.related),
+            inputs.verification_parameters,
+            as_of=evaluated_at.date(),
+        )
+        if VERIFICATION in product.namespaces
+        else []
+    )
     facts = build_facts(
-        FactInputs(inputs.credit_code, evaluated_at.date(), records, related, name_hash), product.namespaces
+        FactInputs(
+            inputs.credit_code,
+            evaluated_at.date(),
+            records,
+            related,
+            name_hash,
+            {finding.code: finding for finding in findings},
+        ),
+        product.namespaces,
     )
     # Only the facts the rules read go in: every node of the graph passes its context on.
     wanted: dict[str, dict[str, Any]] = {}

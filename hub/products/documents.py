@@ -31,6 +31,7 @@ from typing import Any
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError
 
+from connectors.catalog import load_catalog
 from foundation.errors import ProductInvalid
 from hub.products.engine import CompiledGraph, EngineError, compile_graph, expression_error, unary_error
 from hub.products.facts import FactDefinition, FactType, fact_catalog, fact_sets
@@ -96,11 +97,12 @@ def compile_product(document: Mapping[str, Any]) -> CompiledProduct:
         raise ProductInvalid(f"document.{where}: {first['msg']}", field=where) from None
     _check_parameters(parsed.parameters)
     sets = fact_sets()
+    known_sources = set(load_catalog().names)
     for section, by_source in (("maxAgeDays", parsed.max_age_days), ("history", parsed.history)):
         for source in by_source:
-            if source not in {facts.source for facts in sets.values()}:
+            if source not in known_sources:
                 raise ProductInvalid(f"document.{section}: {source!r} is not a source", field=section)
-            if section == "history" and sets[source].history is None:
+            if section == "history" and (source not in sets or sets[source].history is None):
                 raise ProductInvalid(f"document.history: {source} has no monthly history", field=section)
     nodes = _nodes(parsed.graph)
     try:

@@ -9,15 +9,18 @@ a debtor is a core enterprise is the registry's word), within the same rules.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import date
 
 from auth.principal import Principal
 from hub.products.assessment import FirmInputs
 from hub.products.documents import CompiledProduct
 from hub.products.facts import fact_sets
 from hub.sources.permitted import ConsentReading, RecordReading, SourceInput, read_permitted
+from hub.verification.reading import read_neighbourhoods
 
 REGISTRY = "registry"
+VERIFICATION = "verification"
 
 
 async def read_inputs(
@@ -26,6 +29,9 @@ async def read_inputs(
     principal: Principal,
     products: Sequence[CompiledProduct],
     credit_codes: Sequence[str],
+    *,
+    as_of: date,
+    verification_parameters: Mapping[str, Mapping[str, float]] | None = None,
 ) -> dict[str, FirmInputs]:
     """Every firm's inputs for ``products`` (what any of them reads), by credit code (codes already
     checked, distinct)."""
@@ -54,11 +60,22 @@ async def read_inputs(
     if wanted:
         # Registry records need no consent, only the scope (see its declaration).
         related_reads = await read_permitted(reader, principal, {}, REGISTRY, wanted)
-    return {
-        code: FirmInputs(
-            code,
-            {source: by_source[source][code] for source in sources},
-            {other: related_reads[other] for other in sorted(related[code]) if other in related_reads},
-        )
-        for code in credit_codes
-    }
+    neighbourhoods = (
+        await read_neighbourhoods(reader, consents, principal, credit_codes, as_of=as_of)
+        if VERIFICATION in namespaces
+        else {}
+    )
+    firms = {}
+    for code in credit_codes:
+        own = {source: by_source[source][code] for source in sources}
+        others = {
+            (REGISTRY, other): related_reads[other]
+            for other in sorted(related[code])
+            if other in related_reads
+        }
+        if code in neighbourhoods:
+            # The verification's reads of the firm stand beside the product's (the same records).
+            own = {**neighbourhoods[code].own, **own}
+            others = {**neighbourhoods[code].others, **others}
+        firms[code] = FirmInputs(code, own, others, verification_parameters)
+    return firms

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -48,6 +48,7 @@ class Assessed:
     outcome: Outcome
     inputs: tuple[SourceInput, ...]
     replayed: bool = False
+    verification_parameters: Mapping[str, Mapping[str, float]] | None = None
 
     @property
     def input_hashes(self) -> list[dict[str, Any]]:
@@ -77,6 +78,7 @@ class ProductService:
         name_hash: Callable[[str], str] | None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         latest_ttl_s: float = 0.25,
+        verification_parameters: Callable[[str], Awaitable[dict[str, dict[str, float]]]] | None = None,
     ) -> None:
         """``latest_ttl_s``: how long a process may keep using the latest version it read of a key after
         another process published a newer one (a publish here counts at once); an assessment always names
@@ -85,6 +87,7 @@ class ProductService:
         self.assessments = assessments
         self._audit = audit
         self._turns = turns
+        self._verification_parameters = verification_parameters
         self._name_hash = name_hash
         self.clock = clock
         self._compiled: LRUCache[tuple[str, str, int], CompiledProduct] = LRUCache(COMPILED_KEPT)
@@ -140,7 +143,21 @@ class ProductService:
         products: Sequence[CompiledProduct],
         credit_codes: Sequence[str],
     ) -> dict[str, FirmInputs]:
-        return await read_inputs(reader, consents, principal, products, credit_codes)
+        wants_verification = any("verification" in product.namespaces for product in products)
+        parameters = (
+            await self._verification_parameters(principal.tenant_id)
+            if wants_verification and self._verification_parameters is not None
+            else None
+        )
+        return await read_inputs(
+            reader,
+            consents,
+            principal,
+            products,
+            credit_codes,
+            as_of=self.clock().date(),
+            verification_parameters=parameters,
+        )
 
     async def evaluate(
         self, product: CompiledProduct, inputs: FirmInputs, evaluated_at: datetime, *, trace: bool = True
@@ -173,6 +190,7 @@ class ProductService:
                 evaluated_at,
                 await self.evaluate(product, firm, evaluated_at, trace=trace),
                 tuple(firm.all()),
+                verification_parameters=firm.verification_parameters,
             )
             for firm in firms
         ]
@@ -202,6 +220,7 @@ class ProductService:
                     else None,
                     assessed.input_hashes,
                     assessed.outcome.summary(),
+                    assessed.verification_parameters,
                 )
                 for assessed in made
             ]
@@ -235,7 +254,12 @@ class ProductService:
         firm = FirmInputs(
             stored.credit_code,
             {read.source: read for read in reads if read.credit_code == stored.credit_code},
-            {read.credit_code: read for read in reads if read.credit_code != stored.credit_code},
+            {
+                (read.source, read.credit_code): read
+                for read in reads
+                if read.credit_code != stored.credit_code
+            },
+            stored.verification_parameters,
         )
         outcome = await self.evaluate(product, firm, stored.evaluated_at)
         if outcome.summary() != stored.outcome:
@@ -245,7 +269,14 @@ class ProductService:
                 id=assessment_id,
             )
         return Assessed(
-            stored.id, stored.credit_code, version, stored.evaluated_at, outcome, tuple(reads), True
+            stored.id,
+            stored.credit_code,
+            version,
+            stored.evaluated_at,
+            outcome,
+            tuple(reads),
+            True,
+            stored.verification_parameters,
         )
 
     async def simulate(
@@ -271,10 +302,11 @@ class ProductService:
         outcomes: dict[str, list[Outcome]] = {}
         for start in range(0, len(credit_codes), SIMULATION_CHUNK):
             chunk = credit_codes[start : start + SIMULATION_CHUNK]
-            firms = await read_inputs(reader, consents, principal, products, chunk)
+            firms = await self.read(reader, consents, principal, products, chunk)
             for code in chunk:
                 outcomes[code] = [
-                    await self.evaluate(product, firms[code], evaluated_at) for product in products
+                    await self.evaluate(product, firms[code], evaluated_at, trace=False)
+                    for product in products
                 ]
         simulation = compare_versions(wanted, outcomes)
         await self._audit.append(

@@ -183,6 +183,7 @@ class StoredAssessment:
     credit_line_yuan: str | None
     inputs: list[dict[str, Any]]
     outcome: dict[str, Any]
+    verification_parameters: Mapping[str, Mapping[str, float]] | None = None
 
 
 ASSESSMENT_COLUMNS = (
@@ -267,7 +268,14 @@ class AssessmentBook:
                 "evaluated_at": stored.evaluated_at,
                 "decision": stored.decision,
                 "credit_line_yuan": stored.credit_line_yuan,
-                "inputs": {"reads": stored.inputs},
+                "inputs": {
+                    "reads": stored.inputs,
+                    **(
+                        {"verificationParameters": stored.verification_parameters}
+                        if stored.verification_parameters is not None
+                        else {}
+                    ),
+                },
                 "outcome": stored.outcome,
             }
             for stored in assessments
@@ -296,4 +304,5 @@ class AssessmentBook:
             row.credit_line_yuan,
             list(row.inputs.get("reads", [])),
             row.outcome,
+            row.inputs.get("verificationParameters"),
         )

@@ -20,6 +20,8 @@ from schema.indicators.types import LendingIndicators
 from schema.permissions import CanReadSource, HasScope, requires
 from schema.reading import read_source
 from schema.sources import source_fields
+from schema.verification.resolvers import verification_of
+from schema.verification.types import Verification
 
 
 @strawberry.type(
@@ -223,3 +225,13 @@ class Enterprise(_EnterpriseSources):
     )
     async def indicators(self, info: Info) -> LendingIndicators | None:
         return await indicators_of(info.context, self.credit_code)
+
+    @strawberry.field(
+        description="The real trade background checked across the sources (四流合一): sales against "
+        "invoices, orders against waybills, output against energy, spikes, trade cycles, related parties, "
+        "duplicate receivables, Benford (scope verification:read; a check whose data the caller may not read "
+        "is NO_DATA). Findings are audited.",
+        extensions=[requires(HasScope("verification:read"))],
+    )
+    async def verification(self, info: Info) -> Verification | None:
+        return await verification_of(info.context, self.credit_code)

@@ -11,6 +11,9 @@ import strawberry
 from hub.supply_chain import SupplyLink
 from schema.context import Info
 from schema.enterprise.types import Enterprise
+from schema.permissions import HasScope, requires
+from schema.verification.resolvers import anomalies_of
+from schema.verification.types import ChainAnomaly
 
 
 @strawberry.enum(description="Which side of the core enterprise a firm is on.")
@@ -67,3 +70,14 @@ class SupplyChain:
     cross_checked_with_logistics: bool = strawberry.field(
         description="Whether the core's logistics data could be read to count shipments per link."
     )
+
+    @strawberry.field(
+        description="Findings about the chain as a whole: trade cycles among its firms (HIGH when they are "
+        "related) and related parties trading within it (scope verification:read; only the firms whose "
+        "trade and registry the caller may read are looked at).",
+        extensions=[requires(HasScope("verification:read"))],
+    )
+    async def anomalies(self, info: Info) -> list[ChainAnomaly] | None:
+        members = [str(self.core.credit_code)]
+        members += [str(link.credit_code) for link in [*self.suppliers, *self.distributors]]
+        return await anomalies_of(info.context, list(dict.fromkeys(members)))

@@ -20,6 +20,7 @@ from functools import cache
 from typing import Any
 
 from connectors.records import Record, RegistryRecord
+from hub.verification.findings import Finding
 
 
 class FactType(StrEnum):
@@ -59,6 +60,8 @@ class FactInputs:
     records: Mapping[str, Record]
     related: Mapping[str, RegistryRecord] = field(default_factory=dict)
     name_hash: Callable[[str], str] | None = None
+    findings: Mapping[str, Finding] = field(default_factory=dict)
+    """The firm's verification findings by check code (when the product reads verification facts)."""
 
     def record(self, source: str, kind: type[Record]) -> Any:
         found = self.records.get(source)
@@ -100,9 +103,17 @@ def item(name: str, kind: FactType, description: str, *, nullable: bool = False)
 @cache
 def fact_sets() -> Mapping[str, FactSet]:
     """Every namespace's facts, by namespace (one module of this package each)."""
-    from hub.products.facts import customs, electricity, logistics, registry, tax, trade
+    from hub.products.facts import customs, electricity, logistics, registry, tax, trade, verification
 
-    sets = (registry.FACTS, electricity.FACTS, tax.FACTS, trade.FACTS, logistics.FACTS, customs.FACTS)
+    sets = (
+        registry.FACTS,
+        electricity.FACTS,
+        tax.FACTS,
+        trade.FACTS,
+        logistics.FACTS,
+        customs.FACTS,
+        verification.FACTS,
+    )
     return {facts.namespace: facts for facts in sets}
 
 
