@@ -113,8 +113,12 @@ class Sandboxes:
 
 
 @contextlib.asynccontextmanager
-async def start_sandboxes(size: int, faults: Mapping[str, object] | None = None) -> AsyncIterator[Sandboxes]:
+async def start_sandboxes(
+    size: int, faults: Mapping[str, object] | None = None, *, seed: int | None = None
+) -> AsyncIterator[Sandboxes]:
     command = [sys.executable, "-m", "bench.sandbox_server", "--size", str(size)]
+    if seed is not None:
+        command += ["--seed", str(seed)]
     command += ["--faults", json.dumps(dict(faults or {}))]
     process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE)
     try:
@@ -379,10 +383,11 @@ async def bench_stack(
     hub_launcher: Sequence[str] = (HUB_EXECUTABLE,),
     hub_environment: Mapping[str, str] | None = None,
     scopes: frozenset[str] = READ_SCOPES,
+    seed: int | None = None,
 ) -> AsyncIterator[Stack]:
     """Everything up, in order; ``consented`` firms of the universe consent (the first ones listed), and
     the client holds ``scopes``. ``hub_launcher`` and ``hub_environment``: see :func:`start_hub`."""
-    async with start_sandboxes(size, faults) as sandboxes:
+    async with start_sandboxes(size, faults, seed=seed) as sandboxes:
         codes = await sandboxes.credit_codes(consented)
         async with workspace(options, sandboxes.urls, **dict(sources or {})) as space:
             client = await prepare_access(space.settings(), codes, scopes=scopes)

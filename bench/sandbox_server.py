@@ -13,11 +13,11 @@ import json
 import sys
 
 from sandbox.faults import FaultSettings
-from sandbox.runner import DEFAULT_SIZE, run_sandboxes
+from sandbox.runner import DEFAULT_SEED, DEFAULT_SIZE, run_sandboxes
 
 
-async def _serve(size: int, faults: FaultSettings) -> None:
-    async with run_sandboxes(size=size, faults=faults) as urls:
+async def _serve(size: int, faults: FaultSettings, seed: int) -> None:
+    async with run_sandboxes(size=size, faults=faults, seed=seed) as urls:
         sys.stdout.write(json.dumps(urls) + "\n")
         sys.stdout.flush()
         await asyncio.Event().wait()
@@ -26,10 +26,11 @@ async def _serve(size: int, faults: FaultSettings) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", type=int, default=DEFAULT_SIZE, help="firms in the universe")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="the universe's seed")
     parser.add_argument("--faults", default="{}", help="JSON fault settings every provider starts with")
     options = parser.parse_args()
     faults = FaultSettings().updated(json.loads(options.faults))
-    asyncio.run(_serve(options.size, faults))
+    asyncio.run(_serve(options.size, faults, options.seed))
 
 
 if __name__ == "__main__":
