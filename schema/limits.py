@@ -69,7 +69,6 @@ FIXED_COSTS = {
     "simulateProduct": SIMULATION_COST,
     "assessment": SOURCE_FIELD_COST,
     "verification": VERIFICATION_COST,
-    "anomalies": VERIFICATION_COST,
 }
 
 
