@@ -20,6 +20,7 @@ from foundation.credit_code import InvalidCreditCode, validate
 from sandbox.credentials import Credentials
 from sandbox.faults import BadFaults, CredentialOf, ErrorRenderer, FaultMiddleware, FaultSettings, FaultState
 from sandbox.fixtures import fixture_codes
+from sandbox.ground_truth import ground_truth
 from sandbox.universe import Firm, Universe
 
 MAX_ENTERPRISE_LIMIT = 10_000
@@ -106,6 +107,9 @@ def _sandbox_routes(universe: Universe, state: FaultState) -> list[BaseRoute]:
         ]
         return JSONResponse({"fixtures": listing})
 
+    async def anomalies(request: Request) -> Response:
+        return JSONResponse({"anomalies": list(ground_truth(universe))})
+
     async def stats(request: Request) -> Response:
         return JSONResponse(
             {"requests": dict(sorted(state.requests.items())), "total": state.requests.total()}
@@ -134,6 +138,7 @@ def _sandbox_routes(universe: Universe, state: FaultState) -> list[BaseRoute]:
     return [
         Route("/_sandbox/enterprises", enterprises),
         Route("/_sandbox/fixtures", fixtures),
+        Route("/_sandbox/anomalies", anomalies),
         Route("/_sandbox/stats", stats),
         Route("/_sandbox/stats/reset", reset_stats, methods=["POST"]),
         Route("/_sandbox/faults", faults, methods=["GET", "POST", "DELETE"]),

@@ -1,5 +1,6 @@
-"""The one client of the providers' ``/_sandbox`` controls (sandbox/PROTOCOL.md): faults, request counts
-and the universe's listing. Used by the tests, the benchmarks, ``hub demo`` and the connector battery.
+"""The one client of the providers' ``/_sandbox`` controls (sandbox/PROTOCOL.md): faults, request counts,
+the universe's listing, its fixture firms and its planted cases. Used by the tests, the benchmarks,
+``hub demo`` and the connector battery.
 
 Synchronous (plain httpx): the controls are set between measurements, not on any answer's path; async code
 calls it through ``asyncio.to_thread``.
@@ -79,3 +80,10 @@ class SandboxControl:
         """The universe's fixture firms, name → credit code (``GET /_sandbox/fixtures``; sandbox.fixtures)."""
         listing = self._call("GET", provider or next(iter(self.urls)), "fixtures")
         return {fixture["name"]: fixture["creditCode"] for fixture in listing["fixtures"]}
+
+    def anomalies(self, provider: str | None = None) -> list[dict[str, Any]]:
+        """The planted cases, ``[{"kind", "creditCodes", "ids"}, …]`` (``GET /_sandbox/anomalies``; ground
+        truth for tests and benchmarks, sandbox.anomalies)."""
+        listing = self._call("GET", provider or next(iter(self.urls)), "anomalies")
+        cases: list[dict[str, Any]] = listing["anomalies"]
+        return cases

@@ -37,7 +37,8 @@ from sandbox.customs_catalog import (
     TradeMode,
 )
 from sandbox.flows import relation_flows
-from sandbox.universe import TODAY, Firm, Universe, firm_rng, history_months
+from sandbox.seeds import firm_rng
+from sandbox.universe import TODAY, Firm, Universe, history_months
 
 Pattern = Literal["steady", "growing", "seasonal", "low_receipts"]
 _Choice = TypeVar("_Choice")

@@ -4,7 +4,8 @@ Usage follows the firm's scale, its industry's intensity, Zhejiang's seasons (su
 dip) and the firm's trend; bad payers leave arrears, more of them in recent months, pay in cash more often
 and some are cut off. An account is held in the registered name, but an individual business's by its
 operator and now and then one by another person (a landlord). Bills start with the first month after an
-account opened. Fixture firms (:mod:`sandbox.fixtures`) have one account with the traits they name.
+account opened. Fixture firms (:mod:`sandbox.fixtures`) have one account with the traits they name; a planted
+divergence (:mod:`sandbox.anomalies`) sets each of the last 12 months' usage against the year before.
 """
 
 from __future__ import annotations
@@ -162,12 +163,19 @@ def consumption(universe: Universe, credit_code: str, ordinal: int) -> tuple[Pay
         if traits and traits.arrears_months
         else set()
     )
+    planted = universe.plan.kwh_growth.get(credit_code)  # each of the last 12 months on a year before
+    plant_rng = universe.rng(credit_code, f"electricity-plant-{ordinal}")
+    drawn: dict[date, int] = {}
     items: list[Payload] = []
     for step, month in enumerate(months):
         if month < opened:
             continue
         trend = (1 + firm.yearly_growth) ** (step / 12)
         kwh_tenths = round(base_kwh * _SEASON[month.month] * trend * rng.uniform(0.94, 1.06) * 10)
+        year_before = months[step - 12] if step >= 12 else None
+        if planted is not None and year_before in drawn:
+            kwh_tenths = round(drawn[year_before] * (1 + planted) * plant_rng.uniform(0.98, 1.02))
+        drawn[month] = kwh_tenths
         bill = (kwh_tenths * price + 500) // 1000
         due = _due(month)
         paid, paid_on = bill, due - timedelta(days=rng.randint(1, 10))

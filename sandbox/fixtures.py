@@ -24,6 +24,19 @@ if TYPE_CHECKING:
 
 Health = Literal["good", "fair", "bad"]
 Buyer = Literal["core", "food_core", "firm"]
+Plant = Literal[
+    "ring",
+    "ghost_orders",
+    "inflated_sales",
+    "sales_spike",
+    "energy_divergence",
+    "duplicate_receivables",
+    "related_counterparty",
+    "seasonal",
+    "off_platform",
+    "divergence_not_applicable",
+]
+"""A planted case (or honest look-alike) a fixture anchors; :mod:`sandbox.anomalies` plants it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +122,7 @@ class Fixture:
     Parameters:
         relations: its trade relations; None: it keeps the generated ones. A fixture with relations owns
             its trade: generated relations with it are served by no provider.
+        plant: the case of :mod:`sandbox.anomalies` planted on it (with fixed parameters), if any.
     """
 
     name: str
@@ -124,6 +138,7 @@ class Fixture:
     electricity: ElectricityTraits | None = None
     tax: TaxTraits | None = None
     relations: tuple[FixtureRelation, ...] | None = None
+    plant: Plant | None = None
 
 
 _TAX_FINE = TaxTraits(grade="B")
@@ -382,6 +397,104 @@ FIXTURES: tuple[Fixture, ...] = (
         "a limited liability company whose credit code has the kind digit of an individual business (92)",
         industry="apparel",
         kind="2",
+    ),
+    # planted cases of the cross-source checks (sandbox.anomalies, with fixed parameters) and look-alikes
+    Fixture(
+        "ring-member",
+        26,
+        "in a 3-ring of related firms (its legal representative a shareholder of one, a director of the "
+        "other), each selling to the next about the same amount over the last 12 months: CIRCULAR_TRADE",
+        industry="plastics",
+        monthly_revenue_yuan=800_000.0,
+        relations=(FixtureRelation("firm", 0, monthly_orders=1.0, order_yuan=40_000.0),),
+        plant="ring",
+    ),
+    Fixture(
+        "ghost-orders",
+        27,
+        "ships to two buyers, and has as many orders again marked shipped or completed to a third buyer "
+        "over the last 12 months with no waybill: ORDERS_WITHOUT_SHIPMENTS",
+        industry="furniture",
+        monthly_revenue_yuan=600_000.0,
+        relations=tuple(
+            FixtureRelation("firm", ordinal, monthly_orders=1.0, order_yuan=30_000.0) for ordinal in range(2)
+        ),
+        plant="ghost_orders",
+    ),
+    Fixture(
+        "inflated-sales",
+        28,
+        "platform sales of the last 12 months 3 times its invoiced sales (orders to two buyers that no "
+        "invoice backs): SALES_NOT_INVOICED",
+        industry="electrical_equipment",
+        monthly_revenue_yuan=500_000.0,
+        relations=(FixtureRelation("firm", 0, monthly_orders=1.0, order_yuan=40_000.0),),
+        plant="inflated_sales",
+    ),
+    Fixture(
+        "sales-spike",
+        29,
+        "invoiced sales of 2026-09 and 2026-10 at 3.5 and 4 times the same months of 2025: SALES_SPIKE",
+        industry="textiles",
+        monthly_revenue_yuan=500_000.0,
+        yearly_growth=0.05,
+        plant="sales_spike",
+    ),
+    Fixture(
+        "energy-divergence",
+        30,
+        "a manufacturer whose invoiced sales of the last 12 months are 40 % above the 12 before while its "
+        "kWh fell 35 %: OUTPUT_ENERGY_DIVERGENCE",
+        industry="metal_products",
+        monthly_revenue_yuan=700_000.0,
+        plant="energy_divergence",
+    ),
+    Fixture(
+        "duplicate-receivables",
+        31,
+        "sells on credit to one buyer; its two latest receivables were issued again under second numbers "
+        "(same debtor, amount and due date): DUPLICATE_RECEIVABLE",
+        industry="general_machinery",
+        monthly_revenue_yuan=900_000.0,
+        relations=(FixtureRelation("firm", 0, monthly_orders=1.0, order_yuan=60_000.0, on_credit=True),),
+        plant="duplicate_receivables",
+    ),
+    Fixture(
+        "related-counterparty",
+        32,
+        "sells to a firm whose legal representative is its own (same person, same ID number): RELATED_PARTY",
+        industry="food_processing",
+        monthly_revenue_yuan=400_000.0,
+        relations=(FixtureRelation("firm", 0, monthly_orders=1.0, order_yuan=25_000.0),),
+        plant="related_counterparty",
+    ),
+    Fixture(
+        "seasonal-seller",
+        33,
+        "honest: a fruit farm invoicing three times as much in its harvest months (August-October) every "
+        "year, so no month stands out against the year before: no SALES_SPIKE",
+        industry="crop_farming",
+        monthly_revenue_yuan=300_000.0,
+        plant="seasonal",
+    ),
+    Fixture(
+        "off-platform-seller",
+        34,
+        "honest: a trader invoicing 20 times or more what it sells on the platform (most of its sales off "
+        "it): no SALES_NOT_INVOICED",
+        industry="wholesale",
+        monthly_revenue_yuan=1_200_000.0,
+        relations=(FixtureRelation("firm", 0, monthly_orders=1.0, order_yuan=20_000.0),),
+        plant="off_platform",
+    ),
+    Fixture(
+        "wholesale-divergence",
+        35,
+        "honest: a trader (not a manufacturer) with invoiced sales up 35 % and kWh down 30 %: "
+        "OUTPUT_ENERGY_DIVERGENCE does not apply",
+        industry="wholesale",
+        monthly_revenue_yuan=800_000.0,
+        plant="divergence_not_applicable",
     ),
 )
 """Every fixture, by position; names are unique."""

@@ -4,25 +4,33 @@ Every order from a seller S to a buyer B that has shipped has waybills (shipper 
 after it; orders sold on account leave receivables (creditor S, debtor B), issued on the order's day and
 confirmed by B or not. Most relations pay within 30, 60 or 90 days; some on long terms, 6 to 15 months. A
 fixture's relation (:mod:`sandbox.fixtures`) has orders only in its months, and its planned receivables,
-each with an order of its own, instead of drawn ones.
+each with an order of its own, instead of drawn ones. A planted relation (:mod:`sandbox.anomalies`) has the
+orders its case says: evenly over its months, with waybills but for ghost orders; and a relation planted
+with duplicates has its latest receivables issued again under second numbers.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from functools import lru_cache
 from typing import Literal
 
+from sandbox.anomalies import PlantedTrade
 from sandbox.fixtures import PlannedReceivable
 from sandbox.registry_data import Payload
-from sandbox.universe import TODAY, Relation, Universe, cents_text, firm_rng, history_months
+from sandbox.seeds import firm_rng
+from sandbox.universe import TODAY, Relation, Universe, cents_text, history_months
 
 Role = Literal["buyer", "seller", "any"]
 _NOW = datetime.combine(TODAY, time(), tzinfo=UTC)
 _CONFIRMATION = {"good": 0.95, "fair": 0.8, "bad": 0.45}  # by the creditor's health: disputes follow it
 _LONG_TERMS_SHARE = 0.12  # of the relations on credit
 _LONG_TERMS_DAYS = (180, 270, 365, 450)
+_WINDOW = (f"{history_months()[-12]:%Y-%m-%d}", f"{TODAY - timedelta(days=1):%Y-%m-%d}")  # the last 12 months
+_LIVE_SHIPPED = ("shipped", "completed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +38,7 @@ class Flows:
     orders: tuple[Payload, ...]
     waybills: tuple[Payload, ...]
     receivables: tuple[Payload, ...]
+    reissued: tuple[tuple[str, str], ...] = ()  # (receivable number, its second number) of planted duplicates
 
 
 def _stamp(moment: datetime) -> str:
@@ -72,6 +81,15 @@ def _waybills(
 def relation_flows(universe: Universe, relation_index: int) -> Flows:
     """Everything that happened along one relation over the 24 months of history."""
     relation = universe.relations[relation_index]
+    if relation.planted is not None:
+        return _planted_flows(universe, relation, relation.planted)
+    flows = _drawn_flows(universe, relation)
+    count = universe.plan.duplicates.get(relation_index, 0)
+    return _reissued(universe, relation, flows, count) if count else flows
+
+
+def _drawn_flows(universe: Universe, relation: Relation) -> Flows:
+    relation_index = relation.index
     seller, buyer = relation.seller, relation.buyer
     rng = firm_rng(universe.seed, f"relation-{relation_index}", "trade")
     growth = seller.yearly_growth * 0.7 + buyer.yearly_growth * 0.3
@@ -126,6 +144,123 @@ def relation_flows(universe: Universe, relation_index: int) -> Flows:
         waybills.extend(order_waybills)
         receivables.append(receivable)
     return Flows(tuple(orders), tuple(waybills), tuple(receivables))
+
+
+def _order(relation: Relation, order_no: str, amount_cents: int, ordered: date, status: str) -> Payload:
+    seller, buyer = relation.seller, relation.buyer
+    return {
+        "order_no": order_no,
+        "buyer_code": buyer.credit_code,
+        "buyer_name": buyer.name,
+        "seller_code": seller.credit_code,
+        "seller_name": seller.name,
+        "amount": cents_text(amount_cents),
+        "currency": "CNY",
+        "ordered_at": ordered.isoformat(),
+        "status": status,
+    }
+
+
+def _planted_flows(universe: Universe, relation: Relation, trade: PlantedTrade) -> Flows:
+    """A planted relation's orders: spread evenly over its months, amounts about ``order_yuan`` (a ring's
+    adding up to exactly ``orders × order_yuan``), waybills a few days later but for ghost orders."""
+    rng = firm_rng(universe.seed, f"relation-{relation.index}", "planted")
+    count = trade.orders
+    if trade.kind == "ghost":
+        count = max(
+            count, math.ceil(trade.ghost_share * honest_shipped(universe, relation.seller.credit_code))
+        )
+    weights = [rng.uniform(0.8, 1.2) for _ in range(count)]
+    total = round(count * trade.order_yuan * 100)
+    amounts = [round(total * weight / sum(weights)) for weight in weights]
+    amounts[-1] += total - sum(amounts)
+    days = sorted(
+        trade.months[ordinal * len(trade.months) // count] + timedelta(days=rng.randint(0, 27))
+        for ordinal in range(count)
+    )
+    orders: list[Payload] = []
+    waybills: list[Payload] = []
+    for ordinal, (ordered, amount) in enumerate(zip(days, amounts, strict=True)):
+        order_no = f"PO{ordered:%Y%m%d}{relation.index:05d}{ordinal:03d}"
+        if trade.kind == "ghost":  # on the platform it shipped; no freight platform knows of it
+            status = "completed" if ordered + timedelta(days=15) < TODAY else "shipped"
+            orders.append(_order(relation, order_no, amount, ordered, status))
+            continue
+        shipped = datetime.combine(ordered + timedelta(days=rng.randint(1, 4)), time(rng.randint(6, 20)), UTC)
+        order_waybills = _waybills(relation, order_no, amount, shipped, f"{universe.seed}:{order_no}")
+        in_transit = any(waybill["status"] == "in_transit" for waybill in order_waybills)
+        status = "open" if not order_waybills else "shipped" if in_transit else "completed"
+        orders.append(_order(relation, order_no, amount, ordered, status))
+        waybills.extend(order_waybills)
+    return Flows(tuple(orders), tuple(waybills), ())
+
+
+def _reissued(universe: Universe, relation: Relation, flows: Flows, count: int) -> Flows:
+    """``flows`` with its latest ``count`` receivables issued again under second numbers: same creditor,
+    debtor, amount and due date, issued a few days later, unconfirmed."""
+    rng = firm_rng(universe.seed, f"relation-{relation.index}", "reissued")
+    latest = sorted(
+        flows.receivables, key=lambda item: (str(item["issued_date"]), str(item["receivable_no"]))
+    )
+    copies: list[Payload] = []
+    pairs: list[tuple[str, str]] = []
+    for ordinal, original in enumerate(latest[-count:]):
+        issued = date.fromisoformat(str(original["issued_date"])) + timedelta(days=rng.randint(2, 20))
+        issued = min(issued, TODAY - timedelta(days=1), date.fromisoformat(str(original["due_date"])))
+        number = f"AR{issued:%Y%m%d}{relation.index:05d}{900 + ordinal:03d}"
+        copies.append(
+            {**original, "receivable_no": number, "issued_date": issued.isoformat(), "confirmed": False}
+            | {"confirmed_at": None, "settled": False}
+        )
+        pairs.append((str(original["receivable_no"]), number))
+    return Flows(flows.orders, flows.waybills, flows.receivables + tuple(copies), tuple(pairs))
+
+
+def _seller_relations(universe: Universe, credit_code: str) -> list[Relation]:
+    return [
+        relation
+        for relation in universe.relations_of.get(credit_code, ())
+        if relation.seller.credit_code == credit_code
+    ]
+
+
+def _in_window(order: Payload) -> bool:
+    return _WINDOW[0] <= str(order["ordered_at"]) <= _WINDOW[1]
+
+
+@lru_cache(maxsize=4096)
+def honest_shipped(universe: Universe, credit_code: str) -> int:
+    """The firm's shipped or completed orders as seller in the last 12 months, its ghost orders aside."""
+    return sum(
+        1
+        for relation in _seller_relations(universe, credit_code)
+        if relation.planted is None or relation.planted.kind != "ghost"
+        for order in relation_flows(universe, relation.index).orders
+        if order["status"] in _LIVE_SHIPPED and _in_window(order)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformSales:
+    """A firm's live orders as seller in the last 12 months, in cents: all of them, and those invoiced."""
+
+    total_cents: int
+    invoiced_cents: int
+
+
+@lru_cache(maxsize=4096)
+def platform_sales(universe: Universe, credit_code: str) -> PlatformSales:
+    total = invoiced = 0
+    for relation in _seller_relations(universe, credit_code):
+        amount = sum(
+            round(Decimal(str(order["amount"])) * 100)
+            for order in relation_flows(universe, relation.index).orders
+            if order["status"] != "cancelled" and _in_window(order)
+        )
+        total += amount
+        if relation.planted is None or relation.planted.kind != "uninvoiced":
+            invoiced += amount
+    return PlatformSales(total, invoiced)
 
 
 def _planned(

@@ -3,15 +3,18 @@ shareholders and senior managers.
 
 The people of a firm are drawn from an RNG of their own, after the older fields, so those stay as they were.
 The legal representative is usually a shareholder and a manager too, with the same ID number (what
-related-party checks match on); an enterprise shareholder is another firm of the universe.
+related-party checks match on); an enterprise shareholder is another firm of the universe. A planted related
+party (:mod:`sandbox.anomalies`) shares a person, its address or its phone with the firm it trades with.
 """
 
 from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from decimal import Decimal
 from functools import lru_cache
 
+from sandbox.anomalies import Shared
 from sandbox.fixtures import Fixture
 from sandbox.universe import Firm, Universe, cents_text
 
@@ -80,15 +83,16 @@ def _cores(universe: Universe) -> tuple[Firm, ...]:
     return tuple(firm for firm in universe.firms if firm.is_core)
 
 
-def _owners(universe: Universe, firm: Firm, representative: Payload) -> tuple[list[Payload], list[Payload]]:
-    """Shareholders and senior managers: the representative among them as a rule."""
+def _drawn_owners(universe: Universe, firm: Firm) -> tuple[random.Random, list[Payload | None], Firm | None]:
+    """The owners' RNG after the draws of the people (None: the representative) and of the core enterprise
+    that owns part of the firm, if one does (before conflicts are settled, :func:`_owners`)."""
     rng = universe.rng(firm.credit_code, "registry-owners")
     form = firm.legal_form
-    holders: list[Payload] = []
+    people: list[Payload | None]
     if form in ("sole_proprietorship", "individual_business"):
-        people = [representative]
+        people = [None]
     elif form == "farmers_cooperative":
-        people = [representative, *(_person(rng, firm.division) for _ in range(rng.randint(4, 9)))]
+        people = [None, *(_person(rng, firm.division) for _ in range(rng.randint(4, 9)))]
     else:
         count = (
             rng.randint(3, 6)
@@ -99,22 +103,50 @@ def _owners(universe: Universe, firm: Firm, representative: Payload) -> tuple[li
         )
         people = [_person(rng, firm.division) for _ in range(count)]
         if rng.random() < 0.9:  # the representative holds shares
-            people[0] = representative
-    enterprises: list[Firm] = []
+            people[0] = None
+    owner = None
     if form in ("limited_liability_company", "joint_stock_company") and rng.random() < (
         0.5 if firm.is_core else 0.15
     ):  # a subsidiary of a core enterprise
         owner = rng.choice(_cores(universe))
-        if owner.index != firm.index:
-            enterprises.append(owner)
+    return rng, people, owner if owner is not None and owner.index != firm.index else None
+
+
+@lru_cache(maxsize=8192)
+def _drawn_parent(universe: Universe, credit_code: str) -> str | None:
+    owner = _drawn_owners(universe, universe.by_code[credit_code])[2]
+    return owner.credit_code if owner is not None else None
+
+
+def _trades_with_family(universe: Universe, firm: Firm, owner: Firm) -> bool:
+    """Whether the firm trades with ``owner`` or with another firm ``owner`` owns: honest firms do not (the
+    related-party check would see them)."""
+    for relation in universe.relations_of.get(firm.credit_code, ()):
+        other = relation.buyer if relation.seller is firm else relation.seller
+        if other is owner or _drawn_parent(universe, other.credit_code) == owner.credit_code:
+            return True
+    return False
+
+
+def _owners(universe: Universe, firm: Firm, representative: Payload) -> tuple[list[Payload], list[Payload]]:
+    """Shareholders and senior managers: the representative among them as a rule."""
+    rng, drawn, owner = _drawn_owners(universe, firm)
+    people = [representative if person is None else person for person in drawn]
+    holders: list[Payload] = []
+    enterprises = [owner] if owner is not None and not _trades_with_family(universe, firm, owner) else []
     ratios = _ratios(rng, len(people) + len(enterprises), rng.uniform(0.35, 0.8))
     for person, ratio in zip(people, ratios, strict=False):
         holders.append(
             {"kind": "person", "name": person["name"], "idNumber": person["idNumber"], "shareRatio": ratio}
         )
-    for owner, ratio in zip(enterprises, ratios[len(people) :], strict=True):
+    for enterprise, ratio in zip(enterprises, ratios[len(people) :], strict=True):
         holders.append(
-            {"kind": "enterprise", "name": owner.name, "creditCode": owner.credit_code, "shareRatio": ratio}
+            {
+                "kind": "enterprise",
+                "name": enterprise.name,
+                "creditCode": enterprise.credit_code,
+                "shareRatio": ratio,
+            }
         )
     return holders, _managers(rng, firm, representative, people)
 
@@ -168,6 +200,10 @@ def registration(universe: Universe, credit_code: str) -> Payload:
         "idNumber": resident_id_number(firm.division, birth, rng),
         "phone": rng.choice(_MOBILE_PREFIXES) + f"{rng.randint(0, 99_999_999):08d}",
     }
+    plant = universe.plan.registry.get(credit_code)
+    source = registration(universe, plant.source) if plant is not None else None
+    if plant is not None and plant.shares == "representative":
+        representative = dict(_representative(source))
     document: Payload = {
         "creditCode": firm.credit_code,
         "name": firm.name,
@@ -183,4 +219,43 @@ def registration(universe: Universe, credit_code: str) -> Payload:
         "isCore": firm.is_core,
     }
     document["shareholders"], document["seniorManagers"] = _owners(universe, firm, representative)
+    if plant is not None and source is not None:
+        _share(universe.rng(credit_code, "registry-plant"), document, source, plant.shares)
     return document
+
+
+def _representative(document: Payload | None) -> Payload:
+    assert document is not None
+    representative = document["legalRepresentative"]
+    assert isinstance(representative, dict)
+    return representative
+
+
+def _share(rng: random.Random, document: Payload, source: Payload, shares: Shared) -> None:
+    """Make ``document`` share with ``source`` what a planted related party shares (sandbox.anomalies): its
+    representative as a shareholder (an owner of 20-40 %) or a director, its address or its phone."""
+    person = _representative(source)
+    if shares == "address":
+        document["address"] = source["address"]
+    elif shares == "phone":
+        _representative(document)["phone"] = person["phone"]
+    elif shares == "manager":
+        managers = document["seniorManagers"]
+        assert isinstance(managers, list)
+        managers.insert(1, {"name": person["name"], "role": "director", "idNumber": person["idNumber"]})
+    elif shares == "shareholder":
+        holders = document["shareholders"]
+        assert isinstance(holders, list)
+        part = rng.randint(2_000, 4_000)  # of 10,000
+        parts = [round(Decimal(str(holder["shareRatio"])) * (10_000 - part)) for holder in holders]
+        parts[0] += 10_000 - part - sum(parts)
+        for holder, ratio in zip(holders, parts, strict=True):
+            holder["shareRatio"] = f"{ratio // 10_000}.{ratio % 10_000:04d}"
+        holders.append(
+            {
+                "kind": "person",
+                "name": person["name"],
+                "idNumber": person["idNumber"],
+                "shareRatio": f"0.{part:04d}",
+            }
+        )

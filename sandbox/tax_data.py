@@ -6,7 +6,9 @@ of the following month; corporate income tax (CIT) is prepaid quarterly in the m
 other taxes (property, land use, stamp duty) twice a year and now and then. A year's tax paid is what was
 paid in it. Bad taxpayers under-declare, leave payments out and are penalised now and then; fair ones
 rarely. Nothing happens before the firm was founded. Fixture firms (:mod:`sandbox.fixtures`) have the grade,
-filings, tax level, gaps and violation their traits name.
+filings, tax level, gaps and violation their traits name. A firm's platform sales are invoiced: where those
+of the last 12 months would be more than 0.8 of its invoiced sales, its series is scaled up (one factor for
+every month, so its shape stays); planted cases (:mod:`sandbox.anomalies`) reshape it as they say.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from datetime import date
 from functools import lru_cache
 from typing import Literal
 
+from sandbox.anomalies import HONEST_SALES, SalesPlant
 from sandbox.fixtures import TaxTraits
+from sandbox.flows import platform_sales
 from sandbox.registry_data import registration
 from sandbox.universe import TODAY, Firm, Universe, history_months
 
@@ -161,6 +165,33 @@ def _year(year: int, payments: list[TaxPayment], sales: dict[date, int]) -> TaxY
     return TaxYear(year, sum(paid.values()), invoiced, paid["vat"], paid["cit"])
 
 
+def _planted_sales(
+    universe: Universe, credit_code: str, sales: dict[date, int], plant: SalesPlant
+) -> dict[date, int]:
+    """The drawn series reshaped as the firm's plant says (:class:`sandbox.anomalies.SalesPlant`): the last
+    12 months' growth on a year before, a spike, then the whole series scaled so that the platform sales of
+    the last 12 months are the plant's ratio of its invoiced sales, or at most its ceiling."""
+    rng = universe.rng(credit_code, "tax-plant")
+    last_12 = history_months()[-12:]
+    if plant.growth is not None:
+        for month in last_12:
+            if _add_months(month, -12) in sales:
+                sales[month] = round(
+                    sales[_add_months(month, -12)] * (1 + plant.growth) * rng.uniform(0.98, 1.02)
+                )
+    for month, factor in zip(last_12[len(last_12) - len(plant.spike) :], plant.spike, strict=True):
+        sales[month] = round(sales[_add_months(month, -12)] * factor)
+    invoiced = sum(sales.get(month, 0) for month in last_12)
+    platform = platform_sales(universe, credit_code)
+    if not invoiced:
+        return sales
+    if plant.platform_ratio is not None:
+        scale = platform.total_cents / (plant.platform_ratio * invoiced)
+    else:
+        scale = max(1.0, platform.invoiced_cents / (plant.platform_ceiling * invoiced))
+    return sales if scale == 1.0 else {month: round(cents * scale) for month, cents in sales.items()}
+
+
 @lru_cache(maxsize=4096)
 def tax_facts(universe: Universe, credit_code: str) -> TaxFacts:
     firm = universe.by_code[credit_code]
@@ -181,16 +212,17 @@ def tax_facts(universe: Universe, credit_code: str) -> TaxFacts:
     share = invoiced_share[firm.health]
     start = history_months()[0]
     first_month = max(date(GRADE_YEAR - MAX_YEARS, 12, 1), date(founded.year, founded.month, 1))
+    plant = universe.plan.sales.get(credit_code, HONEST_SALES)
     sales: dict[date, int] = {}
     month = first_month
     while month <= history_months()[-1]:
         step = (month.year - start.year) * 12 + month.month - start.month
         trend: float = (1 + firm.yearly_growth) ** (step / 12)
-        yuan = (
-            firm.monthly_revenue_yuan * share * trend * _INVOICE_SEASON[month.month] * rng.uniform(0.9, 1.1)
-        )
+        season = _INVOICE_SEASON[month.month] * (plant.season[month.month - 1] if plant.season else 1.0)
+        yuan = firm.monthly_revenue_yuan * share * trend * season * rng.uniform(0.9, 1.1)
         sales[month] = round(yuan * 100)
         month = _add_months(month, 1)
+    sales = _planted_sales(universe, credit_code, sales, plant)
     payments = _payments(universe.rng(credit_code, "tax-payments"), firm, sales, traits)
     years = tuple(
         _year(year, payments, sales)

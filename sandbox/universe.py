@@ -15,7 +15,9 @@ from typing import Literal
 
 from foundation.credit_code import ZHEJIANG_COUNTIES, generate
 from foundation.credit_code.divisions import CITIES, COUNTIES
+from sandbox.anomalies import Plan, PlantedTrade, plan_anomalies
 from sandbox.fixtures import Fixture, PlannedReceivable, placed_fixtures
+from sandbox.seeds import firm_rng
 
 Health = Literal["good", "fair", "bad"]
 
@@ -114,6 +116,7 @@ class Relation:
     months: frozenset[date] | None = None  # the months with orders; None: every month of the history
     receivables: tuple[PlannedReceivable, ...] = ()  # a fixture's, each with its own order
     withheld: bool = False  # a generated relation of a fixture that owns its trade: no provider serves it
+    planted: PlantedTrade | None = None  # a planted case's trade (sandbox.anomalies)
 
 
 @dataclass(eq=False)  # hashed by identity: per-firm lru_caches key on it
@@ -124,6 +127,7 @@ class Universe:
     firms: tuple[Firm, ...]
     relations: tuple[Relation, ...]  # by index, withheld ones too
     fixtures: dict[str, Fixture] = field(default_factory=dict)  # by credit code (sandbox.fixtures)
+    plan: Plan = field(default_factory=Plan)  # the planted cases (sandbox.anomalies)
     by_code: dict[str, Firm] = field(init=False, repr=False)
     relations_of: dict[str, tuple[Relation, ...]] = field(init=False, repr=False)
 
@@ -146,11 +150,6 @@ class Universe:
 
     def rng(self, credit_code: str, source: str) -> random.Random:
         return firm_rng(self.seed, credit_code, source)
-
-
-def firm_rng(seed: int, key: str, source: str) -> random.Random:
-    """The RNG of one firm (or relation) for one source: independent of the order of requests."""
-    return random.Random(f"{seed}:{key}:{source}")
 
 
 def cents_text(cents: int) -> str:
@@ -396,6 +395,23 @@ def _agricultural_relations(
     return relations
 
 
+def _one_way(relations: list[Relation]) -> list[Relation]:
+    """The relations, a served one withheld when its buyer already sells to its seller: two firms selling to
+    each other would be a circle of trade (what the circular-trade check looks for), which honest firms
+    leave to the planted rings (sandbox.anomalies)."""
+    served = {(r.seller.index, r.buyer.index) for r in relations if not r.withheld}
+    earlier: set[tuple[int, int]] = set()
+    result = []
+    for relation in relations:
+        pair = (relation.seller.index, relation.buyer.index)
+        if not relation.withheld and (pair[1], pair[0]) in served and (pair[1], pair[0]) in earlier:
+            relation = replace(relation, withheld=True)
+        elif not relation.withheld:
+            earlier.add(pair)
+        result.append(relation)
+    return result
+
+
 @lru_cache(maxsize=4)
 def build_universe(seed: int = 20261125, size: int = 2000) -> Universe:
     """The universe of ``size`` firms for ``seed`` (cached: every provider of a process shares it)."""
@@ -421,5 +437,20 @@ def build_universe(seed: int = 20261125, size: int = 2000) -> Universe:
     )
     served = [relation for relation in relations if not relation.withheld]
     relations += _agricultural_relations(seed, firms, served, placed, len(relations))
+    relations = _one_way(relations)
+    plan = plan_anomalies(seed, firms, relations, placed, history_months()[-12:])
+    relations += [
+        Relation(
+            len(relations) + ordinal,
+            firms[planted.seller],
+            firms[planted.buyer],
+            round(planted.trade.orders / len(planted.trade.months), 3),
+            planted.trade.order_yuan,
+            False,
+            frozenset(planted.trade.months),
+            planted=planted.trade,
+        )
+        for ordinal, planted in enumerate(plan.relations)
+    ]
     fixtures = {firms[index].credit_code: fixture for index, fixture in placed.items()}
-    return Universe(seed, firms, tuple(relations), fixtures)
+    return Universe(seed, firms, tuple(relations), fixtures, plan)

@@ -21,7 +21,7 @@ from hub.malloc import limit_malloc_arenas
 from hub.migrate import upgrade
 from hub.server import embedded
 from sandbox.control import SandboxControl
-from sandbox.runner import BASE_PORT, DEFAULT_PORTS, run_sandboxes
+from sandbox.runner import BASE_PORT, DEFAULT_PORTS, DEFAULT_SEED, DEFAULT_SIZE, run_sandboxes
 from schema.sources import source_fields
 
 CORE_SAMPLE = """name industry region { city county }
@@ -65,6 +65,8 @@ def demo(
         BASE_PORT,
         help=f"First of {len(DEFAULT_PORTS)} consecutive sandbox ports ({', '.join(DEFAULT_PORTS)}).",
     ),
+    seed: int = typer.Option(DEFAULT_SEED, help="Seed of the sandbox's synthetic universe."),
+    size: int = typer.Option(DEFAULT_SIZE, min=10, help="Number of firms in the sandbox's universe."),
 ) -> None:
     """Start the sandbox providers and the hub (SQLite + memory cache); print where to click and a token."""
     limit_malloc_arenas()
@@ -84,11 +86,13 @@ def demo(
     configure_logging("WARNING", json=False)
     upgrade(settings)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_run(settings.host, settings.port, ports, settings))
+        asyncio.run(_run(settings.host, settings.port, ports, settings, seed=seed, size=size))
 
 
-async def _run(host: str, port: int, ports: dict[str, int], settings: Settings) -> None:
-    async with run_sandboxes(host="127.0.0.1", ports=ports) as urls:
+async def _run(
+    host: str, port: int, ports: dict[str, int], settings: Settings, *, seed: int, size: int
+) -> None:
+    async with run_sandboxes(host="127.0.0.1", ports=ports, seed=seed, size=size) as urls:
         app = create_app(settings)
         freeze_startup_objects()
         async with embedded(app, settings) as serving:

@@ -6,6 +6,7 @@ import hmac
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
+from functools import lru_cache
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -25,10 +26,13 @@ XML_TYPE = "application/xml; charset=utf-8"
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
-def _xml(root: ET.Element, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+def _body(root: ET.Element) -> bytes:
     ET.indent(root)
-    body = _DECLARATION + ET.tostring(root, encoding="unicode") + "\n"
-    return Response(body.encode(), status_code=status, headers=headers, media_type=XML_TYPE)
+    return (_DECLARATION + ET.tostring(root, encoding="unicode") + "\n").encode()
+
+
+def _xml(root: ET.Element, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    return Response(_body(root), status_code=status, headers=headers, media_type=XML_TYPE)
 
 
 def xml_error(status: int, code: str, message: str, headers: Mapping[str, str] | None = None) -> Response:
@@ -72,10 +76,50 @@ class SignatureCheck:
         if not hmac.compare_digest(signature.lower().encode(), expected.encode()):
             raise ProviderError(401, "bad_signature", "the signature does not match")
         # only signed requests are remembered, so nobody can burn someone else's nonces
-        self._nonces = {seen: at for seen, at in self._nonces.items() if now - at <= 2 * self.window_s}
+        for seen, at in list(self._nonces.items()):  # oldest first: forget those out of the window
+            if now - at <= 2 * self.window_s:
+                break
+            del self._nonces[seen]
         if nonce in self._nonces:
             raise ProviderError(401, "replayed_nonce", "the nonce was already used")
         self._nonces[nonce] = now
+
+
+@lru_cache(maxsize=4096)
+def _profile(universe: Universe, credit_code: str, years: int) -> bytes:
+    """The profile document of a firm (rendered once: the same every time)."""
+    firm = universe.by_code[credit_code]
+    facts = tax_facts(universe, credit_code)
+    root = ET.Element("TaxpayerProfile")
+    _child(root, "CreditCode", firm.credit_code)
+    _child(root, "TaxpayerName", firm.name)
+    _child(root, "CreditGrade", facts.grade, year=str(GRADE_YEAR))
+    _child(root, "OverdueFilings", str(facts.overdue_filings))
+    annual = ET.SubElement(root, "AnnualRecords")
+    for record in facts.years:
+        if record.year > GRADE_YEAR - years:
+            year = ET.SubElement(annual, "Year", value=str(record.year))
+            _child(year, "TaxPaid", cents_text(record.tax_paid_cents))
+            _child(year, "VatPaid", cents_text(record.vat_paid_cents))
+            _child(year, "CitPaid", cents_text(record.cit_paid_cents))
+            _child(year, "InvoicedSales", cents_text(record.invoiced_sales_cents))
+    monthly = ET.SubElement(root, "MonthlyInvoices")
+    for invoiced in facts.months:
+        month = ET.SubElement(monthly, "Month", value=f"{invoiced.month:%Y-%m}")
+        _child(month, "InvoicedSales", cents_text(invoiced.invoiced_sales_cents))
+        _child(month, "InvoiceCount", str(invoiced.invoice_count))
+    payments = ET.SubElement(root, "Payments")
+    for payment in facts.payments:
+        paid = ET.SubElement(payments, "Payment", date=payment.paid_on.isoformat(), type=payment.tax_type)
+        _child(paid, "Amount", cents_text(payment.amount_cents))
+    violations = ET.SubElement(root, "Violations")
+    for violation in facts.violations:
+        decided = ET.SubElement(
+            violations, "Violation", caseNo=violation.case_no, date=violation.decided_on.isoformat()
+        )
+        _child(decided, "Kind", violation.kind)
+        _child(decided, "Penalty", cents_text(violation.penalty_cents))
+    return _body(root)
 
 
 def create_app(universe: Universe, config: ProviderConfig) -> Starlette:
@@ -85,37 +129,7 @@ def create_app(universe: Universe, config: ProviderConfig) -> Starlette:
         check(request)
         firm = firm_of(universe, request.path_params["creditCode"])
         years = int_parameter(request, "years", 3, 1, MAX_YEARS)
-        facts = tax_facts(universe, firm.credit_code)
-        root = ET.Element("TaxpayerProfile")
-        _child(root, "CreditCode", firm.credit_code)
-        _child(root, "TaxpayerName", firm.name)
-        _child(root, "CreditGrade", facts.grade, year=str(GRADE_YEAR))
-        _child(root, "OverdueFilings", str(facts.overdue_filings))
-        annual = ET.SubElement(root, "AnnualRecords")
-        for record in facts.years:
-            if record.year > GRADE_YEAR - years:
-                year = ET.SubElement(annual, "Year", value=str(record.year))
-                _child(year, "TaxPaid", cents_text(record.tax_paid_cents))
-                _child(year, "VatPaid", cents_text(record.vat_paid_cents))
-                _child(year, "CitPaid", cents_text(record.cit_paid_cents))
-                _child(year, "InvoicedSales", cents_text(record.invoiced_sales_cents))
-        monthly = ET.SubElement(root, "MonthlyInvoices")
-        for invoiced in facts.months:
-            month = ET.SubElement(monthly, "Month", value=f"{invoiced.month:%Y-%m}")
-            _child(month, "InvoicedSales", cents_text(invoiced.invoiced_sales_cents))
-            _child(month, "InvoiceCount", str(invoiced.invoice_count))
-        payments = ET.SubElement(root, "Payments")
-        for payment in facts.payments:
-            paid = ET.SubElement(payments, "Payment", date=payment.paid_on.isoformat(), type=payment.tax_type)
-            _child(paid, "Amount", cents_text(payment.amount_cents))
-        violations = ET.SubElement(root, "Violations")
-        for violation in facts.violations:
-            decided = ET.SubElement(
-                violations, "Violation", caseNo=violation.case_no, date=violation.decided_on.isoformat()
-            )
-            _child(decided, "Kind", violation.kind)
-            _child(decided, "Penalty", cents_text(violation.penalty_cents))
-        return _xml(root)
+        return Response(_profile(universe, firm.credit_code, years), media_type=XML_TYPE)
 
     routes = [Route("/api/tax/v1/taxpayers/{creditCode}/profile", profile)]
     return provider_app(

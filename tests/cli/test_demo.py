@@ -3,6 +3,7 @@ consent withdrawn from another process (the CLI) counts within the access refres
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -13,7 +14,9 @@ from pathlib import Path
 
 import httpx
 
+from sandbox.ground_truth import ground_truth
 from sandbox.runner import DEFAULT_PORTS
+from sandbox.universe import build_universe
 
 HUB = str(Path(sys.executable).with_name("hub"))
 QUERY = '{ enterprise(creditCode: "%s") { name tax { grade } } }'
@@ -117,3 +120,34 @@ def _wait_for_banner(log_path: Path, demo: subprocess.Popen[bytes]) -> str:
         assert demo.poll() is None, f"hub demo exited early:\n{text}"
         time.sleep(0.2)
     raise AssertionError(f"no banner within 90 s:\n{log_path.read_text(errors='replace')}")
+
+
+def test_demo_runs_the_universe_of_the_seed_and_size_asked_for(tmp_path: Path) -> None:
+    hub_port, sandbox_port = _free_port_block(1), _free_port_block(len(DEFAULT_PORTS))
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("HUB_")}
+    log_path = tmp_path / "demo.log"
+    command = [HUB, "demo", "--port", str(hub_port), "--sandbox-port", str(sandbox_port)]
+    with log_path.open("wb") as log:
+        demo = subprocess.Popen(
+            [*command, "--seed", "7", "--size", "300"],
+            cwd=tmp_path,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        banner = _wait_for_banner(log_path, demo)
+        firm = re.search(r'Variables: \{"code": "(\w+)"\}', banner)
+        universe = build_universe(7, 300)
+        assert firm and firm[1] in universe.by_code, banner
+        listing = httpx.get(
+            f"http://127.0.0.1:{sandbox_port}/_sandbox/enterprises", params={"limit": 1}
+        ).json()
+        assert (listing["total"], listing["creditCodes"]) == (300, [universe.firms[0].credit_code])
+        cases = httpx.get(f"http://127.0.0.1:{sandbox_port}/_sandbox/anomalies", timeout=30).json()[
+            "anomalies"
+        ]
+        assert cases == json.loads(json.dumps(list(ground_truth(universe))))
+    finally:
+        demo.terminate()
+        demo.wait(timeout=30)

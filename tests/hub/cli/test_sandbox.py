@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -14,6 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from hub.cli import app
+from sandbox.ground_truth import ground_truth
+from sandbox.universe import build_universe
 from tests.sandbox.clients import REGISTRY_HEADERS
 
 HUB = Path(sys.executable).with_name("hub")
@@ -69,6 +72,39 @@ def test_runs_the_chosen_providers_on_consecutive_ports_until_stopped(stop_signa
         out, err = process.communicate(timeout=15)
     assert process.returncode == 0, err
     assert "sandbox stopped" in out
+
+
+def test_serves_the_universe_of_the_seed_and_size_asked_for() -> None:
+    port = _free_port_pair()
+    command = [
+        str(HUB),
+        "sandbox",
+        "--provider",
+        "trade",
+        "--port",
+        str(port),
+        "--seed",
+        "7",
+        "--size",
+        "300",
+    ]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ
+    )
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline() for _ in range(2)]
+        assert lines[1].startswith("universe: seed 7, 300 firms"), lines
+        base = f"http://127.0.0.1:{port}/_sandbox"
+        listing = httpx.get(f"{base}/enterprises", params={"limit": 1}).json()
+        universe = build_universe(7, 300)
+        assert (listing["total"], listing["creditCodes"]) == (300, [universe.firms[0].credit_code])
+        expected = json.loads(json.dumps(list(ground_truth(universe))))
+        assert httpx.get(f"{base}/anomalies", timeout=30).json() == {"anomalies": expected}
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=15)
+    assert process.returncode == 0
 
 
 def test_refuses_an_unknown_provider_and_bad_faults() -> None:
