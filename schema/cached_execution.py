@@ -87,6 +87,8 @@ class CachedExecution:
         context = exchange.context
         if context is None or not context.reads_source_data_only or exchange.had_errors:
             return
+        if not context.answer_cacheable:
+            return
         accesses = context.accesses.as_mapping()
         if not all_served(accesses) or context.operation_hash is None:
             return

@@ -47,6 +47,9 @@ class Context:
     audit_entries: list[AuditEntry] = field(default_factory=list)
     # Per-request loaders made on first use by the fields that need them (verification), by name.
     lazy_loaders: dict[str, Any] = field(default_factory=dict)
+    # False once a field read records outside the request's loaders or depends on the tenant's settings
+    # (verification): the whole-answer cache could not tell when such an answer goes stale.
+    answer_cacheable: bool = True
 
 
 Info = StrawberryInfo[Context, Any]

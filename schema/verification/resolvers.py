@@ -41,6 +41,8 @@ def _loader(context: Context) -> DataLoader[str, Verified]:
 
 
 async def verification_of(context: Context, credit_code: str) -> Verification:
+    # Counterparties' records are read outside the loaders, under the tenant's thresholds: never cached whole.
+    context.answer_cacheable = False
     verified = await _loader(context).load(credit_code)
     flags = [finding for finding in verified.findings if finding.status == "FLAG" and finding.severity]
     highest = max(flags, key=lambda finding: SEVERITY_RANK[finding.severity], default=None)  # type: ignore[index]
@@ -52,6 +54,7 @@ async def verification_of(context: Context, credit_code: str) -> Verification:
 
 
 async def anomalies_of(context: Context, members: list[str]) -> list[ChainAnomaly]:
+    context.answer_cacheable = False
     services, principal = context.services, context.principal
     live = await services.auth.live_consents(principal.tenant_id, members)
     trade = await read_permitted(services.sources, principal, live, "trade", members)
