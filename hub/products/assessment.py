@@ -24,6 +24,7 @@ from hub.products.facts import FactInputs, build_facts, fact_sets
 from hub.profiles.registry import months_in_business
 from hub.sources.permitted import SourceInput
 from hub.verification.checks import verify
+from hub.verification.edges import TradeEdges
 from hub.verification.inputs import VerificationInputs
 
 VERIFICATION = "verification"
@@ -108,6 +109,8 @@ class FirmInputs:
     sources: Mapping[str, SourceInput]
     related: Mapping[tuple[str, str], SourceInput] = field(default_factory=dict)
     verification_parameters: Mapping[str, Mapping[str, float]] | None = None
+    trade_edges: Mapping[str, TradeEdges] = field(default_factory=dict)
+    """Counterparties' trade read as edges only (hub.verification.reading); a replay has their records."""
 
     def all(self) -> list[SourceInput]:
         return [*self.sources.values(), *self.related.values()]
@@ -138,7 +141,7 @@ def evaluate_product(
     }
     findings = (
         verify(
-            VerificationInputs(inputs.credit_code, inputs.sources, inputs.related),
+            VerificationInputs(inputs.credit_code, inputs.sources, inputs.related, inputs.trade_edges),
             inputs.verification_parameters,
             as_of=evaluated_at.date(),
         )

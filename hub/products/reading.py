@@ -77,5 +77,6 @@ async def read_inputs(
             # The verification's reads of the firm stand beside the product's (the same records).
             own = {**neighbourhoods[code].own, **own}
             others = {**neighbourhoods[code].others, **others}
-        firms[code] = FirmInputs(code, own, others, verification_parameters)
+        edges = neighbourhoods[code].edges if code in neighbourhoods else {}
+        firms[code] = FirmInputs(code, own, others, verification_parameters, edges)
     return firms

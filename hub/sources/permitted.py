@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from auth.principal import Principal
 from auth.source_access import access_rule
@@ -55,6 +55,15 @@ class RecordReading(Protocol):
     ) -> Mapping[str, Fetched[Any] | HubError]: ...
 
 
+@runtime_checkable
+class VersionReading(Protocol):
+    """A read path that tells what its cache holds without decoding it (hub.sources.reader)."""
+
+    async def cached_versions(
+        self, records: Sequence[tuple[SourceName, str]], *, tenant: str | None = None
+    ) -> list[tuple[str, str] | None]: ...
+
+
 class ConsentReading(Protocol):
     async def live_consents(
         self, tenant_id: str, credit_codes: Sequence[str]
@@ -84,17 +93,28 @@ async def read_permitted(
     source: str,
     credit_codes: Sequence[str],
 ) -> dict[str, SourceInput]:
-    rule = access_rule(source)
-    scoped = principal.has_scope(rule.scope)
-    allowed = [code for code in credit_codes if scoped and rule.consented(consents.get(code, frozenset()))]
+    allowed, withheld = permitted(principal, consents, source, credit_codes)
     found = await reader.get_many(source, allowed, tenant=principal.tenant_id) if allowed else {}
-    why: Literal["scope", "consent"] = "consent" if scoped else "scope"
     return {
-        code: as_input(source, code, found.get(code))
-        if code in found
-        else SourceInput(source, code, "withheld", withheld_for=why)
+        code: as_input(source, code, found.get(code)) if code in found else withheld[code]
         for code in credit_codes
     }
+
+
+def permitted(
+    principal: Principal, consents: Mapping[str, frozenset[str]], source: str, credit_codes: Sequence[str]
+) -> tuple[list[str], dict[str, SourceInput]]:
+    """The codes whose ``source`` the caller may read, and the withheld reads of the others."""
+    rule = access_rule(source)
+    scoped = principal.has_scope(rule.scope)
+    why: Literal["scope", "consent"] = "consent" if scoped else "scope"
+    allowed, withheld = [], {}
+    for code in credit_codes:
+        if scoped and rule.consented(consents.get(code, frozenset())):
+            allowed.append(code)
+        else:
+            withheld[code] = SourceInput(source, code, "withheld", withheld_for=why)
+    return allowed, withheld
 
 
 def access_outcome(read: SourceInput) -> str:

@@ -21,8 +21,9 @@ from hub.profiles import total
 from hub.profiles.electricity import monthly_totals
 from hub.profiles.logistics import counterparty_of
 from hub.profiles.trade import live
+from hub.verification.edges import EDGES, window_end
 from hub.verification.findings import Evidence, Finding, Severity, ids
-from hub.verification.graph import Cycle, TradeGraph
+from hub.verification.graph import Cycle, TradeView
 from hub.verification.identity import shared
 from hub.verification.inputs import VerificationInputs, last_year, month_text
 from hub.verification.parameters import CODES, effective
@@ -50,8 +51,7 @@ def _no_data(code: str, params: Mapping[str, float], missing: list[str]) -> Find
 
 
 def _trade_window(trade: TradeRecord, as_of: date) -> list[date]:
-    end = trade.history_end or max((order.ordered_on for order in trade.orders), default=as_of)
-    return last_year(end)
+    return last_year(window_end(trade, as_of))
 
 
 def _sales(trade: TradeRecord, months: set[date]) -> list[Any]:
@@ -268,19 +268,22 @@ def _cycles(
     trade = inputs.record("trade", TradeRecord)
     if trade is None:
         return [], []
-    records = [trade]
+    end = window_end(trade, as_of)
+    edges = [EDGES.of(trade, inputs.own["trade"].content_hash, end)]
     unreadable = []
     for (source, other), read in sorted(inputs.others.items()):
         if source != "trade":
             continue
+        known = inputs.edges.get(other)
         if isinstance(read.record, TradeRecord):
-            records.append(read.record)
+            edges.append(EDGES.of(read.record, read.content_hash, end))
+        elif known is not None and known.window_end == end:
+            edges.append(known)
         elif read.status in ("withheld", "unavailable"):
             unreadable.append(other)
-    graph = TradeGraph(records, set(_trade_window(trade, as_of)))
     cycles = [
         cycle
-        for cycle in graph.cycles_through(trade.credit_code, int(params["maxLength"]))
+        for cycle in TradeView(edges).cycles_through(trade.credit_code, int(params["maxLength"]))
         if cycle.within(params["tolerance"])
     ]
     return cycles, unreadable

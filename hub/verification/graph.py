@@ -1,23 +1,23 @@
 """The directed trade graph (seller → buyer, the amount of their live orders in a window) and its cycles.
 
-Orders appear in both parties' records: each is counted once, by number. Cycles are searched with
-networkx's bounded ``simple_cycles`` (Johnson's algorithm with a length bound), on the subgraph the
-records read describe.
+Built from firms' :class:`TradeEdges`: an edge is known from its seller's edges, its buyer's, or both (an
+order is in both firms' records: counted once, by number). Cycles are searched with networkx's bounded
+``simple_cycles`` (Johnson's algorithm with a length bound). A firm's own search first keeps the firms
+that can be on a cycle through it at all (within the bound both from it and back to it), found by a
+breadth-first walk over the edges: a core enterprise's hundreds of suppliers never enter the graph of a
+supplier that only sells to it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import networkx as nx
 
-from connectors.records import Order, TradeRecord
-from foundation.months import month_of
-from hub.profiles.trade import live
+from hub.verification.edges import OrderLine, TradeEdges
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,41 +37,96 @@ class Cycle:
         )
 
 
-class TradeGraph:
-    """Edges seller → buyer from every order of the given records in ``months``."""
+class TradeView:
+    """The edges the given firms' trade shows, by firm (seller → buyers, buyer → sellers)."""
 
-    def __init__(self, records: Iterable[TradeRecord], months: set[date]) -> None:
-        self.graph: nx.DiGraph[Any] = nx.DiGraph()
+    def __init__(self, edges: Iterable[TradeEdges]) -> None:
+        self.by_firm: dict[str, TradeEdges] = {found.credit_code: found for found in edges}
+
+    def successors(self, code: str) -> set[str]:
+        own = self.by_firm.get(code)
+        found = set(own.sales) if own is not None else set()
+        return found | {other for other, edges in self.by_firm.items() if code in edges.purchases}
+
+    def predecessors(self, code: str) -> set[str]:
+        own = self.by_firm.get(code)
+        found = set(own.purchases) if own is not None else set()
+        return found | {other for other, edges in self.by_firm.items() if code in edges.sales}
+
+    def orders(self, seller: str, buyer: str) -> list[OrderLine]:
+        """The edge's orders as both sides report them, each once (the seller's word first)."""
+        lines: list[OrderLine] = []
         seen: set[str] = set()
-        for record in records:
-            for order in live(record.orders):
-                if order.order_no in seen or month_of(order.ordered_on) not in months:
-                    continue
-                seen.add(order.order_no)
-                self._add(order)
+        sold = self.by_firm.get(seller)
+        bought = self.by_firm.get(buyer)
+        for reported in (
+            sold.sales.get(buyer, ()) if sold is not None else (),
+            bought.purchases.get(seller, ()) if bought is not None else (),
+        ):
+            for number, amount in reported:
+                if number not in seen:
+                    seen.add(number)
+                    lines.append((number, amount))
+        return lines
 
-    def _add(self, order: Order) -> None:
-        seller, buyer = order.seller.credit_code, order.buyer.credit_code
-        if seller == buyer:
-            return
-        if self.graph.has_edge(seller, buyer):
-            edge = self.graph[seller][buyer]
-            edge["amount"] += order.amount_yuan
-            edge["orders"].append(order.order_no)
-        else:
-            self.graph.add_edge(seller, buyer, amount=order.amount_yuan, orders=[order.order_no])
+    def around(self, code: str, max_length: int) -> set[str]:
+        """The firms that can share a cycle of at most ``max_length`` firms with ``code`` (it included):
+        reachable from it in ``k`` steps and back to it in at most ``max_length - k``."""
+        back = _distances(code, self.predecessors, max_length - 1)
+        forward = _distances(code, lambda node: self.successors(node) & back.keys(), max_length - 1)
+        return {node for node, steps in forward.items() if steps + back[node] <= max_length}
+
+    def graph(self, nodes: set[str]) -> TradeGraph:
+        """The edges among ``nodes``."""
+        graph = TradeGraph()
+        for seller in sorted(nodes):
+            for buyer in sorted(self.successors(seller) & nodes):
+                if buyer != seller:
+                    graph.add(seller, buyer, self.orders(seller, buyer))
+        return graph
+
+    def cycles_through(self, code: str, max_length: int) -> list[Cycle]:
+        """Every simple cycle of 2..``max_length`` firms that contains ``code``."""
+        if code not in self.by_firm:
+            return []
+        return self.graph(self.around(code, max_length)).cycles_through(code, max_length)
+
+
+def _distances(start: str, neighbours: Any, limit: int) -> dict[str, int]:
+    """Steps from ``start`` to every node within ``limit`` of it (breadth first)."""
+    found = {start: 0}
+    frontier = [start]
+    for step in range(1, limit + 1):
+        reached = []
+        for node in frontier:
+            for other in neighbours(node):
+                if other not in found:
+                    found[other] = step
+                    reached.append(other)
+        frontier = reached
+    return found
+
+
+class TradeGraph:
+    """Edges seller → buyer with their amounts and orders."""
+
+    def __init__(self) -> None:
+        self.graph: nx.DiGraph[Any] = nx.DiGraph()
+
+    def add(self, seller: str, buyer: str, lines: list[OrderLine]) -> None:
+        if lines:
+            amount = sum((amount for _, amount in lines), Decimal(0))
+            self.graph.add_edge(seller, buyer, amount=amount, orders=[number for number, _ in lines])
 
     def cycles_through(self, credit_code: str, max_length: int) -> list[Cycle]:
         """Every simple cycle of 2..``max_length`` firms that contains ``credit_code``."""
         if credit_code not in self.graph:
             return []
-        # Only firms that can reach the firm and be reached from it can share a cycle with it.
-        around = nx.descendants(self.graph, credit_code) & nx.ancestors(self.graph, credit_code)
-        subgraph = self.graph.subgraph(around | {credit_code})
-        found = []
-        for members in nx.simple_cycles(subgraph, length_bound=max_length):
-            if credit_code in members and len(members) >= 2:
-                found.append(self._cycle(list(members)))
+        found = [
+            self._cycle(list(members))
+            for members in nx.simple_cycles(self.graph, length_bound=max_length)
+            if credit_code in members and len(members) >= 2
+        ]
         return sorted(found, key=lambda cycle: cycle.members)
 
     def cycles(self, max_length: int) -> list[Cycle]:

@@ -11,6 +11,7 @@ from typing import TypeVar
 from connectors.records import Record
 from foundation.months import month_of, window
 from hub.sources.permitted import SourceInput
+from hub.verification.edges import TradeEdges
 
 R = TypeVar("R", bound=Record)
 YEAR = 12
@@ -21,7 +22,10 @@ class VerificationInputs:
     credit_code: str
     own: Mapping[str, SourceInput]
     others: Mapping[tuple[str, str], SourceInput] = field(default_factory=dict)
-    """(source, credit code) → a read of another firm."""
+    """(source, credit code) → a read of another firm (a counterparty's trade may be read as its edges
+    only: available, without its record)."""
+    edges: Mapping[str, TradeEdges] = field(default_factory=dict)
+    """Counterparties' trade edges in the firm's window, by credit code (their records are not kept)."""
 
     def record(self, source: str, kind: type[R]) -> R | None:
         read = self.own.get(source)

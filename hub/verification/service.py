@@ -20,10 +20,11 @@ from foundation.storage.models import VerificationParameter
 from hub.sources.permitted import ConsentReading, RecordReading, SourceInput
 from hub.turns import LoopTurns
 from hub.verification.checks import verify
+from hub.verification.edges import EDGES
 from hub.verification.findings import Evidence, Finding, Severity, ids
-from hub.verification.graph import TradeGraph
+from hub.verification.graph import TradeView
 from hub.verification.identity import shared
-from hub.verification.inputs import VerificationInputs, last_year
+from hub.verification.inputs import VerificationInputs
 from hub.verification.parameters import CHECKS, checked, effective
 from hub.verification.reading import read_neighbourhoods
 
@@ -173,11 +174,14 @@ def chain_anomalies(
     *,
     as_of: date,
 ) -> list[Anomaly]:
-    records = [read.record for read in trade_reads.values() if isinstance(read.record, TradeRecord)]
-    inside = set(members)
-    end = max((record.history_end for record in records if record.history_end), default=as_of)
-    graph = TradeGraph(records, set(last_year(end)))
-    graph.graph.remove_nodes_from([node for node in list(graph.graph) if node not in inside])
+    records = {
+        read.content_hash: read.record
+        for read in trade_reads.values()
+        if isinstance(read.record, TradeRecord)
+    }
+    end = max((record.history_end for record in records.values() if record.history_end), default=as_of)
+    view = TradeView(EDGES.of(record, digest, end) for digest, record in records.items())
+    graph = view.graph(set(members))
     cycle_params = parameters["CIRCULAR_TRADE"]
     registries = {
         code: read.record for code, read in registry_reads.items() if isinstance(read.record, RegistryRecord)

@@ -94,6 +94,14 @@ def order(number: str, seller: str, buyer: str, on: date, amount: str, status: s
     )
 
 
+def monthly_sales(code: str, seller: str, buyer: str, amount: str, count: int = 12) -> list[Order]:
+    """One order a month from ``seller`` to ``buyer`` over the last ``count`` months."""
+    return [
+        order(f"{code}-{index}", seller, buyer, month.replace(day=10), amount)
+        for index, month in enumerate(months(count))
+    ]
+
+
 def trade(code: str, orders: list[Order], receivables: list[Receivable] | None = None) -> TradeRecord:
     return TradeRecord(
         credit_code=code, orders=tuple(orders), receivables=tuple(receivables or ()), history_end=END
@@ -175,7 +183,9 @@ def electricity(code: str, kwh: list[str]) -> ElectricityRecord:
 
 
 def read(source: str, code: str, record: Any) -> SourceInput:
-    return SourceInput(source, code, "available", record, "0" * 64, datetime(2026, 11, 1, tzinfo=UTC))
+    # A content hash names the content (the trade-edges memo relies on it), as the read path's does.
+    digest = hashlib.sha256(repr(record).encode()).hexdigest()
+    return SourceInput(source, code, "available", record, digest, datetime(2026, 11, 1, tzinfo=UTC))
 
 
 def withheld(source: str, code: str) -> SourceInput:

@@ -24,6 +24,7 @@ from tests.verification.records import (
     electricity,
     inputs,
     logistics,
+    monthly_sales,
     months,
     order,
     receivable,
@@ -39,13 +40,6 @@ def finding(of: VerificationInputs, code: str, **overrides: dict[str, float]) ->
     found = {item.code: item for item in verify(of, overrides, as_of=AS_OF)}
     assert list(found) == list(CODES)
     return found[code]
-
-
-def monthly_sales(code: str, seller: str, buyer: str, amount: str, count: int = 12) -> list[Order]:
-    return [
-        order(f"{code}-{index}", seller, buyer, month.replace(day=10), amount)
-        for index, month in enumerate(months(count))
-    ]
 
 
 # SALES_NOT_INVOICED ---------------------------------------------------------------------------------------
