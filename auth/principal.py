@@ -15,10 +15,15 @@ PRODUCT_SCOPES: Final = frozenset({"products:read", "products:write", "products:
 VERIFICATION_SCOPES: Final = frozenset({"verification:read", "verification:write"})
 """Trade-background verification: ``verification:read`` its findings (with the data scopes they need),
 ``verification:write`` the tenant's thresholds (hub.verification)."""
+FINANCING_SCOPES: Final = frozenset({"financing:write", "monitoring:read"})
+"""Receivable financing: ``financing:write`` registers and releases financings and reports loans
+(hub.financing); ``monitoring:read`` the aggregate monitoring view (a regulator's; a bank sees its own
+figures beside anonymised totals)."""
 ALL_SCOPES: Final = (
     READ_SCOPES
     | PRODUCT_SCOPES
     | VERIFICATION_SCOPES
+    | FINANCING_SCOPES
     | {"consent:read", "consent:write", "federation", "admin"}
 )
 """``consent:read`` lists the tenant's consents (``consent:write`` also may); ``federation`` reads the

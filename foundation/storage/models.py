@@ -42,6 +42,8 @@ class Tenant(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime]
+    # "bank", or "regulator": sees aggregates only (monitoring), never a firm's data.
+    kind: Mapped[str] = mapped_column(String(16), default="bank", server_default="bank")
 
 
 class OAuthClient(Base):
@@ -182,3 +184,54 @@ class VerificationParameter(Base):
     params: Mapped[dict[str, Any]]
     updated_at: Mapped[datetime]
     updated_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class Financing(Base):
+    """A financing a tenant registered against a receivable (or a child of a split one). Every tenant's
+    live financings of one lineage (``root_no``: the receivable it was split from, else itself) count
+    against its amount; who holds them is never told to another tenant."""
+
+    __tablename__ = "financing"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id"), index=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    receivable_no: Mapped[str] = mapped_column(String(64), index=True)
+    root_no: Mapped[str] = mapped_column(String(64), index=True)
+    credit_code: Mapped[str] = mapped_column(String(18), index=True)  # the holder that applied
+    debtor_code: Mapped[str] = mapped_column(String(18), index=True)  # the core enterprise owing it
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    registration_no: Mapped[str | None] = mapped_column(String(64), index=True)
+    product: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))  # LIVE | RELEASED
+    created_at: Mapped[datetime]
+    released_at: Mapped[datetime | None]
+
+
+class FinancingLock(Base):
+    """One row per receivable lineage, updated first in every registration of it: the writes of one
+    lineage queue behind each other (a row lock on PostgreSQL, the write lock on SQLite), so of two
+    tenants racing for the same receivable exactly one is registered."""
+
+    __tablename__ = "financing_lock"
+
+    root_no: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class LoanReport(Base):
+    """A loan a bank reports back (its outcome), one per (tenant, firm, product, disbursement day)."""
+
+    __tablename__ = "loan_report"
+    __table_args__ = (UniqueConstraint("tenant_id", "credit_code", "product", "disbursed_on"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id"), index=True)
+    credit_code: Mapped[str] = mapped_column(String(18), index=True)
+    product: Mapped[str] = mapped_column(String(64))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    disbursed_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(16))  # ACTIVE | REPAID | OVERDUE | WRITTEN_OFF
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    reported_by: Mapped[str] = mapped_column(String(64))
