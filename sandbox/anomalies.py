@@ -204,7 +204,9 @@ class _Planner:
                 self.sold[relation.seller.index].append(relation)
                 self.partners[relation.seller.index].add(relation.buyer.index)
                 self.partners[relation.buyer.index].add(relation.seller.index)
-        ordinary = [firm for firm in firms if not firm.is_core and firm.index not in fixtures]
+        # a late fixture stays in the ranking (taken), so that adding one leaves the other cases as they were
+        early = {index for index, fixture in fixtures.items() if not fixture.late}
+        ordinary = [firm for firm in firms if not firm.is_core and firm.index not in early]
         rolls = {firm.index: firm_rng(seed, f"firm-{firm.index}", "anomaly").random() for firm in ordinary}
         self.ranked = sorted(ordinary, key=lambda firm: rolls[firm.index])
         self.taken: set[int] = set(fixtures)

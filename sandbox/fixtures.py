@@ -90,6 +90,9 @@ class PlannedReceivable:
     amount_yuan: int
     confirmed: bool = True
     settled: bool = False
+    split_percents: tuple[int, ...] = ()
+    """Children split off it after confirmation (:mod:`sandbox.lifecycle`), in percent of its amount, the
+    ``i``-th transferred to the ``i``-th firm the fixture buys from."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +107,7 @@ class FixtureRelation:
             receivables).
         months: the months with orders (None: every month of the history since the fixture was founded).
         receivables: receivables it has instead of drawn ones, each with its own order.
+        buys: the fixture buys from the firm instead (the firm is the seller; no planned receivables).
     """
 
     buyer: Buyer
@@ -113,6 +117,7 @@ class FixtureRelation:
     on_credit: bool = False
     months: tuple[date, ...] | None = None
     receivables: tuple[PlannedReceivable, ...] = ()
+    buys: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +128,9 @@ class Fixture:
         relations: its trade relations; None: it keeps the generated ones. A fixture with relations owns
             its trade: generated relations with it are served by no provider.
         plant: the case of :mod:`sandbox.anomalies` planted on it (with fixed parameters), if any.
+        late: added after the planted cases: its relations are numbered after the planted ones and the
+            planner ranks its firm among the others (as taken), so that adding it leaves the trade of
+            every firm it does not trade with as it was.
     """
 
     name: str
@@ -139,6 +147,7 @@ class Fixture:
     tax: TaxTraits | None = None
     relations: tuple[FixtureRelation, ...] | None = None
     plant: Plant | None = None
+    late: bool = False
 
 
 _TAX_FINE = TaxTraits(grade="B")
@@ -204,6 +213,11 @@ _SUPPLIER_RECEIVABLES = (
     PlannedReceivable(date(2026, 9, 25), date(2026, 12, 24), 260_000, confirmed=False),
     PlannedReceivable(date(2025, 9, 1), date(2026, 12, 1), 300_000),  # a tenor of 15 months
     PlannedReceivable(date(2026, 3, 2), date(2026, 12, 28), 240_000),  # a tenor of 10 months
+)
+_VOUCHER_RECEIVABLES = (
+    # confirmed, unsettled, due 75 and 101 days after today, tenors of 136 and 143 days; the first split
+    PlannedReceivable(date(2026, 9, 1), date(2027, 1, 15), 400_000, split_percents=(30, 20)),
+    PlannedReceivable(date(2026, 9, 20), date(2027, 2, 10), 250_000),
 )
 _SECOND_DEBTOR_RECEIVABLES = (
     PlannedReceivable(date(2026, 9, 18), date(2026, 12, 17), 90_000),
@@ -496,13 +510,40 @@ FIXTURES: tuple[Fixture, ...] = (
         monthly_revenue_yuan=800_000.0,
         plant="divergence_not_applicable",
     ),
+    # the receivable lifecycle (sandbox.lifecycle)
+    Fixture(
+        "voucher-splitter",
+        17,
+        "a supplier of a core enterprise buying from two firms: of its two confirmed unsettled receivables "
+        "on the core, one split into two children (30 % and 20 %) transferred to its two sellers, keeping "
+        "50 %; the other not split",
+        industry="auto_parts",
+        monthly_revenue_yuan=700_000.0,
+        relations=(
+            FixtureRelation(
+                "core", 3, monthly_orders=0.6, order_yuan=120_000.0, receivables=_VOUCHER_RECEIVABLES
+            ),
+            FixtureRelation("firm", 0, monthly_orders=1.0, order_yuan=30_000.0, buys=True),
+            FixtureRelation("firm", 1, monthly_orders=0.8, order_yuan=20_000.0, buys=True),
+        ),
+        late=True,
+    ),
 )
 """Every fixture, by position; names are unique."""
 
 
+LATE_FIXTURES_FROM_SIZE = 100
+"""A late fixture is placed only in a universe this big: smaller ones, full of fixtures already, would leave
+the planted cases too few firms (as they were before it came)."""
+
+
 def placed_fixtures(size: int) -> dict[int, Fixture]:
     """The fixtures a universe of ``size`` firms holds, by the index they take over."""
-    return {size - fixture.position: fixture for fixture in FIXTURES if size - fixture.position > 0}
+    return {
+        size - fixture.position: fixture
+        for fixture in FIXTURES
+        if size - fixture.position > 0 and (not fixture.late or size >= LATE_FIXTURES_FROM_SIZE)
+    }
 
 
 def fixture_codes(universe: Universe) -> dict[str, str]:

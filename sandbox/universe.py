@@ -310,16 +310,20 @@ def _build_relations(rng: random.Random, firms: tuple[Firm, ...], distributors: 
 
 
 def _fixture_relations(
-    seed: int, firms: tuple[Firm, ...], fixtures: dict[int, Fixture], first_index: int
+    seed: int,
+    firms: tuple[Firm, ...],
+    fixtures: dict[int, Fixture],
+    first_index: int,
+    owning: frozenset[int],
 ) -> list[Relation]:
-    """The relations of the fixtures that own their trade, numbered from ``first_index``."""
+    """The relations of ``fixtures`` (that own their trade), numbered from ``first_index``; their
+    counterparties are no fixture of ``owning`` (every fixture that owns its trade)."""
     cores = [firm for firm in firms if firm.is_core]
     food_cores = [firm for firm in cores if firm.industry is _FOOD_PROCESSING] or cores
-    ordinary = [firm for firm in firms if not firm.is_core and firm.index not in fixtures]
+    ordinary = [firm for firm in firms if not firm.is_core and firm.index not in owning]
     history = history_months()
     relations: list[Relation] = []
     for index, fixture in sorted(fixtures.items()):
-        seller = firms[index]
         wanted = max(
             (relation.ordinal + 1 for relation in fixture.relations or () if relation.buyer == "firm"),
             default=0,
@@ -330,7 +334,8 @@ def _fixture_relations(
         founded = fixture.founded_on or history[0]
         for planned in fixture.relations or ():
             candidates = {"core": cores, "food_core": food_cores, "firm": picks}[planned.buyer] or cores
-            buyer = candidates[planned.ordinal % len(candidates)]
+            counterparty = candidates[planned.ordinal % len(candidates)]
+            seller, buyer = (counterparty, firms[index]) if planned.buys else (firms[index], counterparty)
             months = frozenset(
                 month
                 for month in (planned.months or history)
@@ -425,16 +430,15 @@ def build_universe(seed: int = 20261125, size: int = 2000) -> Universe:
     ]
     generated = _build_relations(rng, firms, distributors)
     placed = placed_fixtures(size)
-    owning = {index for index, fixture in placed.items() if fixture.relations is not None}
+    owning = frozenset(index for index, fixture in placed.items() if fixture.relations is not None)
     relations = [
         replace(relation, withheld=True)
         if relation.seller.index in owning or relation.buyer.index in owning
         else relation
         for relation in generated
     ]
-    relations += _fixture_relations(
-        seed, firms, {index: placed[index] for index in sorted(owning)}, len(relations)
-    )
+    early = {index: placed[index] for index in sorted(owning) if not placed[index].late}
+    relations += _fixture_relations(seed, firms, early, len(relations), owning)
     served = [relation for relation in relations if not relation.withheld]
     relations += _agricultural_relations(seed, firms, served, placed, len(relations))
     relations = _one_way(relations)
@@ -452,5 +456,7 @@ def build_universe(seed: int = 20261125, size: int = 2000) -> Universe:
         )
         for ordinal, planted in enumerate(plan.relations)
     ]
+    late = {index: placed[index] for index in sorted(owning) if placed[index].late}
+    relations += _fixture_relations(seed, firms, late, len(relations), owning)
     fixtures = {firms[index].credit_code: fixture for index, fixture in placed.items()}
     return Universe(seed, firms, tuple(relations), fixtures, plan)

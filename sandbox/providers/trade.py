@@ -15,6 +15,7 @@ from starlette.routing import Route
 from sandbox.common import ProviderConfig, ProviderError, firm_of, int_parameter, provider_app
 from sandbox.credentials import Credentials
 from sandbox.flows import Role, orders_of, receivables_of
+from sandbox.lifecycle import lineage_by_number, lineage_of
 from sandbox.provider import SandboxProvider
 from sandbox.registry_data import Payload
 from sandbox.signing import trade_sign
@@ -78,7 +79,25 @@ def create_app(universe: Universe, config: ProviderConfig) -> Starlette:
         firm = firm_of(universe, request.query_params.get("company"), "company")
         return _page(request, receivables_of(universe, firm.credit_code), "receivables")
 
-    routes = [Route("/open/v1/orders", orders), Route("/open/v1/receivables", receivables)]
+    async def lineage(request: Request) -> Response:
+        check(request)
+        firm = firm_of(universe, request.query_params.get("company"), "company")
+        return _page(request, lineage_of(universe, firm.credit_code), "receivables")
+
+    async def receivable(request: Request) -> Response:
+        check(request)
+        number = str(request.path_params["receivable_no"])
+        found = lineage_by_number(universe, number)
+        if found is None:
+            raise ProviderError(404, "not_found", f"no receivable {number}")
+        return JSONResponse(found)
+
+    routes = [
+        Route("/open/v1/orders", orders),
+        Route("/open/v1/receivables", receivables),
+        Route("/open/v1/receivables/lineage", lineage),  # before the number's route, which would take it
+        Route("/open/v1/receivables/{receivable_no}", receivable),
+    ]
     return provider_app(
         universe,
         config,
@@ -92,5 +111,6 @@ provider = SandboxProvider(
     port_offset=4,
     create_app=create_app,
     credentials=Credentials(APP_KEY, APP_SECRET),
-    description="B2B platform: orders and receivables; signed query parameters, page numbers, rate limit",
+    description="B2B platform: orders, receivables and their lifecycle; signed query parameters, page "
+    "numbers, rate limit",
 )
