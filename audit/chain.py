@@ -53,6 +53,10 @@ class AuditEvent(StrEnum):
     PRODUCT_SIMULATED = "product_simulated"  # a what-if over a population: one row, no assessment kept
     VERIFICATION = "verification"  # a firm's trade background checked: the findings that flagged
     VERIFICATION_PARAMETERS_SET = "verification_parameters_set"  # a tenant's thresholds of one check
+    FINANCING_REGISTERED = "financing_registered"  # hub.financing: a receivable financed (id, amount)
+    FINANCING_REFUSED = "financing_refused"  # a registration refused (its code; never another tenant's)
+    FINANCING_RELEASED = "financing_released"  # a financing released on repayment
+    LOAN_REPORTED = "loan_reported"  # a bank's loan outcome, new or updated
 
 
 @dataclass(frozen=True, slots=True)

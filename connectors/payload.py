@@ -57,6 +57,10 @@ class PayloadReader:
             raise self.fail(key, "empty string")
         return checked
 
+    def optional_text(self, key: str) -> str | None:
+        value: str | None = self._raw(key, str, "a string or null", optional=True)
+        return value
+
     def choice(self, key: str, allowed: Collection[str]) -> str:
         value = self._value.get(key)
         if type(value) is str and value in allowed:

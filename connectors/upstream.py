@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, Generic, TypeVar
 
 import httpx
@@ -27,6 +27,7 @@ from connectors.source import SourceName
 from foundation.errors import UnknownEnterprise, UpstreamPayloadError, UpstreamRejected
 
 R = TypeVar("R", bound=Record)
+T = TypeVar("T")
 
 
 class Upstream:
@@ -188,6 +189,12 @@ class SourceClient(Generic[R]):
     async def fetch(self, credit_code: str) -> R:
         async with self._slots, self._breakers.guard(self.connector.name):
             return await self.connector.fetch(self._upstream, credit_code)
+
+    async def ask(self, question: Callable[[Upstream], Awaitable[T]]) -> T:
+        """A question of the upstream that is not the record (e.g. one receivable's standing now), under
+        the same concurrency bound and breaker as fetches; nothing cached."""
+        async with self._slots, self._breakers.guard(self.connector.name):
+            return await question(self._upstream)
 
     @property
     def circuit_state(self) -> CircuitState:

@@ -16,6 +16,10 @@ Raised where the fact is known; turned into GraphQL errors (schema/errors.py) or
     ├── ProductInvalid       PRODUCT_INVALID      a product document refused at publish (names node and rule)
     ├── SnapshotExpired      SNAPSHOT_EXPIRED     an assessment's input snapshot is gone: no replay
     ├── ReplayMismatch       REPLAY_MISMATCH      a replay from the stored snapshots did not decide the same
+    ├── AlreadyFinanced      ALREADY_FINANCED     every live financing takes all of the receivable
+    ├── AmountExceedsAvailable  AMOUNT_EXCEEDS_AVAILABLE  more than what live financings leave of it
+    ├── RegistrationReused   REGISTRATION_REUSED  a registration number already used on another receivable
+    ├── NotFinanceable       NOT_FINANCEABLE      unconfirmed, settled, overdue, not held, over 12 months
     └── SourceUnavailable    SOURCE_UNAVAILABLE   an upstream failed and no snapshot can stand in
         ├── UpstreamPayloadError                  the upstream answered, but not what its protocol says
         └── UpstreamRejected                      the upstream refused our request (4xx: credentials, …)
@@ -150,3 +154,23 @@ class ReplayMismatch(HubError):
     or fact change that broke reproducibility): reported, never papered over."""
 
     code = "REPLAY_MISMATCH"
+
+
+class AlreadyFinanced(HubError):
+    """Live financings take the receivable's (or its lineage's) whole amount; whose is never said."""
+
+    code = "ALREADY_FINANCED"
+
+
+class AmountExceedsAvailable(HubError):
+    code = "AMOUNT_EXCEEDS_AVAILABLE"
+
+
+class RegistrationReused(HubError):
+    code = "REGISTRATION_REUSED"
+
+
+class NotFinanceable(HubError):
+    """The platform's standing of the receivable rules financing out; ``reason`` says which rule."""
+
+    code = "NOT_FINANCEABLE"

@@ -11,6 +11,8 @@ from auth.service import AuthService
 from foundation.settings import Settings
 from foundation.storage import create_engine, create_session_factory
 from hub.cache import build_cache, close_cache
+from hub.financing.loans import LoanBook
+from hub.financing.registry import FinancingRegistry, standing_asker
 from hub.personal_data import load_personal_data_hasher
 from hub.products.service import ProductService
 from hub.products.store import AssessmentBook, ProductBook
@@ -32,6 +34,8 @@ class HubServices:
     profiles: ProfileBuilder
     products: ProductService
     verification: VerificationService
+    financing: FinancingRegistry
+    loans: LoanBook
 
     @classmethod
     async def start(cls, settings: Settings) -> HubServices:
@@ -43,13 +47,14 @@ class HubServices:
         verification = VerificationService(
             sessions, auth.audit, turns, refresh_s=settings.access_refresh_ms / 1000
         )
+        sources = SourceReader.create(settings, sessions, cache)
         return cls(
             settings=settings,
             engine=engine,
             sessions=sessions,
             cache=cache,
             auth=auth,
-            sources=SourceReader.create(settings, sessions, cache),
+            sources=sources,
             turns=turns,
             profiles=ProfileBuilder(turns),
             products=ProductService(
@@ -62,6 +67,8 @@ class HubServices:
                 verification_parameters=verification.overrides,
             ),
             verification=verification,
+            financing=FinancingRegistry(engine, auth.audit, standing_asker(sources)),
+            loans=LoanBook(sessions, auth.audit),
         )
 
     async def close(self) -> None:

@@ -20,6 +20,7 @@ from schema.data_access import RecordDataAccess
 from schema.enterprise.query import EnterpriseQuery
 from schema.errors import log_unexpected
 from schema.federation import FederationQuery, resolve_entity
+from schema.financing.query import FinancingMutation, FinancingQuery
 from schema.limits import cost_limit, limit_extensions
 from schema.products.query import ProductMutation, ProductQuery
 from schema.supply_chain.query import SupplyChainQuery
@@ -38,11 +39,14 @@ Query = merge_types(
         ConsentQuery,
         ProductQuery,
         VerificationQuery,
+        FinancingQuery,
         AuditQuery,
         FederationQuery,
     ),
 )
-Mutation = merge_types("Mutation", (ConsentMutation, ProductMutation, VerificationMutation))
+Mutation = merge_types(
+    "Mutation", (ConsentMutation, ProductMutation, VerificationMutation, FinancingMutation)
+)
 
 
 class HubSchema(strawberry.federation.Schema):

@@ -20,9 +20,9 @@ fetches (``hub sync``), which every tenant reads too.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from aiocache.base import BaseCache
 from pydantic import ValidationError
@@ -33,7 +33,7 @@ from connectors.catalog import load_connectors
 from connectors.config import SourceConfig, load_source_configs
 from connectors.records import Fetched, Record
 from connectors.source import SourceName
-from connectors.upstream import SourceClient, build_source_clients
+from connectors.upstream import SourceClient, Upstream, build_source_clients
 from foundation.credit_code.checked import checked_credit_code
 from foundation.errors import BadCreditCode, HubError, SourceUnavailable, UnknownEnterprise
 from foundation.logging import get_logger
@@ -53,6 +53,7 @@ from hub.sources.snapshots import (
 
 RefreshOutcome = Literal["fetched", "unchanged", "not_found", "failed"]
 """``not_found``: the source does not know the enterprise (not every firm exports): no failure."""
+T = TypeVar("T")
 log = get_logger(__name__)
 
 
@@ -127,6 +128,11 @@ class SourceReader:
         if client is None:
             raise SourceUnavailable(source, "not configured")
         return client
+
+    async def ask(self, source: SourceName, question: Callable[[Upstream], Awaitable[T]]) -> T:
+        """A source-specific question of its upstream now (not a record; nothing cached or snapshotted),
+        e.g. the trade platform's standing of one receivable (SOURCE_UNAVAILABLE when not configured)."""
+        return await self._client(source).ask(question)
 
     async def get(self, source: SourceName, credit_code: str, *, tenant: str | None = None) -> Fetched[Any]:
         """The record of ``source`` for the enterprise as ``tenant`` may be served it; raises

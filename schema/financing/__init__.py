@@ -1,0 +1,1 @@
+"""GraphQL surface of receivable financing: register and release financings, report loans."""
