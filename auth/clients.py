@@ -1,4 +1,4 @@
-"""Tenants (banks) and their OAuth clients: registration, and the client as authlib sees it."""
+"""Tenants (banks, regulators) and their OAuth clients: registration, and the client as authlib sees it."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from audit.chain import AuditEvent
 from audit.log import AuditEntry, AuditLog, digest
 from auth.access_state import bump_access_version
 from auth.client_secret import generate_client_secret, hash_client_secret, verify_client_secret
-from auth.principal import ALL_SCOPES
+from auth.principal import ALL_SCOPES, REGULATOR_SCOPES, TENANT_KINDS, TenantKind
 from foundation.errors import BadRequest
 from foundation.storage import as_utc
 from foundation.storage.models import OAuthClient, Tenant
@@ -36,6 +36,7 @@ class RegisteredClient(ClientMixin):  # type: ignore[misc]
     secret_hash: str
     scopes: frozenset[str]
     disabled: bool
+    tenant_kind: TenantKind = "bank"
 
     def get_client_id(self) -> str:
         return self.client_id
@@ -73,6 +74,7 @@ class IssuedClient:
     tenant_id: str
     scopes: frozenset[str]
     tenant_created: bool
+    tenant_kind: TenantKind = "bank"
 
 
 def parse_scopes(text: str) -> frozenset[str]:
@@ -92,12 +94,34 @@ def check_identifier(value: str, what: str) -> str:
     return value
 
 
-async def ensure_tenant(session: AsyncSession, tenant_id: str, name: str | None = None) -> bool:
-    """Create the tenant if it does not exist; True when it was created."""
+def parse_tenant_kind(text: str) -> TenantKind:
+    """``bank`` or ``regulator``; anything else raises :class:`BadRequest`."""
+    for kind in TENANT_KINDS:
+        if text == kind:
+            return kind
+    raise BadRequest(f"unknown tenant kind {text!r}; known: {', '.join(TENANT_KINDS)}")
+
+
+async def ensure_tenant(
+    session: AsyncSession, tenant_id: str, name: str | None = None, kind: TenantKind | None = None
+) -> bool:
+    """Create the tenant (of ``kind``, default bank) if it does not exist; True when it was created.
+
+    An existing tenant keeps its kind: asking for another one raises :class:`BadRequest` (a bank's clients
+    and data do not become a regulator's, nor the other way round).
+    """
     check_identifier(tenant_id, "tenant")
-    if await session.get(Tenant, tenant_id) is not None:
+    existing = await session.get(Tenant, tenant_id)
+    if existing is not None:
+        if kind is not None and existing.kind != kind:
+            raise BadRequest(
+                f"tenant {tenant_id} is a {existing.kind}; its kind cannot change to {kind} "
+                f"(register the {kind} as a tenant of its own)"
+            )
         return False
-    session.add(Tenant(id=tenant_id, name=name or tenant_id, created_at=datetime.now(UTC)))
+    session.add(
+        Tenant(id=tenant_id, name=name or tenant_id, created_at=datetime.now(UTC), kind=kind or "bank")
+    )
     await session.flush()
     return True
 
@@ -109,10 +133,13 @@ async def register_client(
     scopes: frozenset[str],
     name: str | None = None,
     client_id: str | None = None,
+    kind: TenantKind | None = None,
 ) -> IssuedClient:
-    """Register a client of ``tenant_id`` (created if new) with a fresh secret.
+    """Register a client of ``tenant_id`` (created if new, of ``kind``: default bank) with a fresh secret.
 
-    Passing the ``client_id`` of an existing client re-issues it: new secret, new scopes, enabled.
+    Passing the ``client_id`` of an existing client re-issues it: new secret, new scopes, enabled. A
+    ``kind`` other than the existing tenant's, or a regulator's client with scopes beyond
+    :data:`auth.principal.REGULATOR_SCOPES`, raises :class:`BadRequest`.
     """
     unknown = sorted(scopes - ALL_SCOPES)
     if unknown or not scopes:
@@ -121,7 +148,15 @@ async def register_client(
     secret = generate_client_secret()
     secret_hash = await asyncio.to_thread(hash_client_secret, secret)
     async with sessions.begin() as session:
-        tenant_created = await ensure_tenant(session, tenant_id)
+        tenant_created = await ensure_tenant(session, tenant_id, kind=kind)
+        tenant = await session.get(Tenant, tenant_id)
+        assert tenant is not None
+        tenant_kind = parse_tenant_kind(tenant.kind)
+        if tenant_kind == "regulator" and not scopes <= REGULATOR_SCOPES:
+            raise BadRequest(
+                f"a regulator's client may hold only {', '.join(sorted(REGULATOR_SCOPES))} "
+                f"(aggregates only); refused: {', '.join(sorted(scopes - REGULATOR_SCOPES))}"
+            )
         client = await session.get(OAuthClient, client_id)
         if client is None:
             client = OAuthClient(client_id=client_id, created_at=datetime.now(UTC))
@@ -135,7 +170,7 @@ async def register_client(
         if client.disabled_at is not None:
             await bump_access_version(session)  # re-issued, so enabled again: its refusals are outdated
         client.disabled_at = None
-    return IssuedClient(client_id, secret, tenant_id, scopes, tenant_created)
+    return IssuedClient(client_id, secret, tenant_id, scopes, tenant_created, tenant_kind)
 
 
 async def set_client_disabled(
@@ -173,10 +208,16 @@ async def set_client_disabled(
 
 
 async def load_client(sessions: async_sessionmaker[AsyncSession], client_id: str) -> RegisteredClient | None:
+    query = (
+        select(OAuthClient, Tenant.kind)
+        .join(Tenant, Tenant.id == OAuthClient.tenant_id)
+        .where(OAuthClient.client_id == client_id)
+    )
     async with sessions() as session:
-        row = await session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id))
-    if row is None:
+        found = (await session.execute(query)).one_or_none()
+    if found is None:
         return None
+    row, kind = found
     return RegisteredClient(
         client_id=row.client_id,
         tenant_id=row.tenant_id,
@@ -184,4 +225,5 @@ async def load_client(sessions: async_sessionmaker[AsyncSession], client_id: str
         secret_hash=row.secret_hash,
         scopes=frozenset(row.scopes.split()),
         disabled=row.disabled_at is not None,
+        tenant_kind=parse_tenant_kind(kind),
     )

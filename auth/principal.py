@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Literal
 
 from connectors.catalog import load_catalog
 
@@ -30,6 +30,16 @@ ALL_SCOPES: Final = (
 subgraph's SDL (``_service``), what a gateway composing the hub needs."""
 
 
+TenantKind = Literal["bank", "regulator"]
+TENANT_KINDS: Final[tuple[TenantKind, ...]] = ("bank", "regulator")
+"""A ``bank`` reads firms' data (with scopes and consents); a ``regulator`` sees aggregates only."""
+REGULATOR_SCOPES: Final = frozenset({"monitoring:read"})
+"""The only scopes a regulator's client may hold: it reads the monitoring aggregates, never a firm's data."""
+AGGREGATES_ONLY_REASON: Final = (
+    "regulators see aggregates only (monitoring, coreExposure), never an enterprise's data"
+)
+
+
 def source_scope(source: str) -> str:
     """The scope that reading ``source`` needs, e.g. ``electricity:read`` (its declaration's)."""
     return load_catalog()[source].read_scope
@@ -37,9 +47,10 @@ def source_scope(source: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """An authenticated client of one tenant (bank) with its granted scopes.
+    """An authenticated client of one tenant with its granted scopes.
 
     ``token_id`` is the access token's ``jti``; it is ``None`` only for the dev-only anonymous principal.
+    ``tenant_kind`` comes from the token's signed ``tenant_kind`` claim (tokens without it are a bank's).
     """
 
     tenant_id: str
@@ -47,6 +58,12 @@ class Principal:
     scopes: frozenset[str]
     token_id: str | None = None
     anonymous: bool = False
+    tenant_kind: TenantKind = "bank"
+
+    @property
+    def aggregates_only(self) -> bool:
+        """A regulator's caller: monitoring aggregates only (schema.monitoring.gate refuses the rest)."""
+        return self.tenant_kind == "regulator"
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes

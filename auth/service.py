@@ -103,6 +103,7 @@ class AuthService:
             client_id=access_token.client_id,
             scopes=access_token.scopes,
             token_id=access_token.token_id,
+            tenant_kind=access_token.tenant_kind,
         )
 
     def _verified_token(self, token: str) -> AccessToken:

@@ -1,7 +1,8 @@
 """RFC 9068 JWT access tokens: issued through authlib's generator, verified with joserfc.
 
 Header ``typ: at+jwt`` and ``kid``; claims ``iss, sub (= client_id), aud, exp, iat, jti, client_id, scope``
-and ``tenant`` (the bank the client belongs to).
+and ``tenant`` (the bank the client belongs to); ``tenant_kind`` (``bank`` | ``regulator``), signed with
+the rest, so a resource server knows a regulator's token without a lookup (a token without it: a bank's).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from joserfc.jwt import JWTClaimsRegistry
 
+from auth.principal import TENANT_KINDS, TenantKind
 from foundation.errors import Unauthenticated
 from foundation.signing_keys import ALGORITHM, CLOCK_LEEWAY_S, KeyFile, SigningKeys
 
@@ -41,7 +43,7 @@ class HubTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
         return self._audience
 
     def get_extra_claims(self, client: Any, grant_type: str, user: Any, scope: str) -> dict[str, Any]:
-        return {"tenant": client.tenant_id}
+        return {"tenant": client.tenant_id, "tenant_kind": client.tenant_kind}
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,7 @@ class AccessToken:
     issued_at: int
     expires_at: int
     claims: dict[str, Any]
+    tenant_kind: TenantKind = "bank"
 
     @property
     def expires_at_datetime(self) -> datetime:
@@ -104,6 +107,9 @@ def verify_access_token(
         raise Unauthenticated(f"access token rejected: {error.description}") from None
     if claims["sub"] != claims["client_id"]:
         raise Unauthenticated("access token rejected: sub is not the client")
+    tenant_kind = claims.get("tenant_kind", "bank")
+    if tenant_kind not in TENANT_KINDS:
+        raise Unauthenticated(f"access token rejected: tenant_kind must be one of {', '.join(TENANT_KINDS)}")
     access_token = AccessToken(
         token_id=str(claims["jti"]),
         client_id=str(claims["client_id"]),
@@ -112,6 +118,7 @@ def verify_access_token(
         issued_at=int(claims["iat"]),
         expires_at=int(expires_at),
         claims=claims,
+        tenant_kind=tenant_kind,
     )
     if not allow_expired and access_token.is_expired():
         raise Unauthenticated("access token rejected: token has expired")

@@ -1,4 +1,5 @@
-"""``hub clients create|disable|enable``: OAuth clients of a tenant (bank); a new secret is printed once."""
+"""``hub clients create|disable|enable``: OAuth clients of a tenant (a bank, or a regulator with
+``--kind regulator``); a new secret is printed once."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from audit.log import AuditLog
-from auth.clients import IssuedClient, parse_scopes, register_client, set_client_disabled
+from auth.clients import IssuedClient, parse_scopes, parse_tenant_kind, register_client, set_client_disabled
+from auth.principal import TenantKind
 from foundation.errors import HubError
 from foundation.settings import Settings
 from foundation.storage import create_engine, create_session_factory
 from hub.cli.settings_option import settings_or_exit
 
-app = typer.Typer(no_args_is_help=True, help="OAuth clients of tenants (banks).")
+app = typer.Typer(no_args_is_help=True, help="OAuth clients of tenants (banks and regulators).")
 
 
 @asynccontextmanager
@@ -35,9 +37,11 @@ def fail(error: HubError) -> typer.Exit:
     return typer.Exit(2)
 
 
-async def _create(settings: Settings, tenant: str, scopes: frozenset[str], name: str | None) -> IssuedClient:
+async def _create(
+    settings: Settings, tenant: str, scopes: frozenset[str], name: str | None, kind: TenantKind | None
+) -> IssuedClient:
     async with database_sessions(settings) as sessions:
-        return await register_client(sessions=sessions, tenant_id=tenant, scopes=scopes, name=name)
+        return await register_client(sessions=sessions, tenant_id=tenant, scopes=scopes, name=name, kind=kind)
 
 
 @app.command()
@@ -45,17 +49,24 @@ def create(
     tenant: str = typer.Option(..., help="Tenant (bank) id; created if new."),
     scopes: str = typer.Option(..., help='Space- or comma-separated, e.g. "registry:read tax:read".'),
     name: str | None = typer.Option(None, help="A label for the client."),
+    kind: str | None = typer.Option(
+        None,
+        help="Kind of a new tenant: bank (default) or regulator (aggregates only, scope monitoring:read). "
+        "An existing tenant keeps its kind; another one is an error.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Register a client with the client-credentials grant; prints client_id and secret (shown only now)."""
     settings = settings_or_exit()
     try:
-        issued = asyncio.run(_create(settings, tenant, parse_scopes(scopes), name))
+        tenant_kind = parse_tenant_kind(kind) if kind is not None else None
+        issued = asyncio.run(_create(settings, tenant, parse_scopes(scopes), name, tenant_kind))
     except HubError as error:
         raise fail(error) from None
     if as_json:
         document = {
             "tenant_id": issued.tenant_id,
+            "tenant_kind": issued.tenant_kind,
             "client_id": issued.client_id,
             "client_secret": issued.client_secret,
             "scopes": sorted(issued.scopes),
@@ -64,6 +75,7 @@ def create(
         typer.echo(json.dumps(document))
         return
     typer.echo(f"tenant         {issued.tenant_id}{' (new)' if issued.tenant_created else ''}")
+    typer.echo(f"kind           {issued.tenant_kind}")
     typer.echo(f"client_id      {issued.client_id}")
     typer.echo(f"client_secret  {issued.client_secret}")
     typer.echo(f"scopes         {' '.join(sorted(issued.scopes))}")
