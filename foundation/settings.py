@@ -94,6 +94,10 @@ class Settings(BaseSettings):
     consent_max_days: int = Field(default=366, ge=1, le=3660)
     consent_evidence_pattern: str = r"^[A-Za-z0-9][A-Za-z0-9._:/#-]{2,127}$"
 
+    # Monitoring (hub.monitoring): a core enterprise whose live financings exceed this share of its
+    # confirmed, unsettled receivables is flagged CORE_OVERFINANCED.
+    core_overfinanced_ratio: float = Field(default=0.8, gt=0, le=100)
+
     # Keyed hashes of personal data (legal representatives' ID numbers and phones): equality without
     # keeping clear text. Generated in dev when absent; required in prod.
     personal_data_key_file: Path | None = None

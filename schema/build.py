@@ -22,6 +22,8 @@ from schema.errors import log_unexpected
 from schema.federation import FederationQuery, resolve_entity
 from schema.financing.query import FinancingMutation, FinancingQuery
 from schema.limits import cost_limit, limit_extensions
+from schema.monitoring.gate import AggregatesOnly
+from schema.monitoring.query import MonitoringQuery
 from schema.products.query import ProductMutation, ProductQuery
 from schema.supply_chain.query import SupplyChainQuery
 from schema.validation import ThreadedValidation, ValidationResults
@@ -39,6 +41,7 @@ Query = merge_types(
         ConsentQuery,
         ProductQuery,
         VerificationQuery,
+        MonitoringQuery,
         FinancingQuery,
         AuditQuery,
         FederationQuery,
@@ -75,6 +78,7 @@ class HubSchema(strawberry.federation.Schema):
 def build_schema(settings: Settings) -> HubSchema:
     extensions: list[Callable[[], SchemaExtension]] = [
         RecordDataAccess,
+        AggregatesOnly,
         lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
         *limit_extensions(settings),
     ]

@@ -235,3 +235,43 @@ class LoanReport(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     reported_by: Mapped[str] = mapped_column(String(64))
+
+
+class FirmSummary(Base):
+    """What the monitoring view needs of one firm, read from its latest registry and electricity
+    snapshots (:mod:`hub.monitoring.summary`): its division, industry, whether it is a core enterprise and
+    its monthly kWh. Derived data, rebuilt from the snapshots whenever they move on."""
+
+    __tablename__ = "firm_summary"
+
+    credit_code: Mapped[str] = mapped_column(String(18), primary_key=True)
+    division_code: Mapped[str] = mapped_column(String(6))
+    industry: Mapped[str | None] = mapped_column(String(200))
+    is_core: Mapped[bool]
+    kwh_by_month: Mapped[dict[str, Any]]  # "YYYY-MM" → kWh as a decimal string
+    updated_at: Mapped[datetime]
+
+
+class TradeReceivableFact(Base):
+    """One receivable as the latest trade snapshot naming it says (creditor's or debtor's): the
+    monitoring view's confirmed receivables by creditor and debtor."""
+
+    __tablename__ = "trade_receivable_fact"
+    __table_args__ = (Index("ix_trade_receivable_fact_open", "confirmed", "settled"),)
+
+    receivable_no: Mapped[str] = mapped_column(String(64), primary_key=True)
+    creditor_code: Mapped[str] = mapped_column(String(18))
+    debtor_code: Mapped[str] = mapped_column(String(18), index=True)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    confirmed: Mapped[bool]
+    settled: Mapped[bool]
+    snapshot_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class MonitoringWatermark(Base):
+    """One row: the highest snapshot id the firm summaries have taken in."""
+
+    __tablename__ = "monitoring_watermark"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    snapshot_id: Mapped[int] = mapped_column(BigInteger)
