@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import model_validator
 
 from connectors.base import Endpoint
+from connectors.paging import PageNumberPaginator
 from connectors.payload import PayloadReader, build, readers
 from connectors.records import Record
 from connectors.upstream import Upstream
@@ -133,3 +134,21 @@ async def receivable_standing(upstream: Upstream, receivable_no: str) -> Receiva
     except UnknownEnterprise:
         raise ReceivableNotFound(receivable_no) from None
     return map_standing(document)
+
+
+LINEAGE = Endpoint(
+    "/open/v1/receivables/lineage",
+    params={"company": "{credit_code}"},
+    paginator=PageNumberPaginator(
+        page_param="page", size_param="page_size", total_pages_path="total_pages", page_path="page"
+    ),
+    page_size=100,
+    record_path="receivables",
+)
+
+
+async def lineage_listing(upstream: Upstream, credit_code: str) -> tuple[ReceivableStanding, ...]:
+    """Every receivable the firm is creditor, debtor or holder of (or of a child of), as the platform
+    stands them now; raises UnknownEnterprise, SourceUnavailable."""
+    items = await upstream.records(LINEAGE, credit_code=credit_code)
+    return tuple(map_standing(item) for item in items)

@@ -299,6 +299,19 @@ def _financeable(standing: ReceivableStanding, request: FinancingRequest) -> lis
     return ["RCV_TENOR_GT_6M"] if standing.tenor_days > FLAG_TENOR_DAYS else []
 
 
+def available_fen(retained_fen: int, root_amount_fen: int, own_fen: int, lineage_fen: int) -> int:
+    """What a receivable can still carry: its holder's retained part less its live financings, and its
+    lineage's amount less all of the lineage's live financings, whichever is less (never below 0)."""
+    return max(0, min(retained_fen - own_fen, root_amount_fen - lineage_fen))
+
+
+def tenor_flags(standing: ReceivableStanding) -> list[str]:
+    """``RCV_TENOR_GT_6M`` over 6 months (flagged), ``RCV_TENOR_GT_12M`` over 12 (not financeable)."""
+    if standing.tenor_days > MAX_TENOR_DAYS:
+        return ["RCV_TENOR_GT_6M", "RCV_TENOR_GT_12M"]
+    return ["RCV_TENOR_GT_6M"] if standing.tenor_days > FLAG_TENOR_DAYS else []
+
+
 def _lock(connection: Connection, key: str) -> None:
     """Take the lock row ``key`` (inserted if new) until the transaction ends."""
     upsert = postgres_insert if connection.dialect.name == "postgresql" else sqlite_insert
@@ -338,7 +351,7 @@ def _write(connection: Connection, plan: _Plan) -> int:
             )
     own = _live_fen(connection, Financing.receivable_no == request.receivable_no)
     lineage = _live_fen(connection, Financing.root_no == plan.root_no)
-    available = min(plan.retained_fen - own, plan.root_amount_fen - lineage)
+    available = available_fen(plan.retained_fen, plan.root_amount_fen, own, lineage)
     amount = fen_of(request.amount_yuan)
     number = request.receivable_no
     if available <= 0:

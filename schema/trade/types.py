@@ -14,6 +14,16 @@ from connectors.records import Order as OrderRecord
 from connectors.records import Receivable as ReceivableRecord
 from hub.profiles import trade
 from hub.profiles.trade import tenor_days
+from schema.context import Info
+from schema.financing.receivable import (
+    ReceivableChild,
+    ReceivableEvent,
+    ReceivableStatus,
+    available_of,
+    children_of,
+    events_of,
+    standing_of,
+)
 from schema.freshness import Freshness
 from schema.logistics.types import Party
 from schema.pagination import DEFAULT_PAGE, Connection, paginate
@@ -67,10 +77,58 @@ class Receivable:
     tenor_days: int | None = strawberry.field(
         description="Days from `issuedOn` to `dueOn`; null without `issuedOn`."
     )
+    firm: strawberry.Private[str]  # whose trade profile lists it: the platform is asked in its name
+
+    @strawberry.field(
+        description="RCV_TENOR_GT_6M: a tenor over 6 months (flagged); RCV_TENOR_GT_12M: over 12 months "
+        "(not financeable)."
+    )
+    def flags(self) -> list[str]:
+        days = self.tenor_days
+        if days is None:
+            return []
+        return [flag for flag, limit in (("RCV_TENOR_GT_6M", 183), ("RCV_TENOR_GT_12M", 366)) if days > limit]
+
+    @strawberry.field(description="Where it stands on the platform now (asked live); null if not listed.")
+    async def status(self, info: Info) -> ReceivableStatus | None:
+        found = await standing_of(info.context, self.firm, self.receivable_no)
+        return ReceivableStatus(found.receivable.status) if found else None
+
+    @strawberry.field(description="Who holds it now (its creditor unless transferred); null if not listed.")
+    async def holder(self, info: Info) -> strawberry.ID | None:
+        found = await standing_of(info.context, self.firm, self.receivable_no)
+        return strawberry.ID(found.receivable.holder_code) if found else None
+
+    @strawberry.field(
+        description="What it can still be financed for: its holder's retained part and its lineage's "
+        "amount, less every bank's live financings (whose never said); 0 unless confirmed."
+    )
+    async def available_yuan(self, info: Info) -> Decimal | None:
+        found = await standing_of(info.context, self.firm, self.receivable_no)
+        return await available_of(info.context, found) if found else None
+
+    @strawberry.field(
+        description="Parts split off and transferred; children and retained make the amount (null: the "
+        "platform did not answer, like every field of its standing)."
+    )
+    async def children(self, info: Info) -> list[ReceivableChild] | None:
+        found = await standing_of(info.context, self.firm, self.receivable_no)
+        return children_of(found) if found else []
+
+    @strawberry.field(description="Its amount less its children's: what its holder keeps.")
+    async def retained_yuan(self, info: Info) -> Decimal | None:
+        found = await standing_of(info.context, self.firm, self.receivable_no)
+        return found.receivable.retained_yuan if found else None
+
+    @strawberry.field(description="Its events on the platform, oldest first: time, actor and amount.")
+    async def lineage(self, info: Info) -> list[ReceivableEvent] | None:
+        found = await standing_of(info.context, self.firm, self.receivable_no)
+        return events_of(found) if found else []
 
     @classmethod
-    def of(cls, receivable: ReceivableRecord) -> Receivable:
+    def of(cls, receivable: ReceivableRecord, firm: str) -> Receivable:
         return cls(
+            firm=firm,
             receivable_no=receivable.receivable_no,
             order_no=receivable.order_no,
             creditor_code=strawberry.ID(receivable.creditor_code),
@@ -131,6 +189,7 @@ class TradeProfile:
     )
     window_orders: strawberry.Private[tuple[OrderRecord, ...]]
     all_receivables: strawberry.Private[tuple[ReceivableRecord, ...]]
+    firm: strawberry.Private[str]
 
     @strawberry.field(description="The window's orders, newest first (Relay connection; first ≤ 100).")
     def orders(self, first: int = DEFAULT_PAGE, after: str | None = None) -> Connection[Order]:
@@ -140,7 +199,7 @@ class TradeProfile:
         description="Receivables of the enterprise as creditor or debtor, by due date (Relay; first ≤ 100)."
     )
     def receivables(self, first: int = DEFAULT_PAGE, after: str | None = None) -> Connection[Receivable]:
-        return paginate(self.all_receivables, first, after, Receivable.of)
+        return paginate(self.all_receivables, first, after, lambda found: Receivable.of(found, self.firm))
 
     @classmethod
     def of(cls, fetched: Fetched[Any], profile: trade.TradeProfile) -> TradeProfile:
@@ -176,4 +235,5 @@ class TradeProfile:
             confirmed_share=position.confirmed_share,
             window_orders=profile.orders,
             all_receivables=position.receivables,
+            firm=fetched.credit_code,
         )

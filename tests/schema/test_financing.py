@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from auth.principal import FINANCING_SCOPES, READ_SCOPES
+from sandbox.control import SandboxControl
 from sandbox.fixtures import fixture_code
 from sandbox.lifecycle import lineage_of
 from sandbox.universe import build_universe
@@ -162,3 +163,78 @@ async def test_loans_are_reported_and_updated(graph: Graph) -> None:
     }
     future = {**loan, "disbursedOn": (date.today() + timedelta(days=3)).isoformat()}
     assert code_of(await graph.query(REPORT, {"input": future})) == "BAD_REQUEST"
+
+
+STANDING = """
+query ($code: ID!) {
+  enterprise(creditCode: $code) {
+    trade {
+      receivables(first: 100) {
+        edges { node {
+          receivableNo amountYuan tenorDays flags status holder availableYuan retainedYuan
+          children { receivableNo holder amountYuan }
+          lineage { at type actor amountYuan counterparty childNo }
+        } }
+      }
+    }
+  }
+}"""
+
+
+async def standing_nodes(graph: Graph, code: str) -> dict[str, dict[str, Any]]:
+    answer = await graph.query(STANDING, {"code": code})
+    assert "errors" not in answer, answer["errors"]
+    edges = answer["data"]["enterprise"]["trade"]["receivables"]["edges"]
+    return {edge["node"]["receivableNo"]: edge["node"] for edge in edges}
+
+
+async def test_a_receivable_shows_its_standing_lineage_and_what_it_can_still_carry(graph: Graph) -> None:
+    code, split, whole = voucher()
+    await graph.consent([code])
+    nodes = await standing_nodes(graph, code)
+    parent = nodes[split["receivable_no"]]
+    assert (parent["status"], parent["holder"]) == ("CONFIRMED", code)
+    children = parent["children"]
+    assert len(children) == 2
+    assert Decimal(parent["retainedYuan"]) + sum(
+        Decimal(child["amountYuan"]) for child in children
+    ) == Decimal(parent["amountYuan"])
+    kinds = [event["type"] for event in parent["lineage"]]
+    assert (
+        kinds[:2] == ["uploaded", "confirmed"]
+        and kinds.count("split") == 2
+        and kinds.count("transferred") == 2
+    )
+    assert Decimal(parent["availableYuan"]) == Decimal(parent["retainedYuan"])
+    untouched = nodes[whole["receivable_no"]]
+    assert untouched["children"] == [] and untouched["flags"] == []
+    assert Decimal(untouched["availableYuan"]) == Decimal(untouched["amountYuan"])
+    await graph.query(REGISTER, financing(code, whole["receivable_no"], "1000.00", "ZD-STANDING-1"))
+    after = await standing_nodes(graph, code)  # live: the registry's financings, not a cached answer
+    left = Decimal(untouched["amountYuan"]) - Decimal("1000.00")
+    assert Decimal(after[whole["receivable_no"]]["availableYuan"]) == left
+    unconfirmed = [node for node in nodes.values() if node["status"] in ("UPLOADED", "REJECTED", "SETTLED")]
+    assert all(Decimal(node["availableYuan"]) == 0 for node in unconfirmed)
+
+
+async def test_a_platform_that_fails_degrades_only_the_standing_fields(
+    graph: Graph, sandbox: SandboxControl
+) -> None:
+    code, _, whole = voucher()
+    await graph.consent([code])
+    await standing_nodes(graph, code)  # the trade record is cached now
+    sandbox.set_faults("trade", down=True)
+    try:
+        answer = await graph.query(STANDING, {"code": code})
+        registered = await graph.query(REGISTER, financing(code, whole["receivable_no"], "1.00"))
+    finally:
+        sandbox.reset_faults("trade")
+    node = next(
+        edge["node"]
+        for edge in answer["data"]["enterprise"]["trade"]["receivables"]["edges"]
+        if edge["node"]["receivableNo"] == whole["receivable_no"]
+    )
+    assert node["amountYuan"] == whole["amount_yuan"] and node["status"] is None
+    assert {error["extensions"]["code"] for error in answer["errors"]} == {"SOURCE_UNAVAILABLE"}
+    assert code_of(registered) == "SOURCE_UNAVAILABLE"  # the platform's word is needed now: nothing written
+    assert (await graph.query(FINANCINGS))["data"]["financings"] == []
