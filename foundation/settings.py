@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     cache_url: str = "memory://"
     cache_namespace: str = "hub"
     cache_timeout_s: float = Field(default=2.0, gt=0)
+    # The job queue (hub.jobs.queue): memory:// runs jobs in process; redis://… a stream for `hub worker`.
+    jobs_url: str = "memory://"
+    jobs_idle_timeout_s: float = Field(default=60.0, gt=0)
+    jobs_concurrency: int = Field(default=50, ge=1)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -114,6 +118,14 @@ class Settings(BaseSettings):
                 f"unsupported database URL scheme {scheme!r} in {mask_url(value)}; "
                 f"use one of {', '.join(DATABASE_SCHEMES)}"
             )
+        return value
+
+    @field_validator("jobs_url")
+    @classmethod
+    def _known_jobs(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in CACHE_SCHEMES or (parts.scheme == "redis" and not parts.hostname):
+            raise ValueError(f"jobs URL {mask_url(value)}: use memory:// or redis://host:port/db")
         return value
 
     @field_validator("cache_url")

@@ -1,0 +1,71 @@
+"""The job queue on both brokers: a job declared once runs with the process's services, in process on the
+in-memory broker and on a receiver (what ``hub worker`` runs) from a Redis stream."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import pytest
+from taskiq import TaskiqDepends
+from taskiq.api import run_receiver_task
+
+from foundation.settings import Settings
+from hub.jobs.queue import JobQueue, build_broker, job, runs_in_process, services_of
+from tests.fixtures.backends import REDIS_URL, require_service
+
+SEEN: dict[str, list[str]] = {}
+
+
+@job(task_name="tests.remember")
+async def remember(key: str, value: str, services: Any = TaskiqDepends(services_of)) -> str:
+    SEEN.setdefault(key, []).append(f"{services['name']}:{value}")
+    return value
+
+
+async def wait_for(key: str, count: int) -> list[str]:
+    for _ in range(200):
+        if len(SEEN.get(key, [])) >= count:
+            return SEEN[key]
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{key}: {SEEN.get(key)}")
+
+
+async def test_in_memory_jobs_run_in_process_with_the_services() -> None:
+    queue = JobQueue(build_broker(Settings(jobs_url="memory://")))
+    assert runs_in_process(queue.broker)
+    await queue.start({"name": "hub"})
+    try:
+        key = uuid.uuid4().hex
+        await remember.kiq(key, "a")
+        assert await wait_for(key, 1) == ["hub:a"]
+    finally:
+        await queue.stop()
+
+
+async def test_redis_stream_jobs_run_on_a_receiver() -> None:
+    require_service(REDIS_URL, 6379, "Redis")
+    namespace = f"test-{uuid.uuid4().hex[:8]}"
+    settings = Settings(jobs_url=REDIS_URL, cache_namespace=namespace)
+    kicker = JobQueue(build_broker(settings))
+    worker = JobQueue(build_broker(settings))
+    assert not runs_in_process(kicker.broker)
+    await kicker.start({"name": "hub"})
+    await worker.start({"name": "worker"})
+    receiving = asyncio.create_task(run_receiver_task(worker.broker))
+    try:
+        key = uuid.uuid4().hex
+        await remember.kiq(key, "b")
+        assert await wait_for(key, 1) == ["worker:b"]
+    finally:
+        receiving.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await receiving
+        await kicker.stop()
+        await worker.stop()
+
+
+def test_a_jobs_url_of_another_scheme_is_refused() -> None:
+    with pytest.raises(ValueError, match="jobs URL"):
+        Settings(jobs_url="amqp://127.0.0.1")
