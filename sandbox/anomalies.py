@@ -160,6 +160,9 @@ class Plan:
     lookalikes: dict[LookAlike, tuple[str, ...]] = field(default_factory=dict)
 
 
+MIN_PLANTED_SIZE = 100
+
+
 def plan_anomalies(
     seed: int,
     firms: Sequence[Firm],
@@ -168,7 +171,10 @@ def plan_anomalies(
     window: Sequence[date],
 ) -> Plan:
     """The cases of the universe of ``firms`` and ``relations`` (withheld ones included; planted relations
-    are numbered from ``len(relations)``), ``fixtures`` by index, ``window`` the last 12 months."""
+    are numbered from ``len(relations)``), ``fixtures`` by index, ``window`` the last 12 months. A universe
+    of fewer than :data:`MIN_PLANTED_SIZE` firms has none: too few firms to keep the cases apart."""
+    if len(firms) < MIN_PLANTED_SIZE:
+        return Plan()
     return _Planner(seed, firms, relations, fixtures, tuple(window)).plan()
 
 
