@@ -11,8 +11,10 @@ from auth.service import AuthService
 from foundation.settings import Settings
 from foundation.storage import create_engine, create_session_factory
 from hub.cache import build_cache, close_cache
+from hub.events import EventBus
 from hub.financing.loans import LoanBook
 from hub.financing.registry import FinancingRegistry, standing_asker
+from hub.jobs.queue import JobQueue, build_broker
 from hub.personal_data import load_personal_data_hasher
 from hub.products.service import ProductService
 from hub.products.store import AssessmentBook, ProductBook
@@ -36,6 +38,8 @@ class HubServices:
     verification: VerificationService
     financing: FinancingRegistry
     loans: LoanBook
+    events: EventBus
+    jobs: JobQueue
 
     @classmethod
     async def start(cls, settings: Settings) -> HubServices:
@@ -48,7 +52,7 @@ class HubServices:
             sessions, auth.audit, turns, refresh_s=settings.access_refresh_ms / 1000
         )
         sources = SourceReader.create(settings, sessions, cache)
-        return cls(
+        services = cls(
             settings=settings,
             engine=engine,
             sessions=sessions,
@@ -69,9 +73,14 @@ class HubServices:
             verification=verification,
             financing=FinancingRegistry(engine, auth.audit, standing_asker(sources)),
             loans=LoanBook(sessions, auth.audit),
+            events=EventBus(),
+            jobs=JobQueue(build_broker(settings)),
         )
+        await services.jobs.start(services)
+        return services
 
     async def close(self) -> None:
+        await self.jobs.stop()
         await self.auth.aclose()
         self.products.assessments.close()
         await self.sources.aclose()
