@@ -10,7 +10,11 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):
-    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: DateTime(timezone=True), dict[str, Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: DateTime(timezone=True),
+        dict[str, Any]: JSON,
+        list[str]: JSON,
+    }
 
 
 class Snapshot(Base):
@@ -275,3 +279,112 @@ class MonitoringWatermark(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     snapshot_id: Mapped[int] = mapped_column(BigInteger)
+
+
+# Continuous monitoring (issue 16): connection states, webhooks, watchlists and alerts -------------------
+class ConnectionState(Base):
+    """Where one (enterprise, source) connection stands, as the refresh jobs last found it (hub.connections).
+    Consent states are per tenant and come from the consents, not from here."""
+
+    __tablename__ = "connection_state"
+
+    credit_code: Mapped[str] = mapped_column(String(18), primary_key=True)
+    source: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[str] = mapped_column(String(32))  # LINKED | SOURCE_ERROR | STALE | NOT_FOUND_AT_SOURCE …
+    status_since: Mapped[datetime]
+    last_attempt_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    last_error_code: Mapped[str | None] = mapped_column(String(64))
+    first_month: Mapped[date | None]  # coverage: the first and last month the hub holds
+    last_month: Mapped[date | None]
+    content_hash: Mapped[str | None] = mapped_column(String(64))  # of the last record fetched
+    consent_ended_at: Mapped[datetime | None]  # when the last live consent ended (purge after retention)
+
+
+class WebhookSubscription(Base):
+    """A tenant's webhook: where to, which events, optionally which firms; its signing secret sealed."""
+
+    __tablename__ = "webhook_subscription"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id"), index=True)
+    client_id: Mapped[str] = mapped_column(String(64))  # whose scopes bound what it is told
+    url: Mapped[str] = mapped_column(String(2000))
+    events: Mapped[list[str]]
+    credit_codes: Mapped[list[str] | None]
+    secret_sealed: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    disabled_at: Mapped[datetime | None]
+
+
+class WebhookDelivery(Base):
+    """One event owed to one subscription: retried with backoff, the same message id every time, dead
+    after the last attempt (``hub webhooks redeliver`` revives it)."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "event_id"),
+        Index("ix_webhook_delivery_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # the webhook-id header
+    subscription_id: Mapped[str] = mapped_column(ForeignKey("webhook_subscription.id"), index=True)
+    event_id: Mapped[str] = mapped_column(String(40))
+    event_type: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16))  # PENDING | DELIVERED | DEAD
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
+
+
+class WatchedFirm(Base):
+    """A firm on a tenant's watchlist: its alert rules are evaluated whenever its data changes."""
+
+    __tablename__ = "watched_firm"
+
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id"), primary_key=True)
+    credit_code: Mapped[str] = mapped_column(String(18), primary_key=True)
+    added_at: Mapped[datetime]
+
+
+class AlertRule(Base):
+    """A tenant's early-warning rule (a JDM decision graph, versioned by replacement), or a built-in's
+    override (enabled or not)."""
+
+    __tablename__ = "alert_rule"
+
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    document: Mapped[dict[str, Any] | None]
+    enabled: Mapped[bool]
+    updated_at: Mapped[datetime]
+
+
+class Alert(Base):
+    """An alert raised once: the fingerprint (rule, firm, the period it is about) makes a re-run add none."""
+
+    __tablename__ = "alert"
+    __table_args__ = (UniqueConstraint("tenant_id", "fingerprint"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id"), index=True)
+    credit_code: Mapped[str] = mapped_column(String(18), index=True)
+    rule: Mapped[str] = mapped_column(String(64))
+    severity: Mapped[str] = mapped_column(String(8))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    details: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class IndicatorFlagState(Base):
+    """The indicator flags a firm had when last evaluated (to tell raised from cleared)."""
+
+    __tablename__ = "indicator_flag_state"
+
+    credit_code: Mapped[str] = mapped_column(String(18), primary_key=True)
+    flag: Mapped[str] = mapped_column(String(64), primary_key=True)
+    raised_at: Mapped[datetime]
