@@ -77,6 +77,7 @@ class Execution:
             accesses=accesses,
             loaders=SimpleNamespace(read={RECORD: VERSION}),
             rate_tokens=self.rate_tokens,
+            answer_cacheable=True,
         )
         exchange.context = cast(Context, context)
         exchange.had_errors = self.had_errors
