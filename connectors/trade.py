@@ -18,6 +18,10 @@ from connectors.upstream import Upstream
 
 SOURCE = "trade"
 STATUSES = frozenset({"completed", "shipped", "open", "cancelled"})
+PAGES = PageNumberPaginator(
+    page_param="page", size_param="page_size", total_pages_path="total_pages", page_path="page"
+)
+"""The platform's page-number paging, the same on every listing."""
 
 
 def _order(item: PayloadReader) -> Order:
@@ -78,18 +82,14 @@ class TradeConnector(Connector[TradeRecord]):
         "orders": Endpoint(
             "/open/v1/orders",
             params={"company": "{credit_code}", "role": "any"},
-            paginator=PageNumberPaginator(
-                page_param="page", size_param="page_size", total_pages_path="total_pages", page_path="page"
-            ),
+            paginator=PAGES,
             page_size=100,
             record_path="orders",
         ),
         "receivables": Endpoint(
             "/open/v1/receivables",
             params={"company": "{credit_code}"},
-            paginator=PageNumberPaginator(
-                page_param="page", size_param="page_size", total_pages_path="total_pages", page_path="page"
-            ),
+            paginator=PAGES,
             page_size=100,
             record_path="receivables",
         ),

@@ -13,9 +13,9 @@ from typing import Any, Literal
 from pydantic import model_validator
 
 from connectors.base import Endpoint
-from connectors.paging import PageNumberPaginator
 from connectors.payload import PayloadReader, build, readers
 from connectors.records import Record
+from connectors.trade import PAGES
 from connectors.upstream import Upstream
 from foundation.errors import HubError, UnknownEnterprise
 
@@ -139,9 +139,7 @@ async def receivable_standing(upstream: Upstream, receivable_no: str) -> Receiva
 LINEAGE = Endpoint(
     "/open/v1/receivables/lineage",
     params={"company": "{credit_code}"},
-    paginator=PageNumberPaginator(
-        page_param="page", size_param="page_size", total_pages_path="total_pages", page_path="page"
-    ),
+    paginator=PAGES,
     page_size=100,
     record_path="receivables",
 )
