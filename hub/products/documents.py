@@ -24,7 +24,7 @@ import hashlib
 import itertools
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,8 +85,17 @@ def document_hash(document: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_document(document)).hexdigest()
 
 
-def compile_product(document: Mapping[str, Any]) -> CompiledProduct:
-    """Check ``document`` and compile its graph; raises :class:`ProductInvalid` saying where and why."""
+def compile_product(
+    document: Mapping[str, Any],
+    *,
+    required: Sequence[str] = REQUIRED_OUTPUTS,
+    context_roots: frozenset[str] = frozenset(),
+) -> CompiledProduct:
+    """Check ``document`` and compile its graph; raises :class:`ProductInvalid` saying where and why.
+
+    ``required``: the outputs the graph must set (a product's decision and line; an alert rule's ``fire``,
+    hub.alerts). ``context_roots``: names besides facts and parameters the caller puts into the context
+    (an alert rule's ``previous``), read unchecked below them."""
     if len(canonical_document(document)) > MAX_DOCUMENT_BYTES:
         raise ProductInvalid(f"the document is over {MAX_DOCUMENT_BYTES // 1024} KiB")
     try:
@@ -112,13 +121,13 @@ def compile_product(document: Mapping[str, Any]) -> CompiledProduct:
         raise ProductInvalid(
             f"invalid JDM ({error.kind}): {error.message}", node=_name(node) if node else error.node_id
         ) from None
-    checker = _NameChecker(parsed, nodes)
+    checker = _NameChecker(parsed, nodes, context_roots)
     for node in nodes.values():
         checker.check_node(node)
     for node in nodes.values():
         if node["type"] == "decisionTableNode":
             _check_monotonic(node, parsed.parameters)
-    missing = [name for name in REQUIRED_OUTPUTS if name not in checker.defined_top]
+    missing = [name for name in required if name not in checker.defined_top]
     if missing:
         raise ProductInvalid(
             f"the graph never sets the required output {', '.join(missing)}", output=missing[0]
@@ -202,8 +211,14 @@ class _NameChecker:
     """Every name the graph reads is a fact, a parameter, an output of the graph, or an item field in a
     loop node; collects the facts read and the fields each table rule tests."""
 
-    def __init__(self, document: ProductDocument, nodes: Mapping[str, Mapping[str, Any]]) -> None:
+    def __init__(
+        self,
+        document: ProductDocument,
+        nodes: Mapping[str, Mapping[str, Any]],
+        context_roots: frozenset[str] = frozenset(),
+    ) -> None:
         self.parameters = document.parameters
+        self.context_roots = context_roots
         self.catalog = fact_catalog()
         self.namespaces = frozenset(fact_sets())
         self.facts: set[str] = set()
@@ -288,7 +303,7 @@ class _NameChecker:
         self, path: str, node: Mapping[str, Any], rule: str, items: tuple[FactDefinition, ...] | None
     ) -> None:
         root, _, rest = path.partition(".")
-        if root in ("$", "$nodes", "$root") or root.startswith("$"):
+        if root in ("$", "$nodes", "$root") or root.startswith("$") or root in self.context_roots:
             return
         if root == "params":
             name = rest.split(".")[0]

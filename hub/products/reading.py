@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Protocol
 
 from auth.principal import Principal
 from hub.products.assessment import FirmInputs
-from hub.products.documents import CompiledProduct
 from hub.products.facts import fact_sets
 from hub.sources.permitted import ConsentReading, RecordReading, SourceInput, read_permitted
 from hub.verification.reading import read_neighbourhoods
@@ -23,11 +23,21 @@ REGISTRY = "registry"
 VERIFICATION = "verification"
 
 
+class Reads(Protocol):
+    """What a reader of firms' records needs to know (a compiled product; an alert evaluation's sources)."""
+
+    @property
+    def sources(self) -> frozenset[str]: ...
+
+    @property
+    def namespaces(self) -> frozenset[str]: ...
+
+
 async def read_inputs(
     reader: RecordReading,
     consents: ConsentReading,
     principal: Principal,
-    products: Sequence[CompiledProduct],
+    products: Sequence[Reads],
     credit_codes: Sequence[str],
     *,
     as_of: date,

@@ -1,7 +1,10 @@
 """Electricity facts: what the grid company's bills say about the firm's activity and payment habits.
 
 Windows end at the latest month the grid company reports. Utilisation is that month's kWh against the
-peak of the twelve before it; growth compares the last twelve months' kWh with the twelve before.
+peak of the twelve before it; growth compares the last twelve months' kWh with the twelve before. A month's
+usage against the mean of the three months before it, for the latest month and the one before, is what an
+early warning of falling usage reads (hub.alerts); arrears running count back from the latest bill that
+fell due (a bill not yet due is neither paid nor in arrears).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from hub.profiles.electricity import ElectricityMonthTotal, monthly_totals
 NAMESPACE = "electricity"
 WINDOW = 24
 YEAR = 12
+PRIOR = 3
 
 
 _TOTALS: dict[int, tuple[ElectricityRecord, dict[date, ElectricityMonthTotal]]] = {}
@@ -61,6 +65,26 @@ def _one_of(values: set[str | None], mixed: str) -> str:
     return str(next(iter(values))) if len(values) == 1 else mixed
 
 
+def _against_prior(totals: dict[date, ElectricityMonthTotal], month: date) -> float | None:
+    """``month``'s kWh against the mean of the 3 months before it (−0.3: 30 % below), None without them."""
+    prior = [totals.get(shift_months(month, -offset)) for offset in range(1, PRIOR + 1)]
+    if month not in totals or None in prior:
+        return None
+    return growth(totals[month].kwh * PRIOR, total(m.kwh for m in prior if m is not None))
+
+
+def _arrears_running(totals: dict[date, ElectricityMonthTotal]) -> int:
+    running = 0
+    for month in sorted(totals, reverse=True):
+        bill = totals[month]
+        if running == 0 and bill.paid_yuan == 0 and bill.arrears_yuan == 0 and bill.bill_yuan > 0:
+            continue  # not yet due: neither paid nor in arrears
+        if bill.arrears_yuan <= 0:
+            break
+        running += 1
+    return running
+
+
 def _build(inputs: FactInputs) -> dict[str, Any]:
     record: ElectricityRecord = inputs.record(NAMESPACE, ElectricityRecord)
     totals = _totals(record)
@@ -86,6 +110,10 @@ def _build(inputs: FactInputs) -> dict[str, Any]:
             "utilisation": None,
             "growth12": None,
             "onTimePaymentRate24": None,
+            "latestMonth": None,
+            "kwhVsPrior3Mean": None,
+            "kwhVsPrior3MeanBefore": None,
+            "arrearsMonthsRunning": 0,
         }
     as_of = max(totals)
     last24 = [totals[month] for month in window(as_of, WINDOW) if month in totals]
@@ -107,6 +135,10 @@ def _build(inputs: FactInputs) -> dict[str, Any]:
         "onTimePaymentRate24": ratio(
             sum(month.bills_paid_on_time for month in last24), sum(month.bills for month in last24)
         ),
+        "latestMonth": f"{as_of:%Y-%m}",
+        "kwhVsPrior3Mean": _against_prior(totals, as_of),
+        "kwhVsPrior3MeanBefore": _against_prior(totals, shift_months(as_of, -1)),
+        "arrearsMonthsRunning": _arrears_running(totals),
     }
 
 
@@ -167,6 +199,27 @@ FACTS = FactSet(
             FactType.NUMBER,
             "share of the last 24 months' bills paid in full by their due date",
             nullable=True,
+        ),
+        fact(_E, "latestMonth", FactType.STRING, "the latest month billed (YYYY-MM)", nullable=True),
+        fact(
+            _E,
+            "kwhVsPrior3Mean",
+            FactType.NUMBER,
+            "the latest month's kWh against the mean of the 3 months before it (−0.3: 30 % below)",
+            nullable=True,
+        ),
+        fact(
+            _E,
+            "kwhVsPrior3MeanBefore",
+            FactType.NUMBER,
+            "the same for the month before the latest",
+            nullable=True,
+        ),
+        fact(
+            _E,
+            "arrearsMonthsRunning",
+            FactType.INTEGER,
+            "months running with arrears, back from the latest bill fallen due",
         ),
     ),
     build=_build,

@@ -2,7 +2,8 @@
 
 Counted over the firm's outbound waybills (it is the shipper) in the 12 months ending where the freight
 platform's history ends; stability is the coefficient of variation of shipments a month (months without
-any count as zero).
+any count as zero). Quarter on quarter compares the last 3 months' shipments with the 3 before (what an
+early warning of falling shipments reads, hub.alerts).
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from typing import Any
 from connectors.records import LogisticsRecord, Record
 from foundation.months import month_of, window
 from hub.products.facts import FactInputs, FactSet, FactType, fact
-from hub.profiles import RATIO_PLACES, total
+from hub.profiles import RATIO_PLACES, growth, total
 
 NAMESPACE = "logistics"
 WINDOW = 24
 YEAR = 12
+QUARTER = 3
 
 
 def _end(record: LogisticsRecord) -> date | None:
@@ -56,7 +58,13 @@ def _build(inputs: FactInputs) -> dict[str, Any]:
     for waybill in outbound:
         freight[waybill.consignee.credit_code] += waybill.freight_yuan
     freight_total = total(freight.values())
+    quarter = sum(counts[-QUARTER:])
+    previous_quarter = sum(counts[-2 * QUARTER : -QUARTER])
     return {
+        "latestMonth": f"{end:%Y-%m}" if end is not None else None,
+        "shipmentsLast3m": quarter,
+        "shipmentsPrevious3m": previous_quarter,
+        "shipmentsQoq": growth(quarter, previous_quarter),
         "monthsOfHistory": months_of_history(record),
         "shipments12m": len(outbound),
         "activeMonths12": sum(1 for count in counts if count),
@@ -95,6 +103,16 @@ FACTS = FactSet(
         ),
         fact(_L, "freight12mYuan", FactType.MONEY, "freight of the last 12 months' shipments"),
         fact(_L, "weight12mKg", FactType.NUMBER, "weight shipped in the last 12 months, kg"),
+        fact(_L, "latestMonth", FactType.STRING, "the month the history ends (YYYY-MM)", nullable=True),
+        fact(_L, "shipmentsLast3m", FactType.INTEGER, "waybills shipped in the last 3 months"),
+        fact(_L, "shipmentsPrevious3m", FactType.INTEGER, "waybills shipped in the 3 months before"),
+        fact(
+            _L,
+            "shipmentsQoq",
+            FactType.NUMBER,
+            "shipments of the last 3 months against the 3 before (−0.5: halved)",
+            nullable=True,
+        ),
     ),
     build=_build,
     history=months_of_history,
