@@ -19,11 +19,15 @@ FINANCING_SCOPES: Final = frozenset({"financing:write", "monitoring:read"})
 """Receivable financing: ``financing:write`` registers and releases financings and reports loans
 (hub.financing); ``monitoring:read`` the aggregate monitoring view (a regulator's; a bank sees its own
 figures beside anonymised totals)."""
+ALERT_SCOPES: Final = frozenset({"alerts:read", "alerts:write"})
+"""Early warnings: ``alerts:read`` the watchlist, rules and alerts; ``alerts:write`` watches and unwatches
+firms, sets rules and evaluates on demand (hub.alerts)."""
 ALL_SCOPES: Final = (
     READ_SCOPES
     | PRODUCT_SCOPES
     | VERIFICATION_SCOPES
     | FINANCING_SCOPES
+    | ALERT_SCOPES
     | {"consent:read", "consent:write", "federation", "admin"}
 )
 """``consent:read`` lists the tenant's consents (``consent:write`` also may); ``federation`` reads the

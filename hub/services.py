@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from auth.service import AuthService
 from foundation.settings import Settings
 from foundation.storage import create_engine, create_session_factory
+from hub.alerts.service import AlertService
+from hub.alerts.store import AlertBook
 from hub.cache import build_cache, close_cache
 from hub.events import EventBus
 from hub.financing.loans import LoanBook
@@ -40,6 +42,7 @@ class HubServices:
     loans: LoanBook
     events: EventBus
     jobs: JobQueue
+    alerts: AlertService
 
     @classmethod
     async def start(cls, settings: Settings) -> HubServices:
@@ -52,6 +55,7 @@ class HubServices:
             sessions, auth.audit, turns, refresh_s=settings.access_refresh_ms / 1000
         )
         sources = SourceReader.create(settings, sessions, cache)
+        events = EventBus()
         services = cls(
             settings=settings,
             engine=engine,
@@ -73,9 +77,18 @@ class HubServices:
             verification=verification,
             financing=FinancingRegistry(engine, auth.audit, standing_asker(sources)),
             loans=LoanBook(sessions, auth.audit),
-            events=EventBus(),
+            events=events,
             jobs=JobQueue(build_broker(settings)),
+            alerts=AlertService(
+                book=AlertBook(sessions),
+                reader=sources,
+                consents=auth,
+                events=events,
+                audit=auth.audit,
+                name_hash=load_personal_data_hasher(settings).name,
+            ),
         )
+        services.events.subscribe(services.alerts)
         await services.jobs.start(services)
         return services
 

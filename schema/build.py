@@ -14,6 +14,7 @@ from strawberry.types import ExecutionContext, Info
 
 from foundation.errors import BadRequest
 from foundation.settings import Settings
+from schema.alerts.query import AlertMutation, AlertQuery
 from schema.audit.query import AuditQuery
 from schema.consent.query import ConsentMutation, ConsentQuery
 from schema.data_access import RecordDataAccess
@@ -43,12 +44,14 @@ Query = merge_types(
         VerificationQuery,
         MonitoringQuery,
         FinancingQuery,
+        AlertQuery,
         AuditQuery,
         FederationQuery,
     ),
 )
 Mutation = merge_types(
-    "Mutation", (ConsentMutation, ProductMutation, VerificationMutation, FinancingMutation)
+    "Mutation",
+    (ConsentMutation, ProductMutation, VerificationMutation, FinancingMutation, AlertMutation),
 )
 
 

@@ -349,6 +349,8 @@ class WatchedFirm(Base):
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id"), primary_key=True)
     credit_code: Mapped[str] = mapped_column(String(18), primary_key=True)
     added_at: Mapped[datetime]
+    baseline: Mapped[dict[str, Any] | None]
+    """The facts of the tenant's previous evaluation of the firm (what ``previous`` reads in a rule)."""
 
 
 class AlertRule(Base):
@@ -375,6 +377,7 @@ class Alert(Base):
     credit_code: Mapped[str] = mapped_column(String(18), index=True)
     rule: Mapped[str] = mapped_column(String(64))
     severity: Mapped[str] = mapped_column(String(8))
+    period: Mapped[str] = mapped_column(String(64))
     fingerprint: Mapped[str] = mapped_column(String(64))
     details: Mapped[dict[str, Any]]
     created_at: Mapped[datetime] = mapped_column(index=True)

@@ -72,6 +72,7 @@ def upgrade() -> None:
         sa.Column("tenant_id", sa.String(64), sa.ForeignKey("tenant.id"), primary_key=True),
         sa.Column("credit_code", sa.String(18), primary_key=True),
         sa.Column("added_at", WHEN, nullable=False),
+        sa.Column("baseline", sa.JSON(), nullable=True),
     )
     op.create_table(
         "alert_rule",
@@ -88,6 +89,7 @@ def upgrade() -> None:
         sa.Column("credit_code", sa.String(18), nullable=False, index=True),
         sa.Column("rule", sa.String(64), nullable=False),
         sa.Column("severity", sa.String(8), nullable=False),
+        sa.Column("period", sa.String(64), nullable=False),
         sa.Column("fingerprint", sa.String(64), nullable=False),
         sa.Column("details", sa.JSON(), nullable=False),
         sa.Column("created_at", WHEN, nullable=False, index=True),
