@@ -80,6 +80,23 @@ class Settings(BaseSettings):
 
     # Bulk refresh.
     sync_concurrency: int = Field(default=16, ge=1, le=512)
+    # Continuous refresh (hub.connections): a cron (China Standard Time) per source, the sources left out
+    # daily at 04:00; a LINKED connection not refreshed for its source's days here (default 3) turns STALE;
+    # a (firm, source) whose last consent ended has its snapshots purged after the retention.
+    refresh_cron: dict[str, str] = Field(
+        default_factory=lambda: {
+            "electricity": "0 3 6 * *",  # the grid bills the month by the 5th
+            "tax": "0 3 17 * *",  # VAT filings are due by the 15th
+            "trade": "0 1 * * *",
+            "logistics": "30 1 * * *",
+            "customs": "0 2 * * *",
+            "registry": "0 2 * * 1",  # a public register: weekly
+        }
+    )
+    refresh_stale_days: dict[str, int] = Field(
+        default_factory=lambda: {"electricity": 40, "tax": 40, "registry": 15}
+    )
+    snapshot_retention_days: int = Field(default=30, ge=0, le=3660)
 
     # The HTTP edge (hub/http_limits.py): bodies over the limit are refused before they are buffered, and
     # a client that does not send its headers or its body in time is disconnected.

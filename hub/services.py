@@ -13,10 +13,11 @@ from foundation.storage import create_engine, create_session_factory
 from hub.alerts.service import AlertService
 from hub.alerts.store import AlertBook
 from hub.cache import build_cache, close_cache
+from hub.connections.schedule import Scheduling, build_scheduler, load_jobs
 from hub.events import EventBus
 from hub.financing.loans import LoanBook
 from hub.financing.registry import FinancingRegistry, standing_asker
-from hub.jobs.queue import JobQueue, build_broker
+from hub.jobs.queue import JobQueue, build_broker, runs_in_process
 from hub.personal_data import load_personal_data_hasher
 from hub.products.service import ProductService
 from hub.products.store import AssessmentBook, ProductBook
@@ -42,6 +43,7 @@ class HubServices:
     loans: LoanBook
     events: EventBus
     jobs: JobQueue
+    scheduling: Scheduling | None = None  # the periodic jobs' scheduler, when it runs in this process
     alerts: AlertService
 
     @classmethod
@@ -90,9 +92,15 @@ class HubServices:
         )
         services.events.subscribe(services.alerts)
         await services.jobs.start(services)
+        load_jobs()
+        if runs_in_process(services.jobs.broker):  # embedded default: no `hub worker` schedules for it
+            services.scheduling = Scheduling(build_scheduler(services))
+            services.scheduling.start()
         return services
 
     async def close(self) -> None:
+        if self.scheduling is not None:
+            await self.scheduling.stop()
         await self.jobs.stop()
         await self.auth.aclose()
         self.products.assessments.close()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Literal, TypeVar
 
@@ -55,6 +56,15 @@ RefreshOutcome = Literal["fetched", "unchanged", "not_found", "failed"]
 """``not_found``: the source does not know the enterprise (not every firm exports): no failure."""
 T = TypeVar("T")
 log = get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Refreshed:
+    """How one refresh went: its outcome, the record when one was fetched, the error's code otherwise."""
+
+    outcome: RefreshOutcome
+    fetched: Fetched[Any] | None
+    error_code: str | None
 
 
 class SourceReader:
@@ -186,22 +196,27 @@ class SourceReader:
 
     async def refresh(self, source: SourceName, credit_code: str) -> RefreshOutcome:
         """Fetch from the upstream bypassing the cache (for ``hub sync``); no stale fallback."""
+        return (await self.refresh_detail(source, credit_code)).outcome
+
+    async def refresh_detail(self, source: SourceName, credit_code: str) -> Refreshed:
+        """:meth:`refresh`, also telling what was fetched and the error's code (the refresh jobs keep the
+        connection state from it)."""
         client = self._client(source)
         try:
             credit_code = checked_credit_code(credit_code)
             record = await client.fetch(credit_code)
-            _, written = await self._store(
+            fetched, written = await self._store(
                 client, credit_code, record, memo=False, cache=self._refresh_cache, partition=SHARED
             )
             created = (await _snapshot_written(source, written)).created
-        except UnknownEnterprise:
-            return "not_found"
+        except UnknownEnterprise as error:
+            return Refreshed("not_found", None, error.code)
         except HubError as error:
             log.warning(
                 "refresh_failed", source=source, credit_code=credit_code, code=error.code, reason=str(error)
             )
-            return "failed"
-        return "fetched" if created else "unchanged"
+            return Refreshed("failed", None, error.code)
+        return Refreshed("fetched" if created else "unchanged", fetched, None)
 
     async def settle_snapshots(self, records: Sequence[tuple[SourceName, str]]) -> None:
         """Return once the snapshots of these (source, credit code) fetched so far are written (what an

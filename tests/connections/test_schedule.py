@@ -1,0 +1,60 @@
+"""The scheduler: every labelled job of the registry plus a refresh per source on its cadence; a tick sent
+once however many schedulers run; in the hub process itself on the embedded default."""
+
+from __future__ import annotations
+
+import uuid
+
+from redis.asyncio import Redis
+from taskiq import InMemoryBroker, ScheduledTask
+from taskiq.brokers.shared_broker import async_shared_broker
+from taskiq.message import BrokerMessage
+from taskiq.schedule_sources import LabelScheduleSource
+
+from foundation.settings import Settings
+from hub.connections.schedule import DEFAULT_CRON, ClaimingScheduler, RefreshSchedule, load_jobs
+from tests.fixtures.backends import REDIS_URL, require_service
+from tests.schema.conftest import Graph
+
+
+class RecordingBroker(InMemoryBroker):
+    def __init__(self) -> None:
+        super().__init__()
+        self.kicked: list[str] = []
+
+    async def kick(self, message: BrokerMessage) -> None:
+        self.kicked.append(message.task_name)
+
+
+async def test_each_source_on_its_cadence_and_every_labelled_job() -> None:
+    settings = Settings(refresh_cron={"tax": "0 3 17 * *"})
+    refresh = await RefreshSchedule(settings, ("tax", "trade")).get_schedules()
+    assert [(task.args, task.cron, task.cron_offset) for task in refresh] == [
+        (["tax"], "0 3 17 * *", "Asia/Shanghai"),
+        (["trade"], DEFAULT_CRON, "Asia/Shanghai"),
+    ]
+    assert Settings().refresh_cron["electricity"] == "0 3 6 * *"  # after the monthly bill
+    load_jobs()
+    labels = LabelScheduleSource(async_shared_broker)
+    await labels.startup()
+    assert "connections.housekeeping" in {task.task_name for task in await labels.get_schedules()}
+
+
+async def test_a_tick_is_sent_once_by_any_number_of_schedulers() -> None:
+    require_service(REDIS_URL, 6379, "Redis")
+    redis: Redis = Redis.from_url(REDIS_URL)
+    namespace = f"test-{uuid.uuid4().hex[:8]}"
+    brokers = [RecordingBroker(), RecordingBroker()]
+    task = ScheduledTask(task_name="refresh.due", labels={}, args=["tax"], kwargs={}, cron="* * * * *")
+    try:
+        schedulers = [ClaimingScheduler(broker, [], redis, namespace) for broker in brokers]
+        for scheduler in schedulers:
+            await scheduler.on_ready(RefreshSchedule(Settings(), ()), task)
+    finally:
+        await redis.aclose()
+    assert sorted(len(broker.kicked) for broker in brokers) == [0, 1]
+
+
+async def test_the_embedded_hub_runs_the_scheduler_itself(graph: Graph) -> None:
+    assert graph.services.settings.jobs_url == "memory://"
+    assert graph.services.scheduling is not None
