@@ -13,11 +13,13 @@ from connectors.records import Fetched, RegistryRecord
 from foundation.credit_code import region_of
 from foundation.credit_code.checked import checked_credit_code
 from hub.profiles.registry import months_in_business
+from schema.connections.resolvers import CONNECTION_SCOPES, connections_of
+from schema.connections.types import SourceConnection
 from schema.context import Context, Info
 from schema.freshness import Freshness
 from schema.indicators.resolvers import indicators_of
 from schema.indicators.types import LendingIndicators
-from schema.permissions import CanReadSource, HasScope, requires
+from schema.permissions import CanReadSource, HasAnyScope, HasScope, requires
 from schema.reading import read_source
 from schema.sources import source_fields
 from schema.verification.resolvers import verification_of
@@ -235,3 +237,12 @@ class Enterprise(_EnterpriseSources):
     )
     async def verification(self, info: Info) -> Verification | None:
         return await verification_of(info.context, self.credit_code)
+
+    @strawberry.field(
+        description="Where each source's connection of the enterprise stands for your tenant (consent, last "
+        "refresh, coverage), from the hub's records alone: no source is asked. A source's row needs "
+        "consent:read or that source's read scope.",
+        extensions=[requires(HasAnyScope(*CONNECTION_SCOPES))],
+    )
+    async def connections(self, info: Info) -> list[SourceConnection] | None:
+        return await connections_of(info.context, self.credit_code)
