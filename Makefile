@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install clean
+.PHONY: demo test lint install clean vendor-echarts
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,3 +28,13 @@ test: lint
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# The console's charts (schema/static/console/vendor): Apache ECharts from npm, byte-identical, licences kept.
+# Bump the version here and in schema/console.py (ECHARTS_VERSION), then run this target.
+ECHARTS_VERSION := 5.6.0
+vendor-echarts:
+	rm -rf build/echarts && mkdir -p build/echarts
+	cd build/echarts && npm pack --silent echarts@$(ECHARTS_VERSION) >/dev/null && tar xzf echarts-$(ECHARTS_VERSION).tgz
+	cp build/echarts/package/dist/echarts.min.js build/echarts/package/LICENSE build/echarts/package/NOTICE \
+		schema/static/console/vendor/
+	cp build/echarts/package/licenses/LICENSE-d3 schema/static/console/vendor/

@@ -19,6 +19,7 @@ from hub.http_limits import SMALL_BODY_BYTES, BodyLimits
 from hub.metrics import metrics
 from hub.server import trusted_proxies
 from hub.services import HubServices
+from schema.console import console_routes
 from schema.edge import graphql_edge
 from schema.graphiql import graphiql_assets_route
 from schema.http import graphql_route
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/readyz", readyz),
         Route("/metrics", metrics),
         *oauth_routes(),
+        *console_routes(),
         *([graphiql_assets_route()] if settings.graphiql_enabled else []),
     ]
     limits = Middleware(
