@@ -22,22 +22,12 @@ from hub.migrate import upgrade
 from hub.server import embedded
 from sandbox.control import SandboxControl
 from sandbox.runner import BASE_PORT, DEFAULT_PORTS, DEFAULT_SEED, DEFAULT_SIZE, run_sandboxes
-from schema.sources import source_fields
-
-CORE_SAMPLE = """name industry region { city county }
-    registration { legalForm registeredCapitalYuan foundedOn }"""
+from schema.graphiql import sample_profile_query
 
 
 def sample_query(code: str) -> str:
-    """A profile query of every source (each source's field gives its sample selection), for ``code``."""
-    selections = [CORE_SAMPLE, *(spec.sample for spec in source_fields().values() if spec.sample)]
-    body = "\n    ".join([*selections, "indicators { sourcesUsed riskFlags }"])
-    return (
-        "query Profile($code: ID!) {\n  enterprise(creditCode: $code) {\n    "
-        + body
-        + "\n  }\n}\n"
-        + f"# Variables: {json.dumps({'code': code})}"
-    )
+    """The sample profile query GraphiQL opens with, and its variables for ``code`` as a comment."""
+    return sample_profile_query() + f"# Variables: {json.dumps({'code': code})}"
 
 
 def assess_mutation(code: str) -> str:
@@ -121,7 +111,10 @@ def _print_banner(
         "",
         "Enterprise-data hub demo is running (SQLite ./hub.db + memory cache). Ctrl-C stops it.",
         "",
-        f"  GraphiQL      {hub_url}/graphql",
+        f"  Console       {hub_url}/console#token={access.access_token}&code={firm_code}",
+        f"                (signed in with the demo client's token; or sign in as {access.client_id})",
+        f"  GraphiQL      {hub_url}/graphql#token={access.access_token}&code={firm_code}",
+        "                (the sample query below with the token in its headers: click ▶)",
         f"  Bearer token  {access.access_token}",
         f"  (paste into GraphiQL's Headers tab: {header})",
         "",

@@ -62,6 +62,10 @@ def test_demo_serves_the_printed_token_and_follows_a_withdrawal(tmp_path: Path) 
         token = re.search(r"Bearer token\s+(\S+)", banner)
         firm = re.search(r'Variables: \{"code": "(\w+)"\}', banner)
         assert token and firm, banner
+        # Links that sign in: the console on the firm's page, GraphiQL with the token in its headers.
+        base = f"http://127.0.0.1:{hub_port}"
+        assert f"Console       {base}/console#token={token[1]}&code={firm[1]}" in banner
+        assert f"GraphiQL      {base}/graphql#token={token[1]}&code={firm[1]}" in banner
         url = f"http://127.0.0.1:{hub_port}/graphql"
         headers = {"Authorization": f"Bearer {token[1]}"}
         answer = httpx.post(url, json={"query": QUERY % firm[1]}, headers=headers, timeout=30).json()
