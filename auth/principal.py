@@ -28,10 +28,11 @@ ALL_SCOPES: Final = (
     | VERIFICATION_SCOPES
     | FINANCING_SCOPES
     | ALERT_SCOPES
-    | {"consent:read", "consent:write", "federation", "admin"}
+    | {"consent:read", "consent:write", "webhooks:write", "federation", "admin"}
 )
-"""``consent:read`` lists the tenant's consents (``consent:write`` also may); ``federation`` reads the
-subgraph's SDL (``_service``), what a gateway composing the hub needs."""
+"""``consent:read`` lists the tenant's consents (``consent:write`` also may); ``webhooks:write`` creates,
+lists and deletes the tenant's webhooks (hub.webhooks); ``federation`` reads the subgraph's SDL
+(``_service``), what a gateway composing the hub needs."""
 
 
 TenantKind = Literal["bank", "regulator"]

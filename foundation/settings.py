@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DATABASE_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg")
 CACHE_SCHEMES = ("memory", "redis")
+WEBHOOK_RETRY_DELAYS_S = (5.0, 30.0, 120.0, 600.0, 1800.0, 3600.0, 7200.0, 14400.0)  # 5 s … 4 h, 13 attempts
 
 
 def mask_url(url: str) -> str:
@@ -126,6 +127,19 @@ class Settings(BaseSettings):
     # the log against it. Required by `hub audit verify` in prod.
     audit_anchor_file: Path | None = None
 
+    # Webhooks (hub.webhooks). Subscriptions' signing secrets are sealed (AES-256-GCM) under the key in this
+    # file (32+ random bytes, hex or base64; the same file on every replica and worker); generated in dev
+    # when absent, required in prod. In prod a target must be https and resolve to a public address unless
+    # its host is allow-listed (comma-separated names or addresses).
+    webhook_secret_key_file: Path | None = None
+    webhook_allowed_hosts: Annotated[frozenset[str], NoDecode] = frozenset()
+    # Seconds before each retry (the last repeats) while the retries' delays sum within the window; then
+    # the delivery is DEAD (`hub webhooks redeliver`). Comma-separated in the environment.
+    webhook_retry_delays_s: Annotated[tuple[float, ...], NoDecode] = WEBHOOK_RETRY_DELAYS_S
+    webhook_retry_window_s: float = Field(default=86400, gt=0)
+    webhook_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    webhook_concurrency: int = Field(default=64, ge=1, le=1024)
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
@@ -170,11 +184,32 @@ class Settings(BaseSettings):
             raise ValueError(f"not a regular expression: {error}") from None
         return value
 
-    @field_validator("sources_file", "signing_key_file", "personal_data_key_file")
+    @field_validator("sources_file", "signing_key_file", "personal_data_key_file", "webhook_secret_key_file")
     @classmethod
     def _file_exists(cls, value: Path | None) -> Path | None:
         if value is not None and not value.is_file():
             raise ValueError(f"file not found: {value}")
+        return value
+
+    @field_validator("webhook_allowed_hosts", mode="before")
+    @classmethod
+    def _host_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(part.strip().lower() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("webhook_retry_delays_s", mode="before")
+    @classmethod
+    def _delay_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("webhook_retry_delays_s")
+    @classmethod
+    def _positive_delays(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if not value or any(delay <= 0 for delay in value):
+            raise ValueError("give at least one delay, each above 0 seconds")
         return value
 
     @model_validator(mode="after")

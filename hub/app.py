@@ -19,6 +19,7 @@ from hub.http_limits import SMALL_BODY_BYTES, BodyLimits
 from hub.metrics import metrics
 from hub.server import trusted_proxies
 from hub.services import HubServices
+from hub.webhooks.catalogue import events_json
 from schema.console import console_routes
 from schema.edge import graphql_edge
 from schema.graphiql import graphiql_assets_route
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics),
+        Route("/webhooks/events.json", events_json),
         *oauth_routes(),
         *console_routes(),
         *([graphiql_assets_route()] if settings.graphiql_enabled else []),

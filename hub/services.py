@@ -25,6 +25,7 @@ from hub.profiles.builder import ProfileBuilder
 from hub.sources.reader import SourceReader
 from hub.turns import LoopTurns
 from hub.verification.service import VerificationService
+from hub.webhooks.service import WebhookService
 
 
 @dataclass
@@ -43,8 +44,9 @@ class HubServices:
     loans: LoanBook
     events: EventBus
     jobs: JobQueue
-    scheduling: Scheduling | None = None  # the periodic jobs' scheduler, when it runs in this process
     alerts: AlertService
+    webhooks: WebhookService
+    scheduling: Scheduling | None = None  # the periodic jobs' scheduler, when it runs in this process
 
     @classmethod
     async def start(cls, settings: Settings) -> HubServices:
@@ -58,6 +60,7 @@ class HubServices:
         )
         sources = SourceReader.create(settings, sessions, cache)
         events = EventBus()
+        webhooks = await WebhookService.create(settings, sessions, auth.audit, auth.live_consents)
         services = cls(
             settings=settings,
             engine=engine,
@@ -89,7 +92,9 @@ class HubServices:
                 audit=auth.audit,
                 name_hash=load_personal_data_hasher(settings).name,
             ),
+            webhooks=webhooks,
         )
+        services.events.subscribe(webhooks.sink)
         services.events.subscribe(services.alerts)
         await services.jobs.start(services)
         load_jobs()
@@ -101,6 +106,7 @@ class HubServices:
     async def close(self) -> None:
         if self.scheduling is not None:
             await self.scheduling.stop()
+        await self.webhooks.aclose()
         await self.jobs.stop()
         await self.auth.aclose()
         self.products.assessments.close()

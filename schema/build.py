@@ -29,6 +29,7 @@ from schema.products.query import ProductMutation, ProductQuery
 from schema.supply_chain.query import SupplyChainQuery
 from schema.validation import ThreadedValidation, ValidationResults
 from schema.verification.query import VerificationMutation, VerificationQuery
+from schema.webhooks.query import WebhookMutation, WebhookQuery
 
 FEDERATION_VERSION: Final = "2.5"
 DOCUMENT_CACHE_SIZE = 256
@@ -45,13 +46,21 @@ Query = merge_types(
         MonitoringQuery,
         FinancingQuery,
         AlertQuery,
+        WebhookQuery,
         AuditQuery,
         FederationQuery,
     ),
 )
 Mutation = merge_types(
     "Mutation",
-    (ConsentMutation, ProductMutation, VerificationMutation, FinancingMutation, AlertMutation),
+    (
+        ConsentMutation,
+        ProductMutation,
+        VerificationMutation,
+        FinancingMutation,
+        AlertMutation,
+        WebhookMutation,
+    ),
 )
 
 

@@ -17,6 +17,7 @@ from hub.cli import (
     serve,
     sources,
     sync,
+    webhooks,
 )
 
 # A crash trace must not print local variables: they hold settings, secrets and personal data.
@@ -38,3 +39,4 @@ app.add_typer(consent.app, name="consent")
 app.add_typer(products.app, name="products")
 app.add_typer(audit.app, name="audit")
 app.add_typer(keys.app, name="keys")
+app.add_typer(webhooks.app, name="webhooks")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from auth.consent import ConsentTerms, consent_today
+from hub.webhooks.consent_events import changed_consent_events
 from schema.consent.types import Consent, GrantConsentInput, SourceName
 from schema.context import Info
 from schema.permissions import HasAnyScope, HasScope, requires
@@ -42,6 +43,8 @@ class ConsentMutation:
             evidence_ref=input.evidence_ref,
             terms=ConsentTerms.of(info.context.services.settings),
         )
+        # after the grant committed: a sink's failure is logged by the bus, the grant stands
+        await info.context.services.events.emit(changed_consent_events("consent.granted", records))
         today = consent_today()
         return [Consent.of(record, today) for record in records]
 
@@ -63,5 +66,6 @@ class ConsentMutation:
             credit_code=credit_code,
             sources=[str(source.value) for source in sources],
         )
+        await info.context.services.events.emit(changed_consent_events("consent.withdrawn", records))
         today = consent_today()
         return [Consent.of(record, today) for record in records]
