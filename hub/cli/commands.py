@@ -18,6 +18,7 @@ from hub.cli import (
     sources,
     sync,
     webhooks,
+    worker,
 )
 
 # A crash trace must not print local variables: they hold settings, secrets and personal data.
@@ -31,6 +32,7 @@ app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
 app.command("sandbox")(sandbox.sandbox)
 app.command("sync")(sync.sync)
+app.command("worker")(worker.worker)
 app.command("sources")(sources.sources)
 app.add_typer(db.app, name="db")
 app.add_typer(schema_cmd.app, name="schema")

@@ -12,6 +12,7 @@ import sys
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -21,10 +22,10 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connectors.catalog import load_catalog
 from connectors.config import SourceConfig, SourcesConfigError, load_source_configs
-from connectors.enterprise_listing import EnterpriseListing
 from connectors.source import SourceName
 from foundation.credit_code.checked import checked_credit_code
 from foundation.errors import BadCreditCode
@@ -32,8 +33,10 @@ from foundation.settings import Settings
 from foundation.storage import create_engine, create_session_factory
 from hub.cache import build_cache, close_cache, is_redis
 from hub.cli.settings_option import settings_or_exit
+from hub.connections.consented import consented_firms, count_consented
 from hub.sources.reader import RefreshOutcome, SourceReader
 from hub.sources.sync import (
+    FirmSources,
     ProgressLine,
     Shard,
     SyncSummary,
@@ -59,7 +62,8 @@ class ProgressFormat(StrEnum):
 
 @dataclass(frozen=True)
 class Selection:
-    """Which enterprises to refresh: given codes, every one the sandbox lists, or a file's codes."""
+    """Which enterprises to refresh: given codes, every consented one (in its consented sources), or a
+    file's codes."""
 
     codes: list[str]
     all_enterprises: bool
@@ -73,15 +77,24 @@ class Selection:
             return ["--from-file", str(self.from_file)]
         return ["--", *self.codes]
 
-    async def total(self, configs: dict[SourceName, SourceConfig]) -> int:
+    async def total(self, sessions: async_sessionmaker[AsyncSession], chosen: list[SourceName]) -> int:
+        """How many (firm, source) refreshes the selection makes."""
         if self.all_enterprises:
-            return await EnterpriseListing(configs["registry"]).total()
-        return count_codes_in_file(self.from_file) if self.from_file else len(self.codes)
+            return await count_consented(sessions, chosen, _consent_today())
+        return (count_codes_in_file(self.from_file) if self.from_file else len(self.codes)) * len(chosen)
 
-    def stream(self, configs: dict[SourceName, SourceConfig]) -> AsyncIterator[str]:
+    def stream(
+        self, sessions: async_sessionmaker[AsyncSession], chosen: list[SourceName]
+    ) -> AsyncIterator[str | FirmSources]:
         if self.all_enterprises:
-            return EnterpriseListing(configs["registry"]).codes()
+            return consented_firms(sessions, chosen, _consent_today())
         return codes_from_file(self.from_file) if self.from_file else given_codes(self.codes)
+
+
+def _consent_today() -> date:
+    from auth.consent import consent_today  # with the audit modules: loaded only for --all
+
+    return consent_today()
 
 
 def _chosen_sources(values: list[str] | None) -> list[SourceName]:
@@ -112,7 +125,12 @@ def sync(
         list[str] | None, typer.Argument(metavar="CODE", help="Credit codes to refresh.")
     ] = None,
     all_enterprises: Annotated[
-        bool, typer.Option("--all", help="Every enterprise the sandbox lists (/_sandbox/enterprises).")
+        bool,
+        typer.Option(
+            "--all",
+            help="Every consented (firm, source): each firm some tenant holds a live consent of, in its "
+            "consented sources (the registry, a public register: with any consent).",
+        ),
     ] = False,
     from_file: Annotated[
         Path | None,
@@ -140,6 +158,15 @@ def sync(
         str | None,
         typer.Option("--shard", metavar="K/N", help="Only shard K of N of the codes (stable hash)."),
     ] = None,
+    enqueue: Annotated[
+        bool,
+        typer.Option(
+            "--enqueue",
+            help="Put one refresh job per firm on the job queue (HUB_JOBS_URL=redis://…, run by "
+            "`hub worker`) instead of refreshing here; the jobs refresh consented sources only and keep "
+            "connection states.",
+        ),
+    ] = False,
     progress: Annotated[ProgressFormat, typer.Option("--progress", hidden=True)] = ProgressFormat.bar,
     migrate: Annotated[bool, typer.Option(help="Run database migrations first.")] = True,
 ) -> None:
@@ -151,7 +178,16 @@ def sync(
     only = _parsed_shard(shard)
     if workers > 1 and (only is not None or progress is ProgressFormat.jsonl):
         raise typer.BadParameter("not with --workers (it shards itself)", param_hint="--shard")
+    if enqueue and workers > 1:
+        raise typer.BadParameter(
+            "not with --enqueue (the queue's workers share the jobs)", param_hint="--workers"
+        )
     settings = settings_or_exit()
+    if enqueue and not settings.jobs_url.startswith("redis"):
+        typer.echo(
+            "error: --enqueue needs HUB_JOBS_URL=redis://… (memory:// queues live in the hub)", err=True
+        )
+        raise typer.Exit(2)
     try:
         configs = load_source_configs(settings)
     except SourcesConfigError as error:
@@ -163,8 +199,12 @@ def sync(
         upgrade(settings)
     concurrency = concurrency or settings.sync_concurrency
     problems: list[str] = []
+    if enqueue:
+        firms, refreshes = asyncio.run(_enqueue(settings, chosen, selection, only))
+        typer.echo(f"enqueued {firms} refresh jobs ({refreshes} firm-sources at most)")
+        return
     if workers > 1:
-        summary, problems = asyncio.run(_run_workers(configs, chosen, selection, workers, concurrency))
+        summary, problems = asyncio.run(_run_workers(settings, chosen, selection, workers, concurrency))
     else:
         summary = asyncio.run(_run(settings, configs, chosen, selection, concurrency, only, progress))
     if progress is ProgressFormat.jsonl:
@@ -175,6 +215,29 @@ def sync(
         typer.echo(f"error: {problem}", err=True)
     if summary.failed or problems:
         raise typer.Exit(1)
+
+
+async def _enqueue(
+    settings: Settings, chosen: list[SourceName], selection: Selection, shard: Shard | None
+) -> tuple[int, int]:
+    """Kick a ``refresh.firm`` job per firm of the selection; how many jobs and (firm, source) pairs."""
+    from hub.connections.jobs import refresh_firm_job  # the job's modules: loaded only to enqueue
+    from hub.jobs.queue import JobQueue, build_broker
+
+    engine = create_engine(settings)
+    queue = JobQueue(build_broker(settings))
+    await queue.start(None)  # nothing runs here: the services are the workers'
+    firms = refreshes = 0
+    try:
+        stream = selection.stream(create_session_factory(engine), chosen)
+        async for item in stream if shard is None else codes_in_shard(stream, shard):
+            code, sources = (item, chosen) if isinstance(item, str) else (item[0], list(item[1]))
+            await refresh_firm_job.kiq(code, [str(source) for source in sources])
+            firms, refreshes = firms + 1, refreshes + len(sources)
+    finally:
+        await queue.stop()
+        await engine.dispose()
+    return firms, refreshes
 
 
 def _progress_bar(*, shown: bool = True) -> Progress:
@@ -197,20 +260,19 @@ async def _run(
     shard: Shard | None,
     progress_format: ProgressFormat,
 ) -> SyncSummary:
-    stream = selection.stream(configs)
+    engine = create_engine(settings)
+    sessions = create_session_factory(engine)
+    stream = selection.stream(sessions, chosen)
     total: int | None = None
     if shard is None:
-        total = await selection.total(configs)
+        total = await selection.total(sessions, chosen)
     else:
         stream = codes_in_shard(stream, shard)  # its share of the total is known only at the end
-    engine = create_engine(settings)
     cache = build_cache(settings)
     # A memory cache dies with this process: refreshing it would only hold every record until exit.
-    reader = SourceReader.create(
-        settings, create_session_factory(engine), cache, configs, refresh_cache=is_redis(cache)
-    )
+    reader = SourceReader.create(settings, sessions, cache, configs, refresh_cache=is_redis(cache))
     progress = _progress_bar(shown=progress_format is ProgressFormat.bar)
-    task = progress.add_task("sync", total=None if total is None else total * len(chosen))
+    task = progress.add_task("sync", total=total)
 
     def advance(_code: str, _source: SourceName, _outcome: RefreshOutcome) -> None:
         progress.advance(task)
@@ -231,18 +293,22 @@ async def _run(
 
 
 async def _run_workers(
-    configs: dict[SourceName, SourceConfig],
+    settings: Settings,
     chosen: list[SourceName],
     selection: Selection,
     workers: int,
     concurrency: int,
 ) -> tuple[SyncSummary, list[str]]:
     """Run ``workers`` worker processes, shard k/N each; their summaries added up, and what went wrong."""
-    total = await selection.total(configs)
+    engine = create_engine(settings)
+    try:
+        total = await selection.total(create_session_factory(engine), chosen)
+    finally:
+        await engine.dispose()
     summary = SyncSummary({source: Counter() for source in chosen})
     problems: list[str] = []
     progress = _progress_bar()
-    task = progress.add_task("sync", total=total * len(chosen))
+    task = progress.add_task("sync", total=total)
     arguments = ["--no-migrate", "--progress", "jsonl", "--sources", ",".join(chosen)]
     arguments += ["--concurrency", str(concurrency)]
     processes: list[asyncio.subprocess.Process] = []

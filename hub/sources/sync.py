@@ -76,10 +76,20 @@ class Shard:
         return int.from_bytes(digest[:8], "big") % self.count + 1 == self.index
 
 
-async def codes_in_shard(credit_codes: AsyncIterable[str], shard: Shard) -> AsyncIterator[str]:
-    async for code in credit_codes:
-        if shard.holds(code):
-            yield code
+FirmSources = tuple[str, Sequence[SourceName]]
+"""A firm and the sources to refresh for it (its consented ones: ``hub sync --all``)."""
+
+
+def code_of(item: str | FirmSources) -> str:
+    return item if isinstance(item, str) else item[0]
+
+
+async def codes_in_shard(
+    credit_codes: AsyncIterable[str | FirmSources], shard: Shard
+) -> AsyncIterator[str | FirmSources]:
+    async for item in credit_codes:
+        if shard.holds(code_of(item)):
+            yield item
 
 
 class ProgressLine(BaseModel):
@@ -108,25 +118,28 @@ class ProgressLine(BaseModel):
 
 async def sync_enterprises(
     reader: SourceReader,
-    credit_codes: AsyncIterable[str],
+    credit_codes: AsyncIterable[str | FirmSources],
     *,
     sources: Sequence[SourceName],
     concurrency: int,
     on_refreshed: OnRefreshed | None = None,
 ) -> SyncSummary:
-    """Refresh ``sources`` for every code, ``concurrency`` enterprises at a time."""
+    """Refresh ``sources`` for every code (of a :data:`FirmSources`, those of its sources that are among
+    ``sources``), ``concurrency`` enterprises at a time."""
     summary = SyncSummary({source: Counter() for source in sources})
     codes = aiter(credit_codes)
     next_code_lock = asyncio.Lock()
 
-    async def next_code() -> str | None:
+    async def next_code() -> str | FirmSources | None:
         async with next_code_lock:
             return await anext(codes, None)
 
     async def worker() -> None:
-        while (code := await next_code()) is not None:
-            outcomes = await asyncio.gather(*(reader.refresh(source, code) for source in sources))
-            for source, outcome in zip(sources, outcomes, strict=True):
+        while (item := await next_code()) is not None:
+            code = code_of(item)
+            chosen = sources if isinstance(item, str) else [source for source in sources if source in item[1]]
+            outcomes = await asyncio.gather(*(reader.refresh(source, code) for source in chosen))
+            for source, outcome in zip(chosen, outcomes, strict=True):
                 summary.outcomes[source][outcome] += 1
                 if on_refreshed is not None:
                     on_refreshed(code, source, outcome)

@@ -7,6 +7,7 @@ import asyncio
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -16,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from typer.testing import CliRunner, Result
 
 from connectors.config import write_sandbox_sources_file
-from foundation.storage.models import Snapshot
+from foundation.storage.models import Consent, Snapshot, Tenant
 from hub.cli import app
 from hub.cli.sync import WORKER_COMMAND
 from sandbox.control import SandboxControl
@@ -30,7 +31,7 @@ OUTSIDE_UNIVERSE = "91330100AY4CL12T2Y"
 
 @pytest.fixture(scope="module")
 def small_sandbox() -> Iterator[dict[str, str]]:
-    """Registry and tax over a 24-firm universe: ``--all`` stays quick."""
+    """Registry and tax over a 24-firm universe."""
     runner = SandboxThread(size=UNIVERSE_SIZE, providers=["registry", "tax"])
     yield runner.start()
     runner.stop()
@@ -90,14 +91,58 @@ async def test_codes_then_rerun_writes_nothing_new(
     assert await snapshots(sessions) == {"registry": 3, "tax": 3}
 
 
-async def test_all_enterprises_with_bounded_concurrency(
-    backend: Backend, sources_file: Path, sessions: async_sessionmaker[AsyncSession]
+async def consent(
+    sessions: async_sessionmaker[AsyncSession],
+    codes: list[str],
+    source: str,
+    *,
+    until: date | None = None,
+    withdrawn: bool = False,
 ) -> None:
-    result = await run_sync(backend, sources_file, "--all", "--sources", "registry", "--concurrency", "4")
+    today = date.today()
+    async with sessions.begin() as session:
+        if await session.get(Tenant, "bank-a") is None:
+            session.add(Tenant(id="bank-a", name="Bank A", created_at=datetime.now(UTC)))
+            await session.flush()
+        session.add_all(
+            Consent(
+                tenant_id="bank-a",
+                credit_code=code,
+                source=source,
+                valid_from=today - timedelta(days=30),
+                valid_until=until or today + timedelta(days=30),
+                evidence_ref="doc-1",
+                granted_at=datetime.now(UTC),
+                withdrawn_at=datetime.now(UTC) if withdrawn else None,
+            )
+            for code in codes
+        )
+
+
+async def consent_some(sessions: async_sessionmaker[AsyncSession], urls: dict[str, str]) -> list[str]:
+    """10 of the 24 firms consent (7 to tax only: the registry follows any consent); 2 more did once."""
+    codes = await _codes(urls, UNIVERSE_SIZE)
+    await consent(sessions, codes[:7], "tax")
+    await consent(sessions, codes[7:10], "registry")
+    await consent(sessions, codes[10:11], "tax", withdrawn=True)
+    await consent(sessions, codes[11:12], "registry", until=date.today() - timedelta(days=1))
+    return codes[:10]
+
+
+async def test_all_means_every_consented_firm_and_source(
+    backend: Backend,
+    sources_file: Path,
+    small_sandbox: dict[str, str],
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await consent_some(sessions, small_sandbox)
+    result = await run_sync(backend, sources_file, "--all", "--concurrency", "4")
     assert result.exit_code == 0, result.output
-    assert summary_row(result.stdout, "registry") == [str(UNIVERSE_SIZE), "0", "0", "0"]
-    assert f"{UNIVERSE_SIZE}/{UNIVERSE_SIZE}" in result.stderr  # the progress bar reached the end
-    assert await snapshots(sessions) == {"registry": UNIVERSE_SIZE}
+    assert summary_row(result.stdout, "registry") == ["10", "0", "0", "0"]
+    assert summary_row(result.stdout, "tax") == ["7", "0", "0", "0"]
+    assert summary_row(result.stdout, "electricity") == ["0", "0", "0", "0"]  # nobody consents to it
+    assert "17/17" in result.stderr  # the progress bar reached the end
+    assert await snapshots(sessions) == {"registry": 10, "tax": 7}
 
 
 async def test_firms_a_source_does_not_know_are_counted_and_failures_exit_non_zero(
@@ -151,16 +196,20 @@ async def test_workers_fetch_each_firm_and_source_once(
     assert await snapshots(sessions) == {source: count for source, count in known.items() if count}
 
 
-async def test_shards_split_the_universe(
-    backend: Backend, sources_file: Path, sessions: async_sessionmaker[AsyncSession]
+async def test_shards_split_the_consented_firms(
+    backend: Backend,
+    sources_file: Path,
+    small_sandbox: dict[str, str],
+    sessions: async_sessionmaker[AsyncSession],
 ) -> None:
+    await consent_some(sessions, small_sandbox)
     fetched = []
     for shard in ("1/2", "2/2"):
         result = await run_sync(backend, sources_file, "--all", "--sources", "registry", "--shard", shard)
         assert result.exit_code == 0, result.output
         fetched.append(int(summary_row(result.stdout, "registry")[0]))
-    assert sum(fetched) == UNIVERSE_SIZE and 0 < fetched[0] < UNIVERSE_SIZE
-    assert await snapshots(sessions) == {"registry": UNIVERSE_SIZE}
+    assert sum(fetched) == 10 and 0 < fetched[0] < 10
+    assert await snapshots(sessions) == {"registry": 10}
 
 
 @pytest.mark.parametrize(
@@ -172,6 +221,7 @@ async def test_shards_split_the_universe(
         (("--all", "--shard", "3/2"), "1 <= K <= N"),
         (("--all", "--shard", "half"), "expected K/N"),
         (("--all", "--workers", "2", "--shard", "1/2"), "not with --workers"),
+        (("--all", "--workers", "2", "--enqueue"), "not with --enqueue"),
     ],
 )
 async def test_bad_arguments(
