@@ -57,9 +57,6 @@ class AuditEvent(StrEnum):
     FINANCING_REFUSED = "financing_refused"  # a registration refused (its code; never another tenant's)
     FINANCING_RELEASED = "financing_released"  # a financing released on repayment
     LOAN_REPORTED = "loan_reported"  # a bank's loan outcome, new or updated
-    WEBHOOK_CREATED = "webhook_created"  # hub.webhooks: a tenant's subscription (its id; the URL's digest)
-    WEBHOOK_DELETED = "webhook_deleted"  # a subscription deleted (its pending deliveries dead)
-    WEBHOOK_REDELIVERED = "webhook_redelivered"  # `hub webhooks redeliver`: dead deliveries revived
     ALERT_RULE_SET = "alert_rule_set"  # hub.alerts: a tenant's alert rule stored, a built-in toggled
     ALERTS_EVALUATED = "alerts_evaluated"  # a watched firm's rules evaluated (sources read, new alerts)
     WEBHOOK_CREATED = "webhook_created"  # hub.webhooks: a tenant's subscription (its id; the URL's digest)
