@@ -162,9 +162,9 @@ def sync(
         bool,
         typer.Option(
             "--enqueue",
-            help="Put one refresh job per firm on the job queue (HUB_JOBS_URL=redis://…, run by "
-            "`hub worker`) instead of refreshing here; the jobs refresh consented sources only and keep "
-            "connection states.",
+            help="Put refresh jobs on the job queue (HUB_JOBS_URL=redis://…, run by `hub worker`) "
+            "instead of refreshing here; the jobs refresh consented sources only and keep connection "
+            "states.",
         ),
     ] = False,
     progress: Annotated[ProgressFormat, typer.Option("--progress", hidden=True)] = ProgressFormat.bar,
@@ -200,8 +200,8 @@ def sync(
     concurrency = concurrency or settings.sync_concurrency
     problems: list[str] = []
     if enqueue:
-        firms, refreshes = asyncio.run(_enqueue(settings, chosen, selection, only))
-        typer.echo(f"enqueued {firms} refresh jobs ({refreshes} firm-sources at most)")
+        firms = asyncio.run(_enqueue(settings, chosen, selection, only))
+        typer.echo(f"enqueued the refresh of {firms} firms")
         return
     if workers > 1:
         summary, problems = asyncio.run(_run_workers(settings, chosen, selection, workers, concurrency))
@@ -219,25 +219,23 @@ def sync(
 
 async def _enqueue(
     settings: Settings, chosen: list[SourceName], selection: Selection, shard: Shard | None
-) -> tuple[int, int]:
-    """Kick a ``refresh.firm`` job per firm of the selection; how many jobs and (firm, source) pairs."""
-    from hub.connections.jobs import refresh_firm_job  # the job's modules: loaded only to enqueue
+) -> int:
+    """Kick ``refresh.firms`` jobs for the firms of the selection; how many firms."""
+    from hub.connections.jobs import kick_refreshes  # the jobs' modules: loaded only to enqueue
     from hub.jobs.queue import JobQueue, build_broker
 
     engine = create_engine(settings)
     queue = JobQueue(build_broker(settings))
     await queue.start(None)  # nothing runs here: the services are the workers'
-    firms = refreshes = 0
     try:
         stream = selection.stream(create_session_factory(engine), chosen)
-        async for item in stream if shard is None else codes_in_shard(stream, shard):
-            code, sources = (item, chosen) if isinstance(item, str) else (item[0], list(item[1]))
-            await refresh_firm_job.kiq(code, [str(source) for source in sources])
-            firms, refreshes = firms + 1, refreshes + len(sources)
+        return await kick_refreshes(
+            (item, chosen) if isinstance(item, str) else item
+            async for item in (stream if shard is None else codes_in_shard(stream, shard))
+        )
     finally:
         await queue.stop()
         await engine.dispose()
-    return firms, refreshes
 
 
 def _progress_bar(*, shown: bool = True) -> Progress:

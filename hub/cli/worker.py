@@ -22,6 +22,7 @@ from taskiq.api import run_receiver_task
 
 from foundation.logging import configure_logging, get_logger
 from foundation.settings import Settings
+from hub.cache import is_redis
 from hub.cli.settings_option import settings_or_exit
 from hub.connections.schedule import Scheduling, build_scheduler
 from hub.jobs.queue import job, runs_in_process, services_of
@@ -88,6 +89,8 @@ def worker(
 async def _run(settings: Settings, concurrency: int, *, scheduler: bool) -> None:
     services = await HubServices.start(settings)
     assert not runs_in_process(services.jobs.broker)
+    # A memory cache is this worker's own: records refreshed into it would only be held until exit.
+    services.sources.refresh_cache = is_redis(services.cache)
     redis: Redis = Redis.from_url(settings.jobs_url)
     scheduling = Scheduling(build_scheduler(services, claims=redis)) if scheduler else None
     stop = asyncio.Event()

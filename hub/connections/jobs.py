@@ -1,8 +1,8 @@
 """The refresh jobs on the job queue (:mod:`hub.jobs.queue`), each idempotent.
 
-- ``refresh.firm(credit_code, sources)``: one firm's consented sources refreshed (``hub sync --enqueue``
-  kicks one per firm; a redelivered one refreshes again, harmlessly).
-- ``refresh.due(source)``: every consented firm of a source kicked as ``refresh.firm``; the scheduler kicks
+- ``refresh.firms({credit_code: sources})``: up to 20 firms' consented sources refreshed (``hub sync
+  --enqueue`` kicks them; a redelivered one refreshes again, harmlessly).
+- ``refresh.due(source)``: every consented firm of a source kicked as ``refresh.firms``; the scheduler kicks
   it on the source's cadence (``HUB_REFRESH_CRON``, :mod:`hub.connections.schedule`).
 - ``connections.housekeeping``: daily; consents followed (a pair nobody consents to any more starts its
   retention, one consented again stops it), LINKED pairs not refreshed in their source's window turned
@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import AsyncIterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -22,7 +24,7 @@ from audit.chain import AuditEvent
 from audit.log import AuditEntry, digest
 from auth.consent import consent_today
 from hub.connections.consented import consented_firms
-from hub.connections.refresh import FirmRefresh, refresh_firm, stale_after, status_changed
+from hub.connections.refresh import refresh_firms, stale_after, status_changed
 from hub.connections.status import ConnectionStatus, FetchState
 from hub.connections.store import ConnectionBook, Purged
 from hub.jobs.queue import job, services_of
@@ -31,14 +33,16 @@ if TYPE_CHECKING:
     from hub.services import HubServices
 
 HOUSEKEEPING_CRON = "40 3 * * *"
+FIRMS_PER_JOB = 20  # a job's firms share its database reads and writes; a redelivery redoes at most these
 
 
-@job(task_name="refresh.firm")
-async def refresh_firm_job(
-    credit_code: str, sources: list[str] | None = None, services: Any = TaskiqDepends(services_of)
-) -> dict[str, str]:
-    refreshed: FirmRefresh = await refresh_firm(services, credit_code, sources)
-    return dict(refreshed.outcomes)
+@job(task_name="refresh.firms")
+async def refresh_firms_job(
+    firms: dict[str, list[str]], services: Any = TaskiqDepends(services_of)
+) -> dict[str, int]:
+    """Refresh ``{credit code: sources}`` (consented ones only); how many refreshes had each outcome."""
+    done = await refresh_firms(services, firms)
+    return dict(Counter(outcome for firm in done.values() for outcome in firm.outcomes.values()))
 
 
 @job(task_name="refresh.due")
@@ -47,11 +51,25 @@ async def refresh_due_job(source: str, services: Any = TaskiqDepends(services_of
 
 
 async def kick_due(services: HubServices, sources: list[str], today: date | None = None) -> int:
-    """Kick ``refresh.firm`` for every firm some tenant consents to refresh in ``sources``; how many."""
+    """Kick ``refresh.firms`` for every firm some tenant consents to refresh in ``sources``, up to
+    :data:`FIRMS_PER_JOB` a job; how many firms."""
+    firms = consented_firms(services.sessions, sources, today or consent_today())
+    return await kick_refreshes(firms)
+
+
+async def kick_refreshes(firms: AsyncIterable[tuple[str, Sequence[str]]]) -> int:
+    """Kick ``refresh.firms`` jobs for these (credit code, sources), :data:`FIRMS_PER_JOB` a job; how many
+    firms."""
+    batch: dict[str, list[str]] = {}
     kicked = 0
-    async for credit_code, consented in consented_firms(services.sessions, sources, today or consent_today()):
-        await refresh_firm_job.kiq(credit_code, list(consented))
-        kicked += 1
+    async for credit_code, sources in firms:
+        batch[credit_code] = list(sources)
+        if len(batch) == FIRMS_PER_JOB:
+            await refresh_firms_job.kiq(batch)
+            kicked, batch = kicked + len(batch), {}
+    if batch:
+        await refresh_firms_job.kiq(batch)
+        kicked += len(batch)
     return kicked
 
 

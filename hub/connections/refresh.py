@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from auth.consent import consent_today
 from foundation.settings import Settings
+from hub.connections.consented import refreshed_sources
 from hub.connections.coverage import coverage_of
 from hub.connections.status import FETCH_STATUS, ConnectionStatus, FetchState
 from hub.connections.store import ConnectionBook
@@ -62,8 +63,8 @@ def next_state(
     first_month = previous.first_month if previous else None
     last_month = previous.last_month if previous else None
     content_hash = previous.content_hash if previous else None
-    if refreshed.fetched is not None:
-        first_month, last_month = coverage_of(refreshed.fetched.record)
+    if refreshed.fetched is not None and refreshed.fetched.content_hash != content_hash:
+        first_month, last_month = coverage_of(refreshed.fetched.record)  # the same content: the same months
         content_hash = refreshed.fetched.content_hash
     return FetchState(
         credit_code=credit_code,
@@ -118,30 +119,44 @@ async def refresh_firm(
     today: date | None = None,
     now: datetime | None = None,
 ) -> FirmRefresh:
-    """Refresh the firm's ``sources`` (default: every source the hub reads) that some tenant consents to."""
+    """:func:`refresh_firms` of one firm."""
+    return (await refresh_firms(services, {credit_code: sources}, today=today, now=now))[credit_code]
+
+
+async def refresh_firms(
+    services: HubServices,
+    firms: Mapping[str, Sequence[str] | None],
+    *,
+    today: date | None = None,
+    now: datetime | None = None,
+) -> dict[str, FirmRefresh]:
+    """Refresh each firm's sources (None: every source the hub reads) that some tenant consents to; the
+    firms' consents, states and new states read and written once for the batch."""
     today, now = today or consent_today(), now or datetime.now(UTC)
     book = ConnectionBook(services.sessions)
-    wanted = [
-        source for source in (sources or services.sources.sources) if source in services.sources.sources
-    ]
-    consented = await book.consented_sources(credit_code, wanted, today)
-    todo = [source for source in wanted if source in consented]
-    unconsented = tuple(source for source in wanted if source not in consented)
-    await book.end_consent(credit_code, unconsented, now)
+    readable = services.sources.sources
+    wanted = {code: [s for s in (sources or readable) if s in readable] for code, sources in firms.items()}
+    names = await book.consented_names(list(wanted), today)
+    done = {code: FirmRefresh() for code in wanted}
+    todo: list[tuple[str, str]] = []
+    for code, sources in wanted.items():
+        consented = refreshed_sources(sources, names[code])
+        todo += [(code, source) for source in consented]
+        done[code].unconsented = tuple(source for source in sources if source not in consented)
+    await book.end_consent([(code, source) for code in done for source in done[code].unconsented], now)
     if not todo:
-        return FirmRefresh(unconsented=unconsented)
-    results = await asyncio.gather(*(services.sources.refresh_detail(source, credit_code) for source in todo))
-    previous = await book.states([credit_code])
+        return done
+    results = await asyncio.gather(*(services.sources.refresh_detail(source, code) for code, source in todo))
+    previous = await book.states(list(wanted))
     states: list[FetchState] = []
     events: list[Event] = []
-    for source, refreshed in zip(todo, results, strict=True):
-        before = previous.get((credit_code, source))
-        state = next_state(before, credit_code, source, refreshed, now)
+    for (code, source), refreshed in zip(todo, results, strict=True):
+        before = previous.get((code, source))
+        state = next_state(before, code, source, refreshed, now)
         states.append(state)
         events.extend(e for e in (status_changed(before, state), profile_changed(before, state)) if e)
+        done[code].outcomes[source] = refreshed.outcome
     if events:
         await services.events.emit(events)
     await book.save(states)
-    return FirmRefresh(
-        {source: result.outcome for source, result in zip(todo, results, strict=True)}, unconsented
-    )
+    return done

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from auth.consent import ConsentRecord
 from foundation.storage import as_utc
 from foundation.storage.models import ConnectionState, Consent, Snapshot
-from hub.connections.consented import ConsentRule, consent_rule, live_on, refreshed_sources
+from hub.connections.consented import ConsentRule, consent_rule, live_on
 from hub.connections.status import ConnectionStatus, FetchState
 
 
@@ -92,14 +92,20 @@ class ConnectionBook:
                 found[row.credit_code].append(_consent(row))
         return found
 
-    async def consented_sources(
-        self, credit_code: str, sources: Sequence[str], today: date
-    ) -> frozenset[str]:
-        """Of ``sources``, those some tenant holds a live consent to refresh for the firm."""
-        query = select(Consent.source).distinct().where(Consent.credit_code == credit_code, live_on(today))
+    async def consented_names(self, credit_codes: Sequence[str], today: date) -> dict[str, set[str]]:
+        """Each firm's consent names with a live consent of any tenant, in one query."""
+        found: dict[str, set[str]] = {code: set() for code in credit_codes}
+        if not found:
+            return found
+        query = (
+            select(Consent.credit_code, Consent.source)
+            .distinct()
+            .where(Consent.credit_code.in_(list(found)), live_on(today))
+        )
         async with self._sessions() as session:
-            names = set((await session.scalars(query)).all())
-        return frozenset(refreshed_sources(sources, names))
+            for code, name in await session.execute(query):
+                found[code].add(name)
+        return found
 
     async def save(self, states: Sequence[FetchState]) -> None:
         """Write these states (insert or replace), in one transaction."""
@@ -134,19 +140,19 @@ class ConnectionBook:
                 rows,
             )
 
-    async def end_consent(self, credit_code: str, sources: Sequence[str], now: datetime) -> None:
-        """Record that these pairs of the firm have no live consent any more (their retention starts)."""
-        if not sources:
+    async def end_consent(self, pairs: Sequence[tuple[str, str]], now: datetime) -> None:
+        """Record that these (credit code, source) have no live consent any more (their retention starts)."""
+        if not pairs:
             return
         async with self._sessions.begin() as session:
             await session.execute(
                 update(ConnectionState)
                 .where(
-                    ConnectionState.credit_code == credit_code,
-                    ConnectionState.source.in_(list(sources)),
+                    tuple_(ConnectionState.credit_code, ConnectionState.source).in_(list(pairs)),
                     ConnectionState.consent_ended_at.is_(None),
                 )
                 .values(consent_ended_at=now)
+                .execution_options(synchronize_session=False)
             )
 
     async def follow_consents(self, sources: Sequence[str], today: date, now: datetime) -> None:

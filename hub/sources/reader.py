@@ -90,7 +90,7 @@ class SourceReader:
         self._snapshots = SnapshotWriter(sessions)
         self._memo = RecordMemo(memo_json_chars)
         self._records = RecordCache(cache, self._memo)
-        self._refresh_cache = refresh_cache
+        self.refresh_cache = refresh_cache  # public: a `hub worker` on a memory cache turns it off
 
     @classmethod
     def create(
@@ -206,7 +206,7 @@ class SourceReader:
             credit_code = checked_credit_code(credit_code)
             record = await client.fetch(credit_code)
             fetched, written = await self._store(
-                client, credit_code, record, memo=False, cache=self._refresh_cache, partition=SHARED
+                client, credit_code, record, memo=False, cache=self.refresh_cache, partition=SHARED
             )
             created = (await _snapshot_written(source, written)).created
         except UnknownEnterprise as error:

@@ -29,7 +29,7 @@ from tests.fixtures.backends import REDIS_URL, Backend, require_service
 from tests.schema.conftest import FAST
 
 WORKER = [sys.executable, "-c", "from hub.cli import main; main()", "worker", "--concurrency", "4"]
-FIRMS = 8
+FIRMS = 45  # three jobs (20, 20, 5 firms)
 SOURCES = ("registry", "tax")
 DRAINS: set[asyncio.Task[None]] = set()
 
@@ -117,7 +117,7 @@ async def test_a_killed_workers_jobs_are_done_by_another(
             env=queue_env,
         )
         assert enqueued.exit_code == 0, enqueued.output
-        assert f"enqueued {FIRMS} refresh jobs" in enqueued.stdout
+        assert f"enqueued the refresh of {FIRMS} firms" in enqueued.stdout
         deadline = time.monotonic() + 30
         while clean_sandbox.stats("tax")["total"] == 0:  # the first worker has started its jobs
             assert time.monotonic() < deadline, "no job started"
