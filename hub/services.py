@@ -106,8 +106,8 @@ class HubServices:
     async def close(self) -> None:
         if self.scheduling is not None:
             await self.scheduling.stop()
+        await self.jobs.stop()  # in process: its running jobs finish while the services still stand
         await self.webhooks.aclose()
-        await self.jobs.stop()
         await self.auth.aclose()
         self.products.assessments.close()
         await self.sources.aclose()

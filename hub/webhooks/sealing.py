@@ -4,7 +4,8 @@ and stored encrypted (JWE compact, ``dir`` + AES-256-GCM, joserfc) under the key
 
 The key file holds at least 32 random bytes in hex or base64 (``umask 077; openssl rand -base64 32 >
 webhook-secret.key``); every replica and ``hub worker`` reads the same file. In dev without the setting it
-lives in ``./var/webhook-secret.key`` (created owner-only on first use); prod refuses to start without it.
+lives in ``./var/webhook-secret.key`` (created owner-only on first use); in prod without it webhooks are off
+(``createWebhook`` refused, naming the setting) and the rest of the hub runs.
 Each sealed secret names the key it was sealed under (``kid``, a digest of the key), so a wrong key file is
 reported as such, not as a broken signature at the receiver.
 """
@@ -22,6 +23,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
 
 from connectors.personal_data import KEY_BYTES, parse_key
+from foundation.errors import BadRequest
 from foundation.private_files import write_private_file
 from foundation.settings import Settings
 
@@ -64,15 +66,32 @@ class SecretSeal:
         return plaintext.decode()
 
 
-def key_file_path(settings: Settings) -> Path:
-    """The key file to use, created in dev when missing; prod must name an existing file."""
+NO_KEY: Final = (
+    "webhooks need HUB_WEBHOOK_SECRET_KEY_FILE when HUB_ENV=prod "
+    "(create one: umask 077; openssl rand -base64 32 > webhook-secret.key)"
+)
+
+
+class UnconfiguredSeal(SecretSeal):
+    """Prod without a key file: the hub runs, webhooks are off (creating one is refused, naming the
+    setting), so a deployment that does not use them needs no new file."""
+
+    def __init__(self) -> None:
+        self.kid = ""
+
+    def seal(self, secret: str) -> str:
+        raise BadRequest(NO_KEY, setting="HUB_WEBHOOK_SECRET_KEY_FILE")
+
+    def unseal(self, sealed: str) -> str:
+        raise ValueError(NO_KEY)
+
+
+def key_file_path(settings: Settings) -> Path | None:
+    """The key file to use, created in dev when missing; None in prod without one (webhooks off)."""
     if settings.webhook_secret_key_file is not None:
         return settings.webhook_secret_key_file
     if settings.env == "prod":
-        raise ValueError(
-            "HUB_WEBHOOK_SECRET_KEY_FILE is required when HUB_ENV=prod "
-            "(create one: umask 077; openssl rand -base64 32 > webhook-secret.key)"
-        )
+        return None
     if not DEV_KEY_FILE.exists():
         key = base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode()
         write_private_file(DEV_KEY_FILE, key + "\n", exclusive=True)
@@ -82,6 +101,8 @@ def key_file_path(settings: Settings) -> Path:
 def load_secret_seal(settings: Settings) -> SecretSeal:
     """The seal under the settings' key (blocking file access: call it at start, not per request)."""
     path = key_file_path(settings)
+    if path is None:
+        return UnconfiguredSeal()
     try:
         return SecretSeal(parse_key(path.read_text(encoding="utf-8")))
     except ValueError as error:

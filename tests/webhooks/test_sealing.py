@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from foundation.errors import BadRequest
 from foundation.settings import Settings
 from hub.webhooks.sealing import SecretSeal, load_secret_seal, new_secret
 
@@ -22,9 +23,12 @@ def test_seal_round_trip_and_wrong_key() -> None:
         SecretSeal(secrets.token_bytes(32)).unseal(sealed)
 
 
-def test_prod_needs_the_key_file(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="HUB_WEBHOOK_SECRET_KEY_FILE is required"):
-        load_secret_seal(Settings.model_construct(env="prod", webhook_secret_key_file=None))
+def test_prod_without_the_key_file_runs_with_webhooks_off(tmp_path: Path) -> None:
+    seal = load_secret_seal(Settings.model_construct(env="prod", webhook_secret_key_file=None))
+    with pytest.raises(BadRequest, match="webhooks need HUB_WEBHOOK_SECRET_KEY_FILE"):
+        seal.seal(new_secret())
+    with pytest.raises(ValueError, match="HUB_WEBHOOK_SECRET_KEY_FILE"):
+        seal.unseal("anything")
     short = tmp_path / "short.key"
     short.write_text("abcd")
     with pytest.raises(ValueError, match="at least 32 bytes"):
