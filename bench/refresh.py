@@ -133,7 +133,10 @@ async def run(options: argparse.Namespace) -> str:
         workers = [await start_worker(space, options.concurrency) for _ in range(options.workers)]
         try:
             at_start = [rss_mib(worker.pid) for worker in workers]
-            rounds = [await one_round(space, workers, sandboxes.process.pid, expected) for _ in range(2)]
+            rounds = [
+                await one_round(space, workers, sandboxes.process.pid, expected)
+                for _ in range(options.rounds)
+            ]
             upstream = sum((await sandboxes.requests()).values())
         finally:
             for worker in workers:
