@@ -19,7 +19,14 @@ import os
 import sys
 from dataclasses import dataclass
 
-from bench.harness import HUB_EXECUTABLE, argument_parser, backend_label, start_sandboxes, workspace
+from bench.harness import (
+    HUB_EXECUTABLE,
+    argument_parser,
+    backend_label,
+    prepare_access,
+    start_sandboxes,
+    workspace,
+)
 from bench.report import section, table, write_section
 
 GOAL_WALL_S = 60.0
@@ -39,6 +46,8 @@ class SyncRun:
 async def sync_once(options: argparse.Namespace, size: int) -> SyncRun:
     faults = {"latency_ms": options.latency_ms, "rate_limit_per_s": options.rate_limit}
     async with start_sandboxes(size, faults) as sandboxes, workspace(options, sandboxes.urls) as space:
+        # `hub sync --all` refreshes every consented (firm, source): every firm of the universe consents.
+        await prepare_access(space.settings(), await sandboxes.credit_codes(size))
         report_file = space.directory / "peak.json"
         log_path = space.directory / "sync.log"
         command = [sys.executable, "-m", "bench.peak_rss", str(report_file), HUB_EXECUTABLE, "sync", "--all"]
