@@ -54,7 +54,8 @@ class ConsentRecord:
         return self.withdrawn_at is None and self.valid_from <= today <= self.valid_until
 
 
-def _record(row: Consent) -> ConsentRecord:
+def consent_record(row: Consent) -> ConsentRecord:
+    """A consent row as the rest of the hub sees it."""
     return ConsentRecord(
         id=row.id,
         tenant_id=row.tenant_id,
@@ -194,7 +195,7 @@ class ConsentBook:
             session.add_all(rows)
             await bump_access_version(session)
             await session.flush()
-            records = [_record(row) for row in rows]
+            records = [consent_record(row) for row in rows]
         await self._audit.append(
             [
                 AuditEntry(
@@ -237,7 +238,9 @@ class ConsentBook:
             rows = (await session.scalars(select(Consent).where(Consent.id.in_(ids)))).all() if ids else []
             if ids:
                 await bump_access_version(session)
-            records = sorted((_record(row) for row in rows), key=lambda record: (record.source, record.id))
+            records = sorted(
+                (consent_record(row) for row in rows), key=lambda record: (record.source, record.id)
+            )
         await self._audit.append(
             [
                 AuditEntry(
@@ -281,4 +284,4 @@ class ConsentBook:
         query = select(Consent).where(Consent.tenant_id == tenant_id, Consent.credit_code == credit_code)
         async with self._sessions() as session:
             rows = (await session.scalars(query.order_by(Consent.granted_at.desc(), Consent.id.desc()))).all()
-        return [_record(row) for row in rows]
+        return [consent_record(row) for row in rows]

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, delete, exists, func, select, tuple_, upda
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from auth.consent import ConsentRecord
+from auth.consent import ConsentRecord, consent_record
 from foundation.storage import as_utc
 from foundation.storage.models import ConnectionState, Consent, Snapshot
 from hub.connections.consented import ConsentRule, consent_rule, live_on
@@ -42,20 +42,6 @@ def _state(row: ConnectionState) -> FetchState:
         last_month=row.last_month,
         content_hash=row.content_hash,
         consent_ended_at=as_utc(row.consent_ended_at) if row.consent_ended_at else None,
-    )
-
-
-def _consent(row: Consent) -> ConsentRecord:
-    return ConsentRecord(
-        id=row.id,
-        tenant_id=row.tenant_id,
-        credit_code=row.credit_code,
-        source=row.source,
-        valid_from=row.valid_from,
-        valid_until=row.valid_until,
-        evidence_ref=row.evidence_ref,
-        granted_at=as_utc(row.granted_at),
-        withdrawn_at=as_utc(row.withdrawn_at) if row.withdrawn_at else None,
     )
 
 
@@ -89,7 +75,7 @@ class ConnectionBook:
         query = select(Consent).where(Consent.tenant_id == tenant_id, Consent.credit_code.in_(list(found)))
         async with self._sessions() as session:
             for row in (await session.scalars(query)).all():
-                found[row.credit_code].append(_consent(row))
+                found[row.credit_code].append(consent_record(row))
         return found
 
     async def consented_names(self, credit_codes: Sequence[str], today: date) -> dict[str, set[str]]:
