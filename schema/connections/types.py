@@ -3,28 +3,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import Enum
 
 import strawberry
 
-from hub.connections.status import ConnectionView
+from hub.connections.status import ConnectionStatus, ConnectionView
 
-
-@strawberry.enum(
+# The hub's own enum, exposed as is (one list of statuses).
+strawberry.enum(
+    ConnectionStatus,
     description="Where a (firm, source) connection stands for your tenant. Your consents decide first: "
     "PENDING_CONSENT (you never held one), CONSENT_WITHDRAWN (yours was withdrawn or ended), "
     "CONSENT_EXPIRING (yours ends within 7 days); with a live consent, the hub's refresh: LINKED, "
     "SOURCE_ERROR (the last refresh failed), NOT_FOUND_AT_SOURCE (the source does not know the firm), "
-    "STALE (nothing held yet, or not refreshed within the source's window)."
+    "STALE (nothing held yet, or not refreshed within the source's window).",
 )
-class ConnectionStatus(Enum):
-    LINKED = "LINKED"
-    PENDING_CONSENT = "PENDING_CONSENT"
-    CONSENT_EXPIRING = "CONSENT_EXPIRING"
-    CONSENT_WITHDRAWN = "CONSENT_WITHDRAWN"
-    SOURCE_ERROR = "SOURCE_ERROR"
-    STALE = "STALE"
-    NOT_FOUND_AT_SOURCE = "NOT_FOUND_AT_SOURCE"
 
 
 @strawberry.type(description="Why the last refresh failed.")
@@ -62,7 +54,7 @@ class SourceConnection:
         if fetch is None:
             return cls(
                 source=view.source,
-                status=ConnectionStatus(view.status.value),
+                status=view.status,
                 status_since=view.status_since,
                 last_attempt_at=None,
                 last_success_at=None,
@@ -73,7 +65,7 @@ class SourceConnection:
         held = fetch.first_month is not None or fetch.last_month is not None
         return cls(
             source=view.source,
-            status=ConnectionStatus(view.status.value),
+            status=view.status,
             status_since=view.status_since,
             last_attempt_at=fetch.last_attempt_at,
             last_success_at=fetch.last_success_at,
