@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 from taskiq import TaskiqDepends
-from taskiq.api import run_receiver_task
 
 from foundation.settings import Settings
 from hub.jobs.queue import JobQueue, build_broker, job, runs_in_process, services_of
 from tests.fixtures.backends import REDIS_URL, require_service
+from tests.fixtures.jobs import receiving
 
 SEEN: dict[str, list[str]] = {}
 
@@ -53,15 +53,12 @@ async def test_redis_stream_jobs_run_on_a_receiver() -> None:
     assert not runs_in_process(kicker.broker)
     await kicker.start({"name": "hub"})
     await worker.start({"name": "worker"})
-    receiving = asyncio.create_task(run_receiver_task(worker.broker))
     try:
-        key = uuid.uuid4().hex
-        await remember.kiq(key, "b")
-        assert await wait_for(key, 1) == ["worker:b"]
+        async with receiving(worker.broker, settings):
+            key = uuid.uuid4().hex
+            await remember.kiq(key, "b")
+            assert await wait_for(key, 1) == ["worker:b"]
     finally:
-        receiving.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await receiving
         await kicker.stop()
         await worker.stop()
 

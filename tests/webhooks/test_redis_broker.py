@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import random
 import uuid
 from pathlib import Path
-
-import pytest
-from taskiq.api import run_receiver_task
 
 from auth.clients import register_client
 from auth.principal import ALL_SCOPES, Principal
@@ -17,6 +13,7 @@ from hub.events import Event
 from hub.jobs.queue import runs_in_process
 from hub.services import HubServices
 from tests.fixtures.backends import REDIS_URL, Backend, require_service
+from tests.fixtures.jobs import receiving
 from tests.webhooks.helpers import fresh_path
 from tests.webhooks.receiver import Receiver
 
@@ -37,25 +34,22 @@ async def test_the_redis_broker_delivers_with_retries(
     )
     services = await HubServices.start(settings)
     assert not runs_in_process(services.jobs.broker)
-    receiving = asyncio.create_task(run_receiver_task(services.jobs.broker))
     try:
-        client = await register_client(sessions=services.sessions, tenant_id="bank-a", scopes=ALL_SCOPES)
-        principal = Principal("bank-a", client.client_id, ALL_SCOPES, token_id="t")
-        path = fresh_path()
-        receiver.script(path, 503)
-        created = await services.webhooks.book.create(
-            principal, url=receiver.url(path), events=["alert.created"], credit_codes=None
-        )
-        event = Event(
-            "alert.created", FIRM, {"alertId": "a", "rule": "r", "severity": "LOW"}, tenant_id="bank-a"
-        )
-        await services.events.emit([event])
-        arrivals = await receiver.wait_for(path, 2)
-        assert len({arrival.webhook_id for arrival in arrivals}) == 1
-        [body, _] = receiver.verify(path, created.secret)
-        assert body["data"]["creditCode"] == FIRM
+        async with receiving(services.jobs.broker, settings):
+            client = await register_client(sessions=services.sessions, tenant_id="bank-a", scopes=ALL_SCOPES)
+            principal = Principal("bank-a", client.client_id, ALL_SCOPES, token_id="t")
+            path = fresh_path()
+            receiver.script(path, 503)
+            created = await services.webhooks.book.create(
+                principal, url=receiver.url(path), events=["alert.created"], credit_codes=None
+            )
+            event = Event(
+                "alert.created", FIRM, {"alertId": "a", "rule": "r", "severity": "LOW"}, tenant_id="bank-a"
+            )
+            await services.events.emit([event])
+            arrivals = await receiver.wait_for(path, 2)
+            assert len({arrival.webhook_id for arrival in arrivals}) == 1
+            [body, _] = receiver.verify(path, created.secret)
+            assert body["data"]["creditCode"] == FIRM
     finally:
-        receiving.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await receiving
         await services.close()
