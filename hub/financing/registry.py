@@ -294,9 +294,10 @@ def _financeable(standing: ReceivableStanding, request: FinancingRequest) -> lis
         raise refuse("OVERDUE", "is overdue")
     if standing.holder_code != request.credit_code:
         raise refuse("NOT_HOLDER", f"is not held by {request.credit_code}")
-    if standing.tenor_days > MAX_TENOR_DAYS:
+    flags = tenor_flags(standing.tenor_days)
+    if "RCV_TENOR_GT_12M" in flags:
         raise refuse("RCV_TENOR_GT_12M", f"has a tenor of {standing.tenor_days} days (over 12 months)")
-    return ["RCV_TENOR_GT_6M"] if standing.tenor_days > FLAG_TENOR_DAYS else []
+    return flags
 
 
 def available_fen(retained_fen: int, root_amount_fen: int, own_fen: int, lineage_fen: int) -> int:
@@ -305,11 +306,10 @@ def available_fen(retained_fen: int, root_amount_fen: int, own_fen: int, lineage
     return max(0, min(retained_fen - own_fen, root_amount_fen - lineage_fen))
 
 
-def tenor_flags(standing: ReceivableStanding) -> list[str]:
+def tenor_flags(tenor_days: int) -> list[str]:
     """``RCV_TENOR_GT_6M`` over 6 months (flagged), ``RCV_TENOR_GT_12M`` over 12 (not financeable)."""
-    if standing.tenor_days > MAX_TENOR_DAYS:
-        return ["RCV_TENOR_GT_6M", "RCV_TENOR_GT_12M"]
-    return ["RCV_TENOR_GT_6M"] if standing.tenor_days > FLAG_TENOR_DAYS else []
+    limits = (("RCV_TENOR_GT_6M", FLAG_TENOR_DAYS), ("RCV_TENOR_GT_12M", MAX_TENOR_DAYS))
+    return [flag for flag, limit in limits if tenor_days > limit]
 
 
 def _lock(connection: Connection, key: str) -> None:

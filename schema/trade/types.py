@@ -12,6 +12,7 @@ import strawberry
 from connectors.records import Fetched
 from connectors.records import Order as OrderRecord
 from connectors.records import Receivable as ReceivableRecord
+from hub.financing.registry import tenor_flags
 from hub.profiles import trade
 from hub.profiles.trade import tenor_days
 from schema.context import Info
@@ -84,10 +85,7 @@ class Receivable:
         "(not financeable)."
     )
     def flags(self) -> list[str]:
-        days = self.tenor_days
-        if days is None:
-            return []
-        return [flag for flag, limit in (("RCV_TENOR_GT_6M", 183), ("RCV_TENOR_GT_12M", 366)) if days > limit]
+        return [] if self.tenor_days is None else tenor_flags(self.tenor_days)
 
     @strawberry.field(description="Where it stands on the platform now (asked live); null if not listed.")
     async def status(self, info: Info) -> ReceivableStatus | None:
