@@ -12,7 +12,7 @@ from hub.financing.loans import LoanInput as LoanRequest
 from hub.financing.money import checked_yuan, yuan_of
 from hub.financing.registry import FinancingRequest, Registered
 from schema.context import Info
-from schema.financing.types import Financing, FinancingInput, FinancingStatus, Loan, LoanInput
+from schema.financing.types import Financing, FinancingInput, Loan, LoanInput
 from schema.permissions import HasScope, requires
 
 WRITE = "financing:write"
@@ -44,18 +44,19 @@ class FinancingQuery:
         codes = [checked_credit_code(str(code)) for code in credit_codes or []]
         rows = await context.services.financing.financings(context.principal, codes or None)
         return [
-            Financing(
-                id=strawberry.ID(row.id),
-                receivable_no=row.receivable_no,
-                credit_code=strawberry.ID(row.credit_code),
-                amount_yuan=yuan_of(row.amount_fen),
-                registration_no=row.registration_no,
-                product=row.product,
-                status=FinancingStatus(row.status),
-                created_at=row.created_at,
-                released_at=row.released_at,
-                available_yuan=yuan_of(0),
-                warnings=[],
+            Financing.of(
+                Registered(
+                    row.id,
+                    row.receivable_no,
+                    row.credit_code,
+                    yuan_of(row.amount_fen),
+                    row.registration_no,
+                    row.product,
+                    row.status,
+                    row.created_at,
+                    row.released_at,
+                    yuan_of(0),
+                )
             )
             for row in rows
         ]
