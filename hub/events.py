@@ -78,7 +78,12 @@ EVENT_TYPES: Final[Mapping[str, EventType]] = {
         EventType(
             "assessment.changed",
             "A firm's decision under one of the tenant's products changed.",
-            {"product": "the product", "version": "its version", "decision": "the new decision"},
+            {
+                "product": "the product's key",
+                "version": "the version that decided",
+                "decision": "the new decision",
+                "previous": "the decision of the tenant's assessment before",
+            },
             source_bound=False,
         ),
     )

@@ -19,6 +19,7 @@ from hub.financing.loans import LoanBook
 from hub.financing.registry import FinancingRegistry, standing_asker
 from hub.jobs.queue import JobQueue, build_broker, runs_in_process
 from hub.personal_data import load_personal_data_hasher
+from hub.products.monitoring import Reassessment
 from hub.products.service import ProductService
 from hub.products.store import AssessmentBook, ProductBook
 from hub.profiles.builder import ProfileBuilder
@@ -78,6 +79,7 @@ class HubServices:
                 name_hash=load_personal_data_hasher(settings).name,
                 latest_ttl_s=settings.access_refresh_ms / 1000,
                 verification_parameters=verification.overrides,
+                events=events,
             ),
             verification=verification,
             financing=FinancingRegistry(engine, auth.audit, standing_asker(sources)),
@@ -96,6 +98,7 @@ class HubServices:
         )
         services.events.subscribe(webhooks.sink)
         services.events.subscribe(services.alerts)
+        services.events.subscribe(Reassessment(services.alerts.book))
         await services.jobs.start(services)
         load_jobs()
         if runs_in_process(services.jobs.broker):  # embedded default: no `hub worker` schedules for it

@@ -19,9 +19,10 @@ from cachetools import LRUCache, TTLCache
 
 from audit.chain import AuditEvent
 from audit.log import AuditEntry, AuditLog
-from auth.principal import Principal
+from auth.principal import READ_SCOPES, Principal
 from connectors.records import Record
 from foundation.errors import BadRequest, ReplayMismatch, SnapshotExpired
+from hub.events import Event, EventBus
 from hub.metrics import ASSESSMENT_SECONDS, ASSESSMENTS
 from hub.products.assessment import FirmInputs, Outcome, evaluate_product
 from hub.products.documents import CompiledProduct, compile_product, document_hash
@@ -35,6 +36,9 @@ COMPILED_KEPT = 256
 MAX_SIMULATED_VERSIONS = 5
 SIMULATION_CHUNK = 250
 """Firms read and evaluated together in a simulation: bounded memory, batched reads."""
+MONITOR = "monitoring"
+"""The client id a reassessment reads and assesses as: the tenant's, with every source scope (the firm's
+consents to the tenant decide what it reads)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +83,7 @@ class ProductService:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         latest_ttl_s: float = 0.25,
         verification_parameters: Callable[[str], Awaitable[dict[str, dict[str, float]]]] | None = None,
+        events: EventBus | None = None,
     ) -> None:
         """``latest_ttl_s``: how long a process may keep using the latest version it read of a key after
         another process published a newer one (a publish here counts at once); an assessment always names
@@ -88,6 +93,7 @@ class ProductService:
         self._audit = audit
         self._turns = turns
         self._verification_parameters = verification_parameters
+        self._events = events
         self._name_hash = name_hash
         self.clock = clock
         self._compiled: LRUCache[tuple[str, str, int], CompiledProduct] = LRUCache(COMPILED_KEPT)
@@ -179,8 +185,17 @@ class ProductService:
         audit_into: list[AuditEntry] | None = None,
     ) -> list[Assessed]:
         """Evaluate the version on each firm, store every assessment (one transaction) and audit each
-        (``trace=False``: the rules' trace is not made; it is never stored, a replay makes it again)."""
+        (``trace=False``: the rules' trace is not made; it is never stored, a replay makes it again).
+        A decision other than the tenant's previous one on the firm under this product is announced
+        (``assessment.changed``)."""
         product = self.compiled(version)
+        previous = (
+            await self.assessments.latest_decisions(
+                principal.tenant_id, [firm.credit_code for firm in firms], version.key
+            )
+            if self._events is not None
+            else {}
+        )
         evaluated_at = self.clock()
         made = [
             Assessed(
@@ -243,6 +258,44 @@ class ProductService:
             audit_into.extend(entries)  # appended by the caller with the operation's data accesses
         else:
             await self._audit.append(entries)
+        changed = [
+            Event(
+                "assessment.changed",
+                assessed.credit_code,
+                {
+                    "product": version.key,
+                    "version": version.version,
+                    "decision": assessed.outcome.decision,
+                    "previous": before,
+                },
+                tenant_id=principal.tenant_id,
+            )
+            for assessed in made
+            if (before := previous.get((assessed.credit_code, version.key))) is not None
+            and before != assessed.outcome.decision
+        ]
+        if changed and self._events is not None:
+            await self._events.emit(changed)
+        return made
+
+    async def reassess(
+        self,
+        tenant_id: str,
+        credit_code: str,
+        reader: RecordReading,
+        consents: ConsentReading,
+        *,
+        settle: Callable[[Sequence[tuple[str, str]]], Any] | None = None,
+    ) -> list[Assessed]:
+        """The firm assessed again under the latest version of every product the tenant has assessed it
+        under (monitoring after a change of its records); a changed decision is announced by ``assess``."""
+        keys = sorted({key for _, key in await self.assessments.latest_decisions(tenant_id, [credit_code])})
+        principal = Principal(tenant_id, MONITOR, READ_SCOPES)
+        made: list[Assessed] = []
+        for key in keys:
+            version, compiled = await self.product(tenant_id, key)  # versions are never deleted
+            firms = await self.read(reader, consents, principal, [compiled], [credit_code])
+            made += await self.assess(principal, version, [firms[credit_code]], settle=settle, trace=False)
         return made
 
     async def replay(self, principal: Principal, assessment_id: str, snapshots: SnapshotSource) -> Assessed:

@@ -287,6 +287,28 @@ class AssessmentBook:
         async with self._sessions() as session, session.begin():
             await session.execute(insert(Assessment), rows)
 
+    async def latest_decisions(
+        self, tenant_id: str, credit_codes: Sequence[str], product_key: str | None = None
+    ) -> dict[tuple[str, str], str]:
+        """(firm, product key) → the decision of the tenant's newest assessment of it (of ``product_key``
+        only, when given): what a new assessment is compared with to tell ``assessment.changed``."""
+        if not credit_codes:
+            return {}
+        newest = func.row_number().over(
+            partition_by=(Assessment.credit_code, Assessment.product_key),
+            order_by=Assessment.evaluated_at.desc(),
+        )
+        ranked = select(
+            Assessment.credit_code, Assessment.product_key, Assessment.decision, newest.label("rank")
+        ).where(Assessment.tenant_id == tenant_id, Assessment.credit_code.in_(list(credit_codes)))
+        if product_key is not None:
+            ranked = ranked.where(Assessment.product_key == product_key)
+        inner = ranked.subquery()
+        query = select(inner.c.credit_code, inner.c.product_key, inner.c.decision).where(inner.c.rank == 1)
+        async with self._sessions() as session:
+            rows = (await session.execute(query)).all()
+        return {(code, key): decision for code, key, decision in rows}
+
     async def get(self, tenant_id: str, assessment_id: str) -> StoredAssessment:
         async with self._sessions() as session:
             row = await session.get(Assessment, assessment_id)
