@@ -138,7 +138,8 @@ class AlertService:
         if watched is None:
             return []
         now = self.clock()
-        rules = [view for view in await self.rules(tenant_id) if view.enabled and view.compiled is not None]
+        enabled = [view for view in await self.rules(tenant_id) if view.enabled]
+        rules = [view for view in enabled if view.compiled is not None]  # the composite has no graph
         principal = Principal(tenant_id, EVALUATOR, READ_SCOPES)
         sets = fact_sets()
         every = frozenset(namespace for namespace in sets if namespace not in NOT_IN_RULES)
@@ -172,7 +173,7 @@ class AlertService:
             is not None
         ]
         added = await self.book.add(tenant_id, credit_code, firings, now)
-        if any(view.name == COMPOSITE for view in rules):
+        if any(view.name == COMPOSITE for view in enabled):
             added += await self._composite(tenant_id, credit_code, now)
         await self.book.set_baseline(tenant_id, credit_code, _baseline(previous, facts))
         await self._audit.append(

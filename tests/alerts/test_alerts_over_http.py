@@ -144,3 +144,29 @@ async def test_an_invalid_rule_is_refused_naming_the_fact(graph: Graph) -> None:
     answer = await graph.query(SET_RULE, {"name": "bad", "document": document, "enabled": True})
     assert answer["errors"][0]["extensions"]["code"] == "ALERT_RULE_INVALID"
     assert "tax.nope" in answer["errors"][0]["message"]
+
+
+async def test_two_sources_deteriorating_fire_the_composite_once(graph: Graph) -> None:
+    code = code_of("electricity-arrears")  # arrears on its bills, and a tax grade B
+    await graph.consent([code])
+    await ok(graph, WATCH, {"codes": [code]})
+    await graph.services.alerts.book.set_baseline(TENANT, code, {"tax": {"grade": "A"}})
+    fired = {alert["rule"]: alert for alert in await evaluate(graph, code)}
+    assert fired["electricity-arrears"]["details"]["sources"] == ["electricity"]
+    assert fired["tax-grade-downgrade"]["severity"] == "MEDIUM"  # A to B
+    composite = fired["sources-deteriorating"]
+    assert composite["severity"] == "HIGH"
+    assert composite["details"]["windowDays"] == 60
+    assert {alert["rule"] for alert in composite["details"]["alerts"]} == {
+        "electricity-arrears",
+        "tax-grade-downgrade",
+    }
+    assert await evaluate(graph, code) == []  # the same day: the composite is not raised again
+
+
+async def test_one_source_deteriorating_is_not_the_composite(graph: Graph) -> None:
+    code = code_of("electricity-arrears")
+    await graph.consent([code], ["registry", "electricity"])
+    await ok(graph, WATCH, {"codes": [code]})
+    rules = {alert["rule"] for alert in await evaluate(graph, code)}
+    assert "electricity-arrears" in rules and "sources-deteriorating" not in rules
