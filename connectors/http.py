@@ -8,7 +8,8 @@
 
 httpx's transport retries cover connect errors only, so retries are tenacity's; the limits sit on the
 transport because a client given ``transport=`` ignores its own ``limits``; httpx timeouts are per
-operation, so ``asyncio.timeout`` bounds one logical request including all its retries.
+operation, so ``asyncio.timeout`` bounds one logical request including all its retries. Within a request
+(:mod:`connectors.deadline`) no retry starts whose wait would end past the request's deadline.
 """
 
 from __future__ import annotations
@@ -35,8 +36,10 @@ from tenacity import (
     stop_after_attempt,
     wait_exponential_jitter,
 )
+from tenacity.stop import stop_base
 
 from connectors.config import SourceConfig
+from connectors.deadline import current_deadline
 from connectors.network import AsyncioBackend
 from foundation.errors import SourceUnavailable, UpstreamRejected
 
@@ -140,6 +143,15 @@ def provider_error_code(response: httpx.Response) -> str:
     return str(error)[:64] if error else "unknown"
 
 
+class PastRequestDeadline(stop_base):
+    """Stop when the wait before the next attempt would end past the request's deadline (tenacity runs
+    the wait before the stop, so ``upcoming_sleep`` is the wait this attempt would take)."""
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        deadline = current_deadline()
+        return deadline is not None and deadline.left() <= retry_state.upcoming_sleep
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     attempts: int
@@ -193,7 +205,7 @@ async def send(
             except Exception as error:
                 first: Exception | None = error
             retrying = AsyncRetrying(
-                stop=stop_after_attempt(policy.attempts),
+                stop=stop_after_attempt(policy.attempts) | PastRequestDeadline(),
                 wait=policy.wait_s,
                 retry=retry_if_exception(policy.is_retryable),
                 reraise=True,

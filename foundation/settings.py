@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     max_tokens: int = Field(default=2000, ge=10)
     max_query_cost: int = Field(default=20000, ge=1)
     max_batch_size: int = Field(default=100, ge=1, le=1000)
+    # Reads answer by a deadline: a source still fetching by then is served from its last snapshot (stale)
+    # or SOURCE_UNAVAILABLE, its fetch finishing in the background (hub.sources, connectors.deadline). A
+    # profile's source fields (enterprise, enterprises, _entities) by the first; every other read of a
+    # request (assessments, verification, simulations, supply chains, over many firms) by the second.
+    read_deadline_s: float = Field(default=1.5, gt=0, le=600)
+    request_deadline_s: float = Field(default=30.0, gt=0, le=3600)
 
     # OAuth 2 and access.
     issuer: str | None = None

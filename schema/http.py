@@ -28,6 +28,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
 from auth.principal import Principal
+from connectors.deadline import read_deadline
 from foundation.errors import BadRequest
 from foundation.settings import Settings
 from schema.answer_cache import AnswerCache
@@ -99,7 +100,8 @@ class GraphQLView(GraphQL[Context, None]):
         """Run the request with strawberry's view; the answer's status and content type set."""
         media_type = exchange.result_media_type
         try:
-            response = await self.run(request)
+            with read_deadline(self.settings.request_deadline_s):
+                response = await self.run(request)
         except HTTPException as refusal:
             if isinstance(refusal.__cause__, InvalidOperationTypeError):
                 # A mutation over GET: the spec's answer is 405, pointing at POST.
@@ -150,6 +152,7 @@ class GraphQLView(GraphQL[Context, None]):
                 consents=services.auth,
                 principal=principal,
                 max_batch=self.settings.max_batch_size,
+                deadline_s=self.settings.read_deadline_s,
             ),
             accesses=DataAccessLog(),
         )

@@ -15,6 +15,7 @@ from strawberry.dataloader import DataLoader
 
 from auth.principal import Principal
 from connectors.catalog import load_catalog
+from connectors.deadline import read_deadline
 from connectors.records import Fetched
 from connectors.source import SourceName
 from foundation.errors import HubError
@@ -52,10 +53,19 @@ class Loaders:
 
 
 def _source_loader(
-    reader: SourceReading, source: SourceName, max_batch: int, read: RecordVersions, tenant: str
+    reader: SourceReading,
+    source: SourceName,
+    max_batch: int,
+    read: RecordVersions,
+    tenant: str,
+    deadline_s: float | None,
 ) -> DataLoader[str, Fetched[Any]]:
     async def load(credit_codes: list[str]) -> list[Fetched[Any] | BaseException]:
-        found = await reader.get_many(source, credit_codes, tenant=tenant)
+        if deadline_s is None:
+            found = await reader.get_many(source, credit_codes, tenant=tenant)
+        else:
+            with read_deadline(deadline_s):  # a profile's field waits this long for its source at most
+                found = await reader.get_many(source, credit_codes, tenant=tenant)
         for code, fetched in found.items():
             if isinstance(fetched, Fetched) and not fetched.stale:
                 read[(source, code)] = (fetched.content_hash, fetched.fetched_at.isoformat())
@@ -75,12 +85,18 @@ def _consent_loader(
 
 
 def create_loaders(
-    *, reader: SourceReading, consents: ConsentReading, principal: Principal, max_batch: int
+    *,
+    reader: SourceReading,
+    consents: ConsentReading,
+    principal: Principal,
+    max_batch: int,
+    deadline_s: float | None = None,
 ) -> Loaders:
+    """``deadline_s``: how long a source's reads may take (None: as long as the request's deadline)."""
     read: RecordVersions = {}
     return Loaders(
         sources={
-            source: _source_loader(reader, source, max_batch, read, principal.tenant_id)
+            source: _source_loader(reader, source, max_batch, read, principal.tenant_id, deadline_s)
             for source in load_catalog().names
         },
         consents=_consent_loader(consents, principal, max_batch),

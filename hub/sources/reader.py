@@ -6,6 +6,7 @@
       → connector fetch                    bounded per source, retries, circuit breaker
       → cache → Fetched(stale=False)       the snapshot (idempotent by hash) is written behind the answer
       upstream failed → latest snapshot → Fetched(stale=True), or SourceUnavailable when there is none
+      request's deadline passed → the same, while the fetch goes on and fills the cache for the next read
 
 The cache and the database support the upstream data, they never stand in its way: a cache error is a
 miss and a failed snapshot write still returns what the upstream said (both logged). Snapshot writes go
@@ -32,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from connectors.breaker import CircuitBreakers, CircuitState
 from connectors.catalog import load_connectors
 from connectors.config import SourceConfig, load_source_configs
+from connectors.deadline import Deadline, current_deadline
 from connectors.records import Fetched, Record
 from connectors.source import SourceName
 from connectors.upstream import SourceClient, Upstream, build_source_clients
@@ -189,10 +191,32 @@ class SourceReader:
     async def _load_or_error(
         self, client: SourceClient[Any], credit_code: str, partition: str
     ) -> Fetched[Any] | HubError:
+        deadline = current_deadline()
         try:
-            return await self._shared_load(client, credit_code, partition)
+            if deadline is None:
+                return await self._shared_load(client, credit_code, partition)
+            try:
+                # The flight is shielded: on timeout it goes on and lands in the cache for the next read.
+                return await asyncio.wait_for(
+                    self._shared_load(client, credit_code, partition), max(deadline.left(), 0.0)
+                )
+            except TimeoutError:
+                return await self._past_deadline(client, credit_code, deadline)
         except HubError as error:
             return error
+
+    async def _past_deadline(
+        self, client: SourceClient[Any], credit_code: str, deadline: Deadline
+    ) -> Fetched[Any]:
+        """The upstream has not answered by the request's deadline: its last snapshot, stale, or
+        SOURCE_UNAVAILABLE."""
+        source = client.connector.name
+        reason = f"no answer within the request's {deadline.seconds:g} s deadline"
+        stale = await self._stale(client, credit_code)
+        if stale is None:
+            raise SourceUnavailable(source, reason)
+        log.warning("serving_stale", source=source, credit_code=credit_code, reason=reason)
+        return stale
 
     async def refresh(self, source: SourceName, credit_code: str) -> RefreshOutcome:
         """Fetch from the upstream bypassing the cache (for ``hub sync``); no stale fallback."""

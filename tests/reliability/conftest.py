@@ -9,7 +9,7 @@ cache but do share the database, as two replicas would.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -73,15 +73,18 @@ def codes(clean_sandbox: SandboxControl) -> list[str]:
 async def start_hub(
     backend: Backend, tmp_path: Path, clean_sandbox: SandboxControl, codes: list[str], engine: object
 ) -> AsyncIterator[HubFactory]:
-    """``async with start_hub(**source_overrides) as hub``: a hub whose tenant every firm of ``codes``
-    consented to. ``engine`` (unused here) empties the PostgreSQL tables after the test."""
+    """``async with start_hub(hub_settings, **source_overrides) as hub``: a hub whose tenant every firm of
+    ``codes`` consented to. ``engine`` (unused here) empties the PostgreSQL tables after the test."""
     key_file = tmp_path / "signing-keys.json"
     rotate_key_file(key_file, token_ttl_s=900)
     used: list[Settings] = []
     client: list[ClientCredentials] = []
 
     @asynccontextmanager
-    async def start(**source_overrides: object) -> AsyncIterator[RunningHub]:
+    async def start(
+        hub: Mapping[str, object] | None = None, **source_overrides: object
+    ) -> AsyncIterator[RunningHub]:
+        """``hub``: settings of the hub itself (``read_deadline_s``…); the rest: every source's config."""
         directory = tmp_path / f"hub-{len(used)}"
         directory.mkdir()
         sources = write_sandbox_sources_file(
@@ -91,7 +94,7 @@ async def start_hub(
             sources_file=sources,
             signing_key_file=key_file,
             cache_namespace=f"test-{uuid.uuid4().hex[:12]}",
-            **UNLIMITED_RATE,
+            **{**UNLIMITED_RATE, **(hub or {})},
         )
         used.append(settings)
         if not client:
