@@ -23,8 +23,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict foundation audit hub schema connectors auth sandbox
 
+# One pytest worker per CPU (pytest-xdist); a module's tests stay on one worker, so its module-scoped
+# fixtures (a sandbox universe, a demo) are built once. `.venv/bin/pytest` alone runs in one process.
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadscope
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
