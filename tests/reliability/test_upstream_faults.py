@@ -106,7 +106,8 @@ async def test_a_provider_that_never_answers_costs_one_deadline(
         answer = await hub.query(PROFILE, code=codes[12])
         elapsed = time.perf_counter() - started
 
-    assert elapsed < 0.8 + 1.0, f"the query took {elapsed:.2f} s with a 0.8 s deadline"
+    # The provider hangs for 10 s; the margin over the deadline is for a loaded CI machine (1.85 s seen).
+    assert elapsed < 0.8 + 2.5, f"the query took {elapsed:.2f} s with a 0.8 s deadline"
     assert answer.status == 200
     assert answer.data["enterprise"]["logistics"] is None
     assert answer.codes_at("enterprise", "logistics") == {"SOURCE_UNAVAILABLE"}
