@@ -1,13 +1,15 @@
 """Webhook deliveries: 10,000 to a local receiver, and an event's emission to its delivery.
 
 A hub's services start on a fresh database (in this process, the job queue in memory, or Redis with a
-receiver task as ``hub worker`` runs it); a receiver (starlette on uvicorn, in a process of its own)
+receiver task as ``hub worker`` runs it, or with ``--workers N`` that many ``hub worker`` processes
+doing the deliveries while this process only emits, as production runs it); a receiver (starlette on
+uvicorn, in a process of its own)
 verifies every signature with standardwebhooks and counts webhook-ids. Throughput: 10 subscriptions of
 one tenant are told 1,000 ``alert.created`` events, emitted 100 at a time: 10,000 deliveries, timed from
 the first emission until every one has arrived and is recorded DELIVERED. Latency: 200 events emitted one
 at a time (20 ms apart) to one subscription, each timed from ``emit`` to its arrival at the receiver.
 
-    .venv/bin/python -m bench.webhooks [--postgres] [--redis] [--write]
+    .venv/bin/python -m bench.webhooks [--postgres] [--redis [--workers N]] [--write]
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ import argparse
 import asyncio
 import contextlib
 import multiprocessing
+import os
 import random
 import secrets
+import signal
 import socket
+import sys
 import tempfile
 import threading
 import time
@@ -42,7 +47,9 @@ from bench.harness import argument_parser, free_port
 from bench.report import ms, percentile, run_and_report, section, table
 from foundation.credit_code import generate
 from foundation.settings import Settings
+from foundation.signing_keys import rotate_key_file
 from foundation.storage.models import Base, WebhookDelivery
+from hub.cli.worker import READY
 from hub.events import Event
 from hub.services import HubServices
 
@@ -233,22 +240,30 @@ async def run(options: argparse.Namespace) -> str:
             with tempfile.TemporaryDirectory() as keys:
                 key_file = Path(keys) / "webhook-secret.key"
                 key_file.write_text(secrets.token_hex(32))
-                settings = Settings(
-                    database_url=database_url,
-                    jobs_url=REDIS_URL if options.redis else "memory://",
-                    cache_url=REDIS_URL if options.redis else "memory://",
-                    cache_namespace=f"bench-{uuid.uuid4().hex[:8]}",
-                    webhook_secret_key_file=key_file,
-                    signing_key_file=None,
-                )
+                signing_keys = Path(keys) / "signing-keys.json"
+                rotate_key_file(signing_keys, token_ttl_s=900)
+                personal_key = Path(keys) / "personal-data.key"
+                personal_key.write_text(secrets.token_hex(32))
+                values: dict[str, Any] = {
+                    "database_url": database_url,
+                    "jobs_url": REDIS_URL if options.redis else "memory://",
+                    "cache_url": REDIS_URL if options.redis else "memory://",
+                    "cache_namespace": f"bench-{uuid.uuid4().hex[:8]}",
+                    "webhook_secret_key_file": key_file,
+                    "personal_data_key_file": personal_key,
+                    "signing_key_file": signing_keys,
+                    "log_level": "WARNING",
+                }
+                settings = Settings(**values)
                 services = await HubServices.start(settings)
                 worker = None
-                if options.redis:
+                if options.redis and not options.workers:
                     from taskiq.api import run_receiver_task
 
                     worker = asyncio.create_task(run_receiver_task(services.jobs.broker))
                 try:
-                    found = await measure(services, receiver)
+                    async with hub_workers(values, options.workers if options.redis else 0, Path(keys)):
+                        found = await measure(services, receiver)
                 finally:
                     if worker is not None:
                         worker.cancel()
@@ -282,19 +297,81 @@ async def run(options: argparse.Namespace) -> str:
         f"{found['duplicates']} duplicate arrivals (by webhook-id)."
     )
     database_label = "PostgreSQL" if options.postgres else "SQLite"
-    queue_label = (
-        "Redis stream broker + one in-process receiver task" if options.redis else "in-memory broker"
-    )
+    if not options.redis:
+        queue_label, where = "in-memory broker", "hub services in one process"
+    elif options.workers:
+        queue_label = f"Redis stream broker + {options.workers} `hub worker` process(es)"
+        where = "this process emits, the workers deliver"
+    else:
+        queue_label, where = (
+            "Redis stream broker + one in-process receiver task",
+            "hub services in one process",
+        )
     conditions = (
-        f"{database_label}, {queue_label}; hub services in one process, the receiver (uvicorn) in another; "
+        f"{database_label}, {queue_label}; {where}, the receiver (uvicorn) in another; "
         f"{SUBSCRIPTIONS} subscriptions × {EVENTS} events, emitted {EMIT_BATCH} at a time"
     )
-    return section("webhooks", "Webhook deliveries", body, conditions)
+    return section(section_name(options), "Webhook deliveries", body, conditions)
+
+
+def section_name(options: argparse.Namespace) -> str:
+    """A section per configuration: the embedded default, PostgreSQL + Redis in one process, with workers."""
+    name = "webhooks"
+    if options.postgres and options.redis:
+        name += "-postgres-redis"
+    if options.redis and options.workers:
+        name += f"-{options.workers}-workers"
+    return name
+
+
+@contextlib.asynccontextmanager
+async def hub_workers(values: dict[str, Any], count: int, directory: Path) -> AsyncIterator[None]:
+    """``count`` ``hub worker --no-scheduler`` processes on these settings, ready, stopped after."""
+    environment = {**os.environ, **{f"HUB_{key.upper()}": str(value) for key, value in values.items()}}
+    command = [str(Path(sys.executable).with_name("hub")), "worker", "--no-scheduler"]
+    processes = []
+    try:
+        for _ in range(count):
+            process = await asyncio.create_subprocess_exec(
+                *command,
+                cwd=directory,
+                env=environment,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
+            )
+            processes.append(process)
+            said = b""
+            assert process.stdout is not None
+            async with asyncio.timeout(60):
+                while READY.encode() not in said:
+                    line = await process.stdout.readline()
+                    if not line:
+                        raise RuntimeError(f"hub worker stopped: {said.decode(errors='replace')}")
+                    said += line
+            # its later output is not read: drop it rather than let the pipe fill up
+            asyncio.get_running_loop().create_task(_discard(process))
+        yield
+    finally:
+        for process in processes:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes:
+            await process.wait()
+
+
+async def _discard(process: asyncio.subprocess.Process) -> None:
+    assert process.stdout is not None
+    while await process.stdout.read(65536):
+        pass
 
 
 def main() -> None:
     parser = argument_parser(__doc__)
-    run_and_report("webhooks", run, parser.parse_args())
+    parser.add_argument(
+        "--workers", type=int, default=0, help="with --redis: deliveries on this many `hub worker` processes"
+    )
+    options = parser.parse_args()
+    run_and_report(section_name(options), run, options)
 
 
 if __name__ == "__main__":
