@@ -250,10 +250,7 @@ class AlertService:
     # triggers ----------------------------------------------------------------------------------------
     async def receive(self, events: Sequence[Event]) -> None:
         """The event sink: a watched firm's record changed → one evaluation job per watching tenant."""
-        changed = sorted({event.credit_code for event in events if event.type == "profile.changed"})
-        if not changed:
-            return
-        for tenant_id, credit_code in await self.book.watchers(changed):
+        for tenant_id, credit_code in await self.book.watching_changed(events):
             await self.kick(tenant_id, credit_code)
 
     async def kick(self, tenant_id: str, credit_code: str) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from foundation.storage.models import Alert, AlertRule, IndicatorFlagState, WatchedFirm
 from hub.alerts.rules import Firing, fingerprint
+from hub.events import Event
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,11 @@ class AlertBook:
     async def watched(self, tenant_id: str, credit_code: str) -> WatchedFirm | None:
         async with self._sessions() as session:
             return await session.get(WatchedFirm, (tenant_id, credit_code))
+
+    async def watching_changed(self, events: Sequence[Event]) -> list[tuple[str, str]]:
+        """(tenant, firm) of every tenant watching a firm whose record these events say changed."""
+        changed = sorted({event.credit_code for event in events if event.type == "profile.changed"})
+        return await self.watchers(changed) if changed else []
 
     async def watchers(self, credit_codes: Sequence[str]) -> list[tuple[str, str]]:
         """(tenant, firm) of every tenant watching one of ``credit_codes``."""

@@ -36,8 +36,5 @@ class Reassessment:
         self._watchlists = watchlists
 
     async def receive(self, events: Sequence[Event]) -> None:
-        changed = sorted({event.credit_code for event in events if event.type == "profile.changed"})
-        if not changed:
-            return
-        for tenant_id, credit_code in await self._watchlists.watchers(changed):
+        for tenant_id, credit_code in await self._watchlists.watching_changed(events):
             await reassess_products.kiq(tenant_id, credit_code)
