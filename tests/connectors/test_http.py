@@ -79,6 +79,8 @@ def test_client_takes_timeouts_and_base_url_from_the_config() -> None:
         ("soon", None),
         (format_datetime(datetime.now(UTC) - timedelta(seconds=5), usegmt=True), 0.0),
     ],
+    # ids that do not change with the clock: every pytest-xdist worker must collect the same tests
+    ids=["absent", "seconds", "garbage", "date-in-the-past"],
 )
 def test_retry_after_header(header: str | None, expected: float | None) -> None:
     headers = {} if header is None else {"Retry-After": header}
