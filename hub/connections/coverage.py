@@ -21,17 +21,25 @@ class Coverage(NamedTuple):
 
 
 def coverage_of(record: Record) -> Coverage:
-    months: list[date] = []
+    first: date | None = None
+    last: date | None = None
     for name in type(record).model_fields:
         series = getattr(record, name, None)
-        if not isinstance(series, tuple):
+        if not isinstance(series, tuple) or not series:
             continue
-        for item in series:
-            day = next((getattr(item, field) for field in DATED_BY if hasattr(item, field)), None)
-            if isinstance(day, datetime):
-                day = day.date()
-            if isinstance(day, date):
-                months.append(month_of(day))
-    if not months:
+        # A series holds items of one type: the field that dates them is found once, on the first.
+        dated_by = next((field for field in DATED_BY if hasattr(series[0], field)), None)
+        if dated_by is None:
+            continue
+        days = [
+            day.date() if isinstance(day, datetime) else day
+            for item in series
+            if isinstance(day := getattr(item, dated_by, None), date)
+        ]
+        if days:
+            low, high = min(days), max(days)
+            first = low if first is None or low < first else first
+            last = high if last is None or high > last else last
+    if first is None or last is None:
         return Coverage(None, None)
-    return Coverage(min(months), max(months))
+    return Coverage(month_of(first), month_of(last))
