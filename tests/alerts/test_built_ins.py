@@ -4,19 +4,19 @@ with its severity, period and details where its description says, and stays quie
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
-from connectors.records import Order, Party, Receivable, Record, RegistryRecord, TradeRecord
+from connectors.records import Record, RegistryRecord, TradeRecord
 from hub.alerts.builtins import BY_NAME
 from hub.alerts.rules import Firing, evaluate_rule
 from hub.products.facts import FactInputs, build_facts
 from tests.products.records import AS_OF, CODE, electricity, registry
 from tests.products.test_warning_facts import waybills, with_kwh
+from tests.verification import records as verification_records
+from tests.verification.records import order, receivable
 
 CORE = "91330100MA2CORE01X"
 BUYER = "91330100MA2BUYER1Y"
-HISTORY_END = date(2026, 10, 31)
 
 
 def fire(
@@ -58,37 +58,17 @@ def test_shipments_drop_needs_half_of_the_quarter_before_and_enough_history() ->
 
 def trade(*receivables: tuple[str, str, int, bool]) -> TradeRecord:
     """Receivables of the firm (debtor, due date, amount, settled), each with its order."""
-    orders, held = [], []
-    for index, (debtor, due_on, amount, settled) in enumerate(receivables):
-        order_no = f"PO{index:04d}"
-        due = date.fromisoformat(due_on)
-        orders.append(
-            Order(
-                order_no=order_no,
-                buyer=Party(credit_code=debtor, name="buyer"),
-                seller=Party(credit_code=CODE, name="seller"),
-                amount_yuan=Decimal(amount),
-                ordered_on=due - timedelta(days=90),
-                status="completed",
-            )
+    held = [
+        receivable(f"RCV{index:04d}", CODE, debtor, str(amount), date.fromisoformat(due_on)).model_copy(
+            update={"settled": settled}
         )
-        held.append(
-            Receivable(
-                receivable_no=f"RCV{index:04d}",
-                order_no=order_no,
-                creditor_code=CODE,
-                debtor_code=debtor,
-                amount_yuan=Decimal(amount),
-                due_on=due,
-                confirmed=True,
-                confirmed_on=due - timedelta(days=80),
-                settled=settled,
-                issued_on=due - timedelta(days=90),
-            )
-        )
-    return TradeRecord(
-        credit_code=CODE, orders=tuple(orders), receivables=tuple(held), history_end=HISTORY_END
-    )
+        for index, (debtor, due_on, amount, settled) in enumerate(receivables)
+    ]
+    orders = [
+        order(item.order_no, CODE, item.debtor_code, item.due_on - timedelta(days=90), str(item.amount_yuan))
+        for item in held
+    ]
+    return verification_records.trade(CODE, orders, held)
 
 
 def debtors() -> dict[str, RegistryRecord]:
