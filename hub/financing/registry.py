@@ -77,6 +77,24 @@ class Registered:
     warnings: tuple[str, ...] = ()
 
 
+def _registered(
+    row: Any, *, status: str, released_at: datetime | None, available_yuan: Decimal
+) -> Registered:
+    """A stored financing row as :class:`Registered`."""
+    return Registered(
+        row.id,
+        row.receivable_no,
+        row.credit_code,
+        yuan_of(row.amount_fen),
+        row.registration_no,
+        row.product,
+        status,
+        row.created_at,
+        released_at,
+        available_yuan,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class _Plan:
     id: str
@@ -208,26 +226,21 @@ class FinancingRegistry:
                 )
             ]
         )
-        return Registered(
-            row.id,
-            row.receivable_no,
-            row.credit_code,
-            yuan_of(row.amount_fen),
-            row.registration_no,
-            row.product,
-            RELEASED,
-            row.created_at,
-            at,
-            Decimal(0),
-        )
+        return _registered(row, status=RELEASED, released_at=at, available_yuan=Decimal(0))
 
-    async def financings(self, principal: Principal, credit_codes: Sequence[str] | None = None) -> list[Any]:
-        """The caller's tenant's financings (its own only), newest first."""
+    async def financings(
+        self, principal: Principal, credit_codes: Sequence[str] | None = None
+    ) -> list[Registered]:
+        """The caller's tenant's financings (its own only), newest first (``available_yuan`` not read: 0)."""
         query = select(Financing).where(Financing.tenant_id == principal.tenant_id)
         if credit_codes:
             query = query.where(Financing.credit_code.in_(list(credit_codes)))
         async with self._engine.connect() as connection:
-            return list((await connection.execute(query.order_by(Financing.created_at.desc()))).all())
+            rows = (await connection.execute(query.order_by(Financing.created_at.desc()))).all()
+        return [
+            _registered(row, status=row.status, released_at=row.released_at, available_yuan=yuan_of(0))
+            for row in rows
+        ]
 
     async def financed_fen(self, receivable_nos: Sequence[str]) -> dict[str, tuple[int, int]]:
         """Receivable number → (its live financings, its lineage root's live financings) in fen, every

@@ -9,7 +9,7 @@ import strawberry
 from foundation.credit_code.checked import checked_credit_code
 from foundation.errors import BadRequest
 from hub.financing.loans import LoanInput as LoanRequest
-from hub.financing.money import checked_yuan, yuan_of
+from hub.financing.money import checked_yuan
 from hub.financing.registry import FinancingRequest, Registered
 from schema.context import Info
 from schema.financing.types import Financing, FinancingInput, Loan, LoanInput
@@ -42,24 +42,8 @@ class FinancingQuery:
     ) -> list[Financing]:
         context = info.context
         codes = [checked_credit_code(str(code)) for code in credit_codes or []]
-        rows = await context.services.financing.financings(context.principal, codes or None)
-        return [
-            Financing.of(
-                Registered(
-                    row.id,
-                    row.receivable_no,
-                    row.credit_code,
-                    yuan_of(row.amount_fen),
-                    row.registration_no,
-                    row.product,
-                    row.status,
-                    row.created_at,
-                    row.released_at,
-                    yuan_of(0),
-                )
-            )
-            for row in rows
-        ]
+        found = await context.services.financing.financings(context.principal, codes or None)
+        return [Financing.of(registered) for registered in found]
 
 
 @strawberry.type
