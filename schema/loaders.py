@@ -8,6 +8,7 @@ value or exception per key, in key order.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -61,11 +62,9 @@ def _source_loader(
     deadline_s: float | None,
 ) -> DataLoader[str, Fetched[Any]]:
     async def load(credit_codes: list[str]) -> list[Fetched[Any] | BaseException]:
-        if deadline_s is None:
+        # a profile's field waits this long for its source at most
+        with read_deadline(deadline_s) if deadline_s is not None else nullcontext():
             found = await reader.get_many(source, credit_codes, tenant=tenant)
-        else:
-            with read_deadline(deadline_s):  # a profile's field waits this long for its source at most
-                found = await reader.get_many(source, credit_codes, tenant=tenant)
         for code, fetched in found.items():
             if isinstance(fetched, Fetched) and not fetched.stale:
                 read[(source, code)] = (fetched.content_hash, fetched.fetched_at.isoformat())

@@ -183,19 +183,18 @@ class ProductService:
         settle: Callable[[Sequence[tuple[str, str]]], Any] | None = None,
         trace: bool = True,
         audit_into: list[AuditEntry] | None = None,
+        previous: Mapping[tuple[str, str], str] | None = None,
     ) -> list[Assessed]:
         """Evaluate the version on each firm, store every assessment (one transaction) and audit each
         (``trace=False``: the rules' trace is not made; it is never stored, a replay makes it again).
         A decision other than the tenant's previous one on the firm under this product is announced
-        (``assessment.changed``)."""
+        (``assessment.changed``); ``previous``: those decisions when the caller has read them already."""
         product = self.compiled(version)
-        previous = (
-            await self.assessments.latest_decisions(
+        if previous is None and self._events is not None:
+            previous = await self.assessments.latest_decisions(
                 principal.tenant_id, [firm.credit_code for firm in firms], version.key
             )
-            if self._events is not None
-            else {}
-        )
+        previous = previous or {}
         evaluated_at = self.clock()
         made = [
             Assessed(
@@ -289,13 +288,15 @@ class ProductService:
     ) -> list[Assessed]:
         """The firm assessed again under the latest version of every product the tenant has assessed it
         under (monitoring after a change of its records); a changed decision is announced by ``assess``."""
-        keys = sorted({key for _, key in await self.assessments.latest_decisions(tenant_id, [credit_code])})
+        decided = await self.assessments.latest_decisions(tenant_id, [credit_code])
         principal = Principal(tenant_id, MONITOR, READ_SCOPES)
         made: list[Assessed] = []
-        for key in keys:
+        for key in sorted(key for _, key in decided):
             version, compiled = await self.product(tenant_id, key)  # versions are never deleted
             firms = await self.read(reader, consents, principal, [compiled], [credit_code])
-            made += await self.assess(principal, version, [firms[credit_code]], settle=settle, trace=False)
+            made += await self.assess(
+                principal, version, [firms[credit_code]], settle=settle, trace=False, previous=decided
+            )
         return made
 
     async def replay(self, principal: Principal, assessment_id: str, snapshots: SnapshotSource) -> Assessed:

@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from connectors.breaker import CircuitBreakers, CircuitState
 from connectors.catalog import load_connectors
 from connectors.config import SourceConfig, load_source_configs
-from connectors.deadline import Deadline, current_deadline
+from connectors.deadline import current_deadline
 from connectors.records import Fetched, Record
 from connectors.source import SourceName
 from connectors.upstream import SourceClient, Upstream, build_source_clients
@@ -191,25 +191,25 @@ class SourceReader:
     async def _load_or_error(
         self, client: SourceClient[Any], credit_code: str, partition: str
     ) -> Fetched[Any] | HubError:
-        deadline = current_deadline()
         try:
-            if deadline is None:
-                return await self._shared_load(client, credit_code, partition)
-            try:
-                # The flight is shielded: on timeout it goes on and lands in the cache for the next read.
-                return await asyncio.wait_for(
-                    self._shared_load(client, credit_code, partition), max(deadline.left(), 0.0)
-                )
-            except TimeoutError:
-                return await self._past_deadline(client, credit_code, deadline)
+            return await self._load_by_deadline(client, credit_code, partition)
         except HubError as error:
             return error
 
-    async def _past_deadline(
-        self, client: SourceClient[Any], credit_code: str, deadline: Deadline
+    async def _load_by_deadline(
+        self, client: SourceClient[Any], credit_code: str, partition: str
     ) -> Fetched[Any]:
-        """The upstream has not answered by the request's deadline: its last snapshot, stale, or
-        SOURCE_UNAVAILABLE."""
+        """The shared load, by the request's deadline if there is one. Past it: the last snapshot
+        (stale) or SOURCE_UNAVAILABLE, while the (shielded) flight goes on and lands in the cache."""
+        deadline = current_deadline()
+        if deadline is None:
+            return await self._shared_load(client, credit_code, partition)
+        try:
+            return await asyncio.wait_for(
+                self._shared_load(client, credit_code, partition), max(deadline.left(), 0.0)
+            )
+        except TimeoutError:
+            pass
         source = client.connector.name
         reason = f"no answer within the request's {deadline.seconds:g} s deadline"
         stale = await self._stale(client, credit_code)
