@@ -3,12 +3,11 @@ adding none, a disabled built-in, a custom JDM rule, no alert without consent, a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from hub.events import Event
 from sandbox.fixtures import fixture_code
 from sandbox.universe import build_universe
+from tests.fixtures.events import Recorder
 from tests.schema.conftest import TENANT, Graph
 
 WATCH = "mutation ($codes: [ID!]!) { watch(creditCodes: $codes) { creditCode } }"
@@ -29,23 +28,8 @@ def code_of(name: str) -> str:
     return fixture_code(build_universe(), name)
 
 
-class Recorder:
-    def __init__(self) -> None:
-        self.events: list[Event] = []
-
-    async def receive(self, events: Sequence[Event]) -> None:
-        self.events.extend(events)
-
-
-async def ok(graph: Graph, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-    answer = await graph.query(query, variables)
-    assert "errors" not in answer, answer["errors"]
-    data: dict[str, Any] = answer["data"]
-    return data
-
-
 async def evaluate(graph: Graph, code: str) -> list[dict[str, Any]]:
-    alerts: list[dict[str, Any]] = (await ok(graph, EVALUATE, {"codes": [code]}))["evaluateAlerts"]
+    alerts: list[dict[str, Any]] = (await graph.data(EVALUATE, {"codes": [code]}))["evaluateAlerts"]
     return alerts
 
 
@@ -54,7 +38,7 @@ async def test_arrears_fire_once_with_their_events(graph: Graph) -> None:
     recorder = Recorder()
     graph.services.events.subscribe(recorder)
     await graph.consent([code])
-    await ok(graph, WATCH, {"codes": [code]})
+    await graph.data(WATCH, {"codes": [code]})
     first = await evaluate(graph, code)
     arrears = [alert for alert in first if alert["rule"] == "electricity-arrears"]
     assert len(arrears) == 1, first
@@ -62,7 +46,7 @@ async def test_arrears_fire_once_with_their_events(graph: Graph) -> None:
     assert arrears[0]["details"]["arrearsMonthsRunning"] >= 3
     assert arrears[0]["details"]["sources"] == ["electricity"]
     assert await evaluate(graph, code) == []  # idempotent: the same period adds none
-    listed = (await ok(graph, ALERTS, {"first": 50}))["alerts"]
+    listed = (await graph.data(ALERTS, {"first": 50}))["alerts"]
     assert listed["totalCount"] == len(first)
     created = [event for event in recorder.events if event.type == "alert.created"]
     assert {event.data["alertId"] for event in created} == {alert["id"] for alert in first}
@@ -78,10 +62,10 @@ async def test_arrears_fire_once_with_their_events(graph: Graph) -> None:
 
 async def test_no_consent_no_alert_and_a_disabled_built_in_does_not_fire(graph: Graph) -> None:
     code = code_of("electricity-arrears")
-    await ok(graph, WATCH, {"codes": [code]})
+    await graph.data(WATCH, {"codes": [code]})
     assert [a for a in await evaluate(graph, code) if a["rule"] == "electricity-arrears"] == []
     await graph.consent([code])
-    rule = await ok(graph, SET_RULE, {"name": "electricity-arrears", "document": None, "enabled": False})
+    rule = await graph.data(SET_RULE, {"name": "electricity-arrears", "document": None, "enabled": False})
     assert rule["setAlertRule"] == {
         "name": "electricity-arrears",
         "builtIn": True,
@@ -124,8 +108,8 @@ def grade_rule(grade: str) -> dict[str, Any]:
 async def test_a_custom_rule_and_a_grade_downgrade_fire(graph: Graph) -> None:
     code = code_of("tax-grade-c")
     await graph.consent([code])
-    await ok(graph, WATCH, {"codes": [code]})
-    rule = await ok(graph, SET_RULE, {"name": "grade-c", "document": grade_rule("C"), "enabled": True})
+    await graph.data(WATCH, {"codes": [code]})
+    rule = await graph.data(SET_RULE, {"name": "grade-c", "document": grade_rule("C"), "enabled": True})
     assert rule["setAlertRule"]["sources"] == ["tax"]
     # as if the previous evaluation had seen grade A
     await graph.services.alerts.book.set_baseline(TENANT, code, {"tax": {"grade": "A"}})
@@ -149,7 +133,7 @@ async def test_an_invalid_rule_is_refused_naming_the_fact(graph: Graph) -> None:
 async def test_two_sources_deteriorating_fire_the_composite_once(graph: Graph) -> None:
     code = code_of("electricity-arrears")  # arrears on its bills, and a tax grade B
     await graph.consent([code])
-    await ok(graph, WATCH, {"codes": [code]})
+    await graph.data(WATCH, {"codes": [code]})
     await graph.services.alerts.book.set_baseline(TENANT, code, {"tax": {"grade": "A"}})
     fired = {alert["rule"]: alert for alert in await evaluate(graph, code)}
     assert fired["electricity-arrears"]["details"]["sources"] == ["electricity"]
@@ -167,6 +151,6 @@ async def test_two_sources_deteriorating_fire_the_composite_once(graph: Graph) -
 async def test_one_source_deteriorating_is_not_the_composite(graph: Graph) -> None:
     code = code_of("electricity-arrears")
     await graph.consent([code], ["registry", "electricity"])
-    await ok(graph, WATCH, {"codes": [code]})
+    await graph.data(WATCH, {"codes": [code]})
     rules = {alert["rule"] for alert in await evaluate(graph, code)}
     assert "electricity-arrears" in rules and "sources-deteriorating" not in rules

@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from hub.events import Event
 from sandbox.control import SandboxControl
 from tests.fixtures.backends import Backend
+from tests.fixtures.events import Recorder
 from tests.schema.conftest import Graph, graph_settings, running_graph
-
-
-class Recorder:
-    """An event sink keeping what it is told."""
-
-    def __init__(self) -> None:
-        self.events: list[Event] = []
-
-    async def receive(self, events: Sequence[Event]) -> None:
-        self.events.extend(events)
-
-    def of(self, kind: str) -> list[Event]:
-        return [event for event in self.events if event.type == kind]
-
-    def clear(self) -> None:
-        self.events.clear()
 
 
 @pytest.fixture

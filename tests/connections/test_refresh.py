@@ -13,7 +13,7 @@ from hub.connections.refresh import refresh_firm
 from hub.connections.status import ConnectionStatus
 from hub.connections.store import ConnectionBook
 from sandbox.control import SandboxControl
-from tests.connections.conftest import Recorder
+from tests.fixtures.events import Recorder
 from tests.schema.conftest import TENANT, Graph
 
 

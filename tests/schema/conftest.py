@@ -79,6 +79,13 @@ class Graph:
         result: dict[str, Any] = response.json()
         return result
 
+    async def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The answer's data, asserting it came without errors."""
+        answer = await self.query(query, variables)
+        assert "errors" not in answer, answer["errors"]
+        data: dict[str, Any] = answer["data"]
+        return data
+
     async def consent(self, credit_codes: Sequence[str], sources: Sequence[str] = SOURCE_NAMES) -> None:
         today = date.today()
         await self.services.auth.consents.grant_many(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -16,6 +15,7 @@ from hub.products.service import MONITOR
 from hub.products.templates import templates
 from sandbox.fixtures import fixture_code
 from sandbox.universe import build_universe
+from tests.fixtures.events import Recorder
 from tests.schema.conftest import TENANT, Graph
 
 PUBLISH = "mutation ($input: PublishProductInput!) { publishProduct(input: $input) { version } }"
@@ -23,35 +23,17 @@ ASSESS = 'mutation ($code: ID!) { assess(creditCode: $code, product: "tax-loan")
 WATCH = "mutation ($codes: [ID!]!) { watch(creditCodes: $codes) { creditCode } }"
 
 
-class Recorder:
-    def __init__(self) -> None:
-        self.events: list[Event] = []
-
-    async def receive(self, events: Sequence[Event]) -> None:
-        self.events.extend(events)
-
-    def changed(self) -> list[Event]:
-        return [event for event in self.events if event.type == "assessment.changed"]
-
-
-async def ok(graph: Graph, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-    answer = await graph.query(query, variables)
-    assert "errors" not in answer, answer["errors"]
-    data: dict[str, Any] = answer["data"]
-    return data
-
-
 async def publish(graph: Graph, **parameters: Any) -> int:
     template = templates()["tax-loan"]
     document = copy.deepcopy(template.document)
     document["parameters"].update(parameters)
     definition = {"key": template.key, "name": template.name, "kind": template.kind, "document": document}
-    version: int = (await ok(graph, PUBLISH, {"input": definition}))["publishProduct"]["version"]
+    version: int = (await graph.data(PUBLISH, {"input": definition}))["publishProduct"]["version"]
     return version
 
 
 async def decide(graph: Graph, code: str) -> str:
-    decision: str = (await ok(graph, ASSESS, {"code": code}))["assess"]["decision"]
+    decision: str = (await graph.data(ASSESS, {"code": code}))["assess"]["decision"]
     return decision
 
 
@@ -63,12 +45,12 @@ async def test_a_changed_decision_is_announced_and_an_unchanged_one_is_not(graph
     await publish(graph)
     assert await decide(graph, code) == "ELIGIBLE"  # the first assessment: nothing to compare with
     assert await decide(graph, code) == "ELIGIBLE"
-    assert recorder.changed() == []
+    assert recorder.of("assessment.changed") == []
 
     stricter = await publish(graph, minTaxPaid12mYuan=10**12)
     assert await decide(graph, code) == "INELIGIBLE"
 
-    [event] = recorder.changed()
+    [event] = recorder.of("assessment.changed")
     assert (event.tenant_id, event.credit_code, event.source) == (TENANT, code, None)
     assert event.data == {
         "product": "tax-loan",
@@ -82,7 +64,7 @@ async def test_monitoring_reassesses_a_watched_firm_when_its_records_change(grap
     code = fixture_code(build_universe(), "tax-eligible")
     unwatched = fixture_code(build_universe(), "tax-large")
     await graph.consent([code, unwatched])
-    await ok(graph, WATCH, {"codes": [code]})
+    await graph.data(WATCH, {"codes": [code]})
     await publish(graph, minTaxPaid12mYuan=10**12)
     assert await decide(graph, code) == "INELIGIBLE"
     assert await decide(graph, unwatched) == "INELIGIBLE"
@@ -97,9 +79,9 @@ async def test_monitoring_reassesses_a_watched_firm_when_its_records_change(grap
     await graph.services.events.emit(changed)  # as a refresh that found new records announces them
 
     async with asyncio.timeout(20):
-        while not recorder.changed():
+        while not recorder.of("assessment.changed"):
             await asyncio.sleep(0.05)
-    [event] = recorder.changed()
+    [event] = recorder.of("assessment.changed")
     assert event.credit_code == code and event.tenant_id == TENANT
     assert event.data == {
         "product": "tax-loan",
