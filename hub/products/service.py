@@ -24,6 +24,7 @@ from connectors.records import Record
 from foundation.errors import BadRequest, ReplayMismatch, SnapshotExpired
 from hub.events import Event, EventBus
 from hub.metrics import ASSESSMENT_SECONDS, ASSESSMENTS
+from hub.products.announcing import announce_changes
 from hub.products.assessment import FirmInputs, Outcome, evaluate_product
 from hub.products.documents import CompiledProduct, compile_product, document_hash
 from hub.products.reading import read_inputs
@@ -183,18 +184,12 @@ class ProductService:
         settle: Callable[[Sequence[tuple[str, str]]], Any] | None = None,
         trace: bool = True,
         audit_into: list[AuditEntry] | None = None,
-        previous: Mapping[tuple[str, str], str] | None = None,
     ) -> list[Assessed]:
         """Evaluate the version on each firm, store every assessment (one transaction) and audit each
         (``trace=False``: the rules' trace is not made; it is never stored, a replay makes it again).
-        A decision other than the tenant's previous one on the firm under this product is announced
-        (``assessment.changed``); ``previous``: those decisions when the caller has read them already."""
+        Whether a decision differs from the tenant's previous one is found off the answer's path, by the
+        job ``products.announce`` (:meth:`announce_changes`)."""
         product = self.compiled(version)
-        if previous is None and self._events is not None:
-            previous = await self.assessments.latest_decisions(
-                principal.tenant_id, [firm.credit_code for firm in firms], version.key
-            )
-        previous = previous or {}
         evaluated_at = self.clock()
         made = [
             Assessed(
@@ -257,25 +252,41 @@ class ProductService:
             audit_into.extend(entries)  # appended by the caller with the operation's data accesses
         else:
             await self._audit.append(entries)
+        if self._events is not None:
+            decisions = [[assessed.credit_code, assessed.outcome.decision] for assessed in made]
+            await announce_changes.kiq(
+                principal.tenant_id, version.key, version.version, evaluated_at.isoformat(), decisions
+            )
+        return made
+
+    async def announce_changes(
+        self,
+        tenant_id: str,
+        product_key: str,
+        version: int,
+        evaluated_at: datetime,
+        decisions: Sequence[tuple[str, str]],
+    ) -> list[Event]:
+        """``assessment.changed`` for each (firm, decision) assessed at ``evaluated_at`` whose decision
+        differs from the tenant's assessment of the firm under the product just before it."""
+        if self._events is None:
+            return []
+        previous = await self.assessments.latest_decisions(
+            tenant_id, [code for code, _ in decisions], product_key, before=evaluated_at
+        )
         changed = [
             Event(
                 "assessment.changed",
-                assessed.credit_code,
-                {
-                    "product": version.key,
-                    "version": version.version,
-                    "decision": assessed.outcome.decision,
-                    "previous": before,
-                },
-                tenant_id=principal.tenant_id,
+                code,
+                {"product": product_key, "version": version, "decision": decision, "previous": before},
+                tenant_id=tenant_id,
             )
-            for assessed in made
-            if (before := previous.get((assessed.credit_code, version.key))) is not None
-            and before != assessed.outcome.decision
+            for code, decision in decisions
+            if (before := previous.get((code, product_key))) is not None and before != decision
         ]
-        if changed and self._events is not None:
+        if changed:
             await self._events.emit(changed)
-        return made
+        return changed
 
     async def reassess(
         self,
@@ -287,16 +298,14 @@ class ProductService:
         settle: Callable[[Sequence[tuple[str, str]]], Any] | None = None,
     ) -> list[Assessed]:
         """The firm assessed again under the latest version of every product the tenant has assessed it
-        under (monitoring after a change of its records); a changed decision is announced by ``assess``."""
+        under (monitoring after a change of its records); a changed decision is announced as any is."""
         decided = await self.assessments.latest_decisions(tenant_id, [credit_code])
         principal = Principal(tenant_id, MONITOR, READ_SCOPES)
         made: list[Assessed] = []
         for key in sorted(key for _, key in decided):
             version, compiled = await self.product(tenant_id, key)  # versions are never deleted
             firms = await self.read(reader, consents, principal, [compiled], [credit_code])
-            made += await self.assess(
-                principal, version, [firms[credit_code]], settle=settle, trace=False, previous=decided
-            )
+            made += await self.assess(principal, version, [firms[credit_code]], settle=settle, trace=False)
         return made
 
     async def replay(self, principal: Principal, assessment_id: str, snapshots: SnapshotSource) -> Assessed:

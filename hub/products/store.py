@@ -288,10 +288,16 @@ class AssessmentBook:
             await session.execute(insert(Assessment), rows)
 
     async def latest_decisions(
-        self, tenant_id: str, credit_codes: Sequence[str], product_key: str | None = None
+        self,
+        tenant_id: str,
+        credit_codes: Sequence[str],
+        product_key: str | None = None,
+        *,
+        before: datetime | None = None,
     ) -> dict[tuple[str, str], str]:
         """(firm, product key) → the decision of the tenant's newest assessment of it (of ``product_key``
-        only, when given): what a new assessment is compared with to tell ``assessment.changed``."""
+        only, when given; made before ``before``, when given): what an assessment is compared with to
+        tell ``assessment.changed``."""
         if not credit_codes:
             return {}
         newest = func.row_number().over(
@@ -303,6 +309,8 @@ class AssessmentBook:
         ).where(Assessment.tenant_id == tenant_id, Assessment.credit_code.in_(list(credit_codes)))
         if product_key is not None:
             ranked = ranked.where(Assessment.product_key == product_key)
+        if before is not None:
+            ranked = ranked.where(Assessment.evaluated_at < before)
         inner = ranked.subquery()
         query = select(inner.c.credit_code, inner.c.product_key, inner.c.decision).where(inner.c.rank == 1)
         async with self._sessions() as session:
