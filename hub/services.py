@@ -50,7 +50,9 @@ class HubServices:
     scheduling: Scheduling | None = None  # the periodic jobs' scheduler, when it runs in this process
 
     @classmethod
-    async def start(cls, settings: Settings) -> HubServices:
+    async def start(cls, settings: Settings, *, schedule: bool = True) -> HubServices:
+        """The services, their job queue started; ``schedule=False``: no periodic jobs from this process
+        even on the embedded default (a ``hub sync`` that refreshes inline)."""
         engine = create_engine(settings)
         sessions = create_session_factory(engine)
         cache = build_cache(settings)
@@ -101,7 +103,8 @@ class HubServices:
         services.events.subscribe(Reassessment(services.alerts.book))
         await services.jobs.start(services)
         load_jobs()
-        if runs_in_process(services.jobs.broker):  # embedded default: no `hub worker` schedules for it
+        # On the embedded default no `hub worker` schedules the periodic jobs: the hub does.
+        if schedule and runs_in_process(services.jobs.broker):
             services.scheduling = Scheduling(build_scheduler(services))
             services.scheduling.start()
         return services

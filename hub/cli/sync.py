@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -25,20 +25,20 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connectors.catalog import load_catalog
-from connectors.config import SourceConfig, SourcesConfigError, load_source_configs
+from connectors.config import SourcesConfigError, load_source_configs
 from connectors.source import SourceName
 from foundation.credit_code.checked import checked_credit_code
 from foundation.errors import BadCreditCode
 from foundation.settings import Settings
 from foundation.storage import create_engine, create_session_factory
-from hub.cache import build_cache, close_cache, is_redis
+from hub.cache import is_redis
 from hub.cli.settings_option import settings_or_exit
 from hub.connections.consented import consented_firms, count_consented
-from hub.sources.reader import RefreshOutcome, SourceReader
 from hub.sources.sync import (
     FirmSources,
     ProgressLine,
     Shard,
+    SyncOutcome,
     SyncSummary,
     codes_from_file,
     codes_in_shard,
@@ -189,7 +189,7 @@ def sync(
         )
         raise typer.Exit(2)
     try:
-        configs = load_source_configs(settings)
+        load_source_configs(settings)  # a bad sources file is told before anything starts
     except SourcesConfigError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
@@ -206,7 +206,7 @@ def sync(
     if workers > 1:
         summary, problems = asyncio.run(_run_workers(settings, chosen, selection, workers, concurrency))
     else:
-        summary = asyncio.run(_run(settings, configs, chosen, selection, concurrency, only, progress))
+        summary = asyncio.run(_run(settings, chosen, selection, concurrency, only, progress))
     if progress is ProgressFormat.jsonl:
         typer.echo(ProgressLine.final(summary).model_dump_json(exclude_none=True))
     else:
@@ -251,43 +251,49 @@ def _progress_bar(*, shown: bool = True) -> Progress:
 
 async def _run(
     settings: Settings,
-    configs: dict[SourceName, SourceConfig],
     chosen: list[SourceName],
     selection: Selection,
     concurrency: int,
     shard: Shard | None,
     progress_format: ProgressFormat,
 ) -> SyncSummary:
-    engine = create_engine(settings)
-    sessions = create_session_factory(engine)
-    stream = selection.stream(sessions, chosen)
+    # The services a `hub worker` runs refreshes with (loaded here only: see WORKER_COMMAND): consents
+    # checked, connection states kept, events told to the webhook and alert sinks.
+    from hub.connections.refresh import refresh_firm
+    from hub.services import HubServices
+
+    services = await HubServices.start(settings, schedule=False)
+    # A memory cache dies with this process: refreshing it would only hold every record until exit.
+    services.sources.refresh_cache = is_redis(services.cache)
+    stream = selection.stream(services.sessions, chosen)
     total: int | None = None
     if shard is None:
-        total = await selection.total(sessions, chosen)
+        total = await selection.total(services.sessions, chosen)
     else:
         stream = codes_in_shard(stream, shard)  # its share of the total is known only at the end
-    cache = build_cache(settings)
-    # A memory cache dies with this process: refreshing it would only hold every record until exit.
-    reader = SourceReader.create(settings, sessions, cache, configs, refresh_cache=is_redis(cache))
     progress = _progress_bar(shown=progress_format is ProgressFormat.bar)
     task = progress.add_task("sync", total=total)
 
-    def advance(_code: str, _source: SourceName, _outcome: RefreshOutcome) -> None:
+    async def refresh(code: str, sources: Sequence[SourceName]) -> dict[SourceName, SyncOutcome]:
+        done = await refresh_firm(services, code, sources)
+        outcomes: dict[SourceName, SyncOutcome] = dict.fromkeys(done.unconsented, "no_consent")
+        outcomes.update(done.outcomes)
+        return {source: outcomes.get(source, "failed") for source in sources}  # failed: not configured
+
+    def advance(_code: str, _source: SourceName, _outcome: SyncOutcome) -> None:
         progress.advance(task)
 
-    def report(_code: str, source: SourceName, outcome: RefreshOutcome) -> None:
+    def report(_code: str, source: SourceName, outcome: SyncOutcome) -> None:
         typer.echo(ProgressLine.refreshed(source, outcome).model_dump_json(exclude_none=True))
 
     on_refreshed = report if progress_format is ProgressFormat.jsonl else advance
     try:
         with progress:
             return await sync_enterprises(
-                reader, stream, sources=chosen, concurrency=concurrency, on_refreshed=on_refreshed
+                refresh, stream, sources=chosen, concurrency=concurrency, on_refreshed=on_refreshed
             )
     finally:
-        await reader.aclose()
-        await close_cache(cache)
-        await engine.dispose()
+        await services.close()
 
 
 async def _run_workers(
@@ -362,14 +368,14 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
 
 def _print_summary(summary: SyncSummary, chosen: list[SourceName]) -> None:
     table = Table(title="hub sync")
-    for column in ("source", "fetched", "unchanged", "not found", "failed"):
+    for column in ("source", "fetched", "unchanged", "not found", "failed", "no consent"):
         table.add_column(column, justify="left" if column == "source" else "right")
     for source in chosen:
         table.add_row(
             source,
             *(
                 str(summary.count(source, outcome))
-                for outcome in ("fetched", "unchanged", "not_found", "failed")
+                for outcome in ("fetched", "unchanged", "not_found", "failed", "no_consent")
             ),
         )
     Console().print(table)

@@ -87,7 +87,8 @@ def worker(
 
 
 async def _run(settings: Settings, concurrency: int, *, scheduler: bool) -> None:
-    services = await HubServices.start(settings)
+    # The broker reads as many jobs at a time as run at once (hub.jobs.queue.build_broker).
+    services = await HubServices.start(settings.model_copy(update={"jobs_concurrency": concurrency}))
     assert not runs_in_process(services.jobs.broker)
     # A memory cache is this worker's own: records refreshed into it would only be held until exit.
     services.sources.refresh_cache = is_redis(services.cache)

@@ -37,6 +37,9 @@ def build_broker(settings: Settings) -> AsyncBroker:
             queue_name=f"{namespace}:jobs",
             consumer_group_name=f"{namespace}:workers",
             idle_timeout=int(settings.jobs_idle_timeout_s * 1000),
+            # A read claims its messages for this worker: taskiq-redis's 100 a read let the first worker
+            # to read take a whole burst of jobs while the others idled. Read what can run at once.
+            xread_count=settings.jobs_concurrency,
         )
     return InMemoryBroker(max_async_tasks=settings.jobs_concurrency)
 

@@ -1,6 +1,7 @@
 """Bulk refresh of snapshots (``hub sync``): enterprises streamed through a bounded pool of workers.
 
-Each enterprise is refreshed in every chosen source (the per-source bounds of the reader still apply);
+Each enterprise is refreshed in every chosen source that some tenant consents to (the per-source bounds
+of the reader still apply; a source without a live consent is counted ``no_consent``, never fetched);
 each refresh is its own short transaction, idempotent by content hash. So an interrupted sync loses only
 what was in flight and a re-run writes no duplicate for unchanged data. Codes are streamed, never
 collected, and a worker holds one enterprise's records at a time: memory does not grow with the universe.
@@ -14,25 +15,30 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections import Counter
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from connectors.source import SourceName
-from hub.sources.reader import RefreshOutcome, SourceReader
+from hub.sources.reader import RefreshOutcome
 
-OnRefreshed = Callable[[str, SourceName, RefreshOutcome], None]
+SyncOutcome = RefreshOutcome | Literal["no_consent"]
+"""A refresh's outcome, or ``no_consent``: no tenant holds a live consent for the (firm, source)."""
+OnRefreshed = Callable[[str, SourceName, SyncOutcome], None]
+RefreshFirm = Callable[[str, Sequence[SourceName]], Awaitable[Mapping[SourceName, SyncOutcome]]]
+"""Refresh a firm's sources: each one's outcome (what ``hub sync`` runs per firm)."""
 
 
 @dataclass
 class SyncSummary:
     """How many enterprises each source refreshed with each outcome."""
 
-    outcomes: dict[SourceName, Counter[RefreshOutcome]] = field(default_factory=dict)
+    outcomes: dict[SourceName, Counter[SyncOutcome]] = field(default_factory=dict)
 
-    def count(self, source: SourceName, outcome: RefreshOutcome) -> int:
+    def count(self, source: SourceName, outcome: SyncOutcome) -> int:
         return self.outcomes.get(source, Counter())[outcome]
 
     @property
@@ -99,11 +105,11 @@ class ProgressLine(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     source: SourceName | None = None
-    outcome: RefreshOutcome | None = None
-    summary: dict[SourceName, dict[RefreshOutcome, int]] | None = None
+    outcome: SyncOutcome | None = None
+    summary: dict[SourceName, dict[SyncOutcome, int]] | None = None
 
     @classmethod
-    def refreshed(cls, source: SourceName, outcome: RefreshOutcome) -> ProgressLine:
+    def refreshed(cls, source: SourceName, outcome: SyncOutcome) -> ProgressLine:
         return cls(source=source, outcome=outcome)
 
     @classmethod
@@ -117,7 +123,7 @@ class ProgressLine(BaseModel):
 
 
 async def sync_enterprises(
-    reader: SourceReader,
+    refresh_firm: RefreshFirm,
     credit_codes: AsyncIterable[str | FirmSources],
     *,
     sources: Sequence[SourceName],
@@ -138,8 +144,9 @@ async def sync_enterprises(
         while (item := await next_code()) is not None:
             code = code_of(item)
             chosen = sources if isinstance(item, str) else [source for source in sources if source in item[1]]
-            outcomes = await asyncio.gather(*(reader.refresh(source, code) for source in chosen))
-            for source, outcome in zip(chosen, outcomes, strict=True):
+            outcomes = await refresh_firm(code, chosen)
+            for source in chosen:
+                outcome = outcomes[source]
                 summary.outcomes[source][outcome] += 1
                 if on_refreshed is not None:
                     on_refreshed(code, source, outcome)

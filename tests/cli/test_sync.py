@@ -1,5 +1,5 @@
-"""``hub sync`` over real HTTP against a sandbox, on both backends: progress, summary, re-run, shards and
-worker processes."""
+"""``hub sync`` over real HTTP against a sandbox, on both backends: consent-bound refresh, connection
+states, progress, summary, re-run, shards and worker processes."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from typer.testing import CliRunner, Result
 
 from connectors.config import write_sandbox_sources_file
-from foundation.storage.models import Consent, Snapshot, Tenant
+from foundation.storage.models import ConnectionState, Consent, Snapshot, Tenant
 from hub.cli import app
 from hub.cli.sync import WORKER_COMMAND
 from sandbox.control import SandboxControl
@@ -67,7 +67,8 @@ async def snapshots(sessions: async_sessionmaker[AsyncSession]) -> dict[str, int
 
 
 def summary_row(output: str, source: str) -> list[str]:
-    """The cells of ``source``'s row in the summary table: fetched, unchanged, not found, failed."""
+    """The cells of ``source``'s row in the summary table: fetched, unchanged, not found, failed, no
+    consent."""
     line = next(line for line in output.splitlines() if line.startswith(f"│ {source} "))
     return [cell.strip() for cell in line.strip("│┃ ").split("│")][1:]
 
@@ -79,16 +80,40 @@ async def test_codes_then_rerun_writes_nothing_new(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     codes = await _codes(small_sandbox, 3)
+    await consent(sessions, codes, "tax")
     first = await run_sync(backend, sources_file, *codes, "--sources", "registry,tax")
     assert first.exit_code == 0, first.output
-    assert summary_row(first.stdout, "registry") == ["3", "0", "0", "0"]
-    assert summary_row(first.stdout, "tax") == ["3", "0", "0", "0"]
+    assert summary_row(first.stdout, "registry") == ["3", "0", "0", "0", "0"]
+    assert summary_row(first.stdout, "tax") == ["3", "0", "0", "0", "0"]
     assert await snapshots(sessions) == {"registry": 3, "tax": 3}
 
     again = await run_sync(backend, sources_file, *codes, "--sources", "registry", "--sources", "tax")
     assert again.exit_code == 0, again.output
-    assert summary_row(again.stdout, "registry") == ["0", "3", "0", "0"]
+    assert summary_row(again.stdout, "registry") == ["0", "3", "0", "0", "0"]
     assert await snapshots(sessions) == {"registry": 3, "tax": 3}
+
+
+async def test_given_codes_are_refreshed_only_where_consented_and_keep_connection_states(
+    backend: Backend,
+    sources_file: Path,
+    small_sandbox: dict[str, str],
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    consented, unconsented = await _codes(small_sandbox, 2)
+    await consent(sessions, [consented], "tax")
+    result = await run_sync(backend, sources_file, consented, unconsented, "--sources", "registry,tax")
+    assert result.exit_code == 0, result.output
+    # Nobody consents to the second firm: neither of its sources is fetched (the registry follows any
+    # consent), and the run says so.
+    assert summary_row(result.stdout, "registry") == ["1", "0", "0", "0", "1"]
+    assert summary_row(result.stdout, "tax") == ["1", "0", "0", "0", "1"]
+    assert await snapshots(sessions) == {"registry": 1, "tax": 1}
+    async with sessions() as session:
+        states = {
+            (state.credit_code, state.source): state.status
+            for state in (await session.scalars(select(ConnectionState))).all()
+        }
+    assert states == {(consented, "registry"): "LINKED", (consented, "tax"): "LINKED"}
 
 
 async def consent(
@@ -138,32 +163,44 @@ async def test_all_means_every_consented_firm_and_source(
     await consent_some(sessions, small_sandbox)
     result = await run_sync(backend, sources_file, "--all", "--concurrency", "4")
     assert result.exit_code == 0, result.output
-    assert summary_row(result.stdout, "registry") == ["10", "0", "0", "0"]
-    assert summary_row(result.stdout, "tax") == ["7", "0", "0", "0"]
-    assert summary_row(result.stdout, "electricity") == ["0", "0", "0", "0"]  # nobody consents to it
+    assert summary_row(result.stdout, "registry") == ["10", "0", "0", "0", "0"]
+    assert summary_row(result.stdout, "tax") == ["7", "0", "0", "0", "0"]
+    assert summary_row(result.stdout, "electricity") == ["0", "0", "0", "0", "0"]  # nobody consents to it
     assert "17/17" in result.stderr  # the progress bar reached the end
     assert await snapshots(sessions) == {"registry": 10, "tax": 7}
 
 
 async def test_firms_a_source_does_not_know_are_counted_and_failures_exit_non_zero(
-    backend: Backend, sources_file: Path, small_sandbox: dict[str, str], tmp_path: Path
+    backend: Backend,
+    sources_file: Path,
+    small_sandbox: dict[str, str],
+    sessions: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
 ) -> None:
     codes_file = tmp_path / "codes.txt"
     (code,) = await _codes(small_sandbox, 1)
     codes_file.write_text(f"# portfolio\n{code}\n\n{OUTSIDE_UNIVERSE}  # not registered\n", encoding="utf-8")
-    fresh = f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
-    known = await run_sync(
-        backend, sources_file, "--from-file", str(codes_file), "--sources", "registry", database_url=fresh
-    )
+    await consent(sessions, [code, OUTSIDE_UNIVERSE], "electricity")
+    known = await run_sync(backend, sources_file, "--from-file", str(codes_file), "--sources", "registry")
     # Not every firm is in every source (not every firm exports): not found is no failure.
     assert known.exit_code == 0, known.output
-    assert summary_row(known.stdout, "registry") == ["1", "0", "1", "0"]
+    assert summary_row(known.stdout, "registry") == ["1", "0", "1", "0", "0"]
     # Electricity points at a closed port in this file: each fetch fails, and the run says so.
     failing = await run_sync(
-        backend, sources_file, "--from-file", str(codes_file), "--sources", "electricity", database_url=fresh
+        backend, sources_file, "--from-file", str(codes_file), "--sources", "electricity"
     )
     assert failing.exit_code == 1, failing.output
-    assert summary_row(failing.stdout, "electricity") == ["0", "0", "0", "2"]
+    assert summary_row(failing.stdout, "electricity") == ["0", "0", "0", "2", "0"]
+
+
+async def test_a_sync_migrates_a_new_database_first(
+    backend: Backend, sources_file: Path, small_sandbox: dict[str, str], tmp_path: Path
+) -> None:
+    (code,) = await _codes(small_sandbox, 1)
+    fresh = f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
+    result = await run_sync(backend, sources_file, code, "--sources", "registry", database_url=fresh)
+    assert result.exit_code == 0, result.output
+    assert summary_row(result.stdout, "registry") == ["0", "0", "0", "0", "1"]  # a new hub: no consents
 
 
 async def test_workers_fetch_each_firm_and_source_once(
@@ -176,6 +213,8 @@ async def test_workers_fetch_each_firm_and_source_once(
     codes_file = tmp_path / "codes.txt"
     codes_file.write_text("\n".join(codes) + "\n", encoding="utf-8")
     every_source = write_sources_file(clean_sandbox.urls, tmp_path / "sources.toml")
+    for source in SOURCE_NAMES:
+        await consent(sessions, codes, source)
 
     result = await run_sync(backend, every_source, "--from-file", str(codes_file), "--workers", "2")
 
@@ -187,7 +226,13 @@ async def test_workers_fetch_each_firm_and_source_once(
         for source in SOURCE_NAMES
     }
     for source in SOURCE_NAMES:
-        assert summary_row(result.stdout, source) == [str(known[source]), "0", str(6 - known[source]), "0"]
+        assert summary_row(result.stdout, source) == [
+            str(known[source]),
+            "0",
+            str(6 - known[source]),
+            "0",
+            "0",
+        ]
     steps = 6 * len(SOURCE_NAMES)
     assert f"{steps}/{steps}" in result.stderr  # one progress bar, fed by both workers
     assert clean_sandbox.stats("registry")["requests"] == {"/v1/enterprises/{creditCode}": 6}
