@@ -63,6 +63,35 @@ async def test_redis_stream_jobs_run_on_a_receiver() -> None:
         await worker.stop()
 
 
+@job(task_name="tests.remember_slowly")
+async def remember_slowly(key: str, services: Any = TaskiqDepends(services_of)) -> None:
+    await asyncio.sleep(0.05)
+    SEEN.setdefault(key, []).append(services["name"])
+
+
+async def test_workers_share_a_burst_of_jobs() -> None:
+    """A worker claims from the stream only as many jobs as it runs at once: a burst kicked before any
+    worker reads is shared, not taken whole by the first to read."""
+    require_service(REDIS_URL, 6379, "Redis")
+    settings = Settings(
+        jobs_url=REDIS_URL, cache_namespace=f"test-{uuid.uuid4().hex[:8]}", jobs_concurrency=1
+    )
+    kicker, first, second = (JobQueue(build_broker(settings)) for _ in range(3))
+    await kicker.start({"name": "hub"})
+    await first.start({"name": "first"})
+    await second.start({"name": "second"})
+    key = uuid.uuid4().hex
+    try:
+        for _ in range(8):
+            await remember_slowly.kiq(key)
+        async with receiving(first.broker, settings, 1), receiving(second.broker, settings, 1):
+            ran = await wait_for(key, 8)
+        assert set(ran) == {"first", "second"}, ran
+    finally:
+        for queue in (kicker, first, second):
+            await queue.stop()
+
+
 def test_a_jobs_url_of_another_scheme_is_refused() -> None:
     with pytest.raises(ValueError, match="jobs URL"):
         Settings(jobs_url="amqp://127.0.0.1")
