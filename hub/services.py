@@ -14,6 +14,8 @@ from hub.alerts.service import AlertService
 from hub.alerts.store import AlertBook
 from hub.cache import build_cache, close_cache
 from hub.connections.schedule import Scheduling, build_scheduler, load_jobs
+from hub.connections.store import ConnectionBook
+from hub.connections.tracking import ConnectionTracker
 from hub.events import EventBus
 from hub.financing.loans import LoanBook
 from hub.financing.registry import FinancingRegistry, standing_asker
@@ -47,6 +49,7 @@ class HubServices:
     jobs: JobQueue
     alerts: AlertService
     webhooks: WebhookService
+    connections: ConnectionTracker
     scheduling: Scheduling | None = None  # the periodic jobs' scheduler, when it runs in this process
 
     @classmethod
@@ -63,6 +66,8 @@ class HubServices:
         )
         sources = SourceReader.create(settings, sessions, cache)
         events = EventBus()
+        connections = ConnectionTracker(ConnectionBook(sessions), events)
+        sources.on_fetch = connections.tell  # a read's fetch moves the connection state too
         webhooks = await WebhookService.create(settings, sessions, auth.audit, auth.live_consents)
         services = cls(
             settings=settings,
@@ -97,6 +102,7 @@ class HubServices:
                 name_hash=load_personal_data_hasher(settings).name,
             ),
             webhooks=webhooks,
+            connections=connections,
         )
         services.events.subscribe(webhooks.sink)
         services.events.subscribe(services.alerts)
@@ -112,6 +118,7 @@ class HubServices:
     async def close(self) -> None:
         if self.scheduling is not None:
             await self.scheduling.stop()
+        await self.connections.aclose()  # its events may still kick jobs
         await self.jobs.stop()  # in process: its running jobs finish while the services still stand
         await self.webhooks.aclose()
         await self.auth.aclose()

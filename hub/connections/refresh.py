@@ -26,7 +26,7 @@ from hub.connections.consented import refreshed_sources
 from hub.connections.coverage import coverage_of
 from hub.connections.status import FETCH_STATUS, ConnectionStatus, FetchState
 from hub.connections.store import ConnectionBook
-from hub.events import Event
+from hub.events import Event, EventBus
 from hub.sources.reader import Refreshed, RefreshOutcome
 
 if TYPE_CHECKING:
@@ -147,16 +147,37 @@ async def refresh_firms(
     if not todo:
         return done
     results = await asyncio.gather(*(services.sources.refresh_detail(source, code) for code, source in todo))
-    previous = await book.states(list(wanted))
-    states: list[FetchState] = []
-    events: list[Event] = []
-    for (code, source), refreshed in zip(todo, results, strict=True):
-        before = previous.get((code, source))
-        state = next_state(before, code, source, refreshed, now)
-        states.append(state)
-        events.extend(e for e in (status_changed(before, state), profile_changed(before, state)) if e)
-        done[code].outcomes[source] = refreshed.outcome
-    if events:
-        await services.events.emit(events)
-    await book.save(states)
+    attempts = [Attempt(code, source, got, now) for (code, source), got in zip(todo, results, strict=True)]
+    await record_attempts(book, services.events, attempts)
+    for attempt in attempts:
+        done[attempt.credit_code].outcomes[attempt.source] = attempt.refreshed.outcome
     return done
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One fetch of a (firm, source) at the upstream, by a refresh or by a read, and how it went."""
+
+    credit_code: str
+    source: str
+    refreshed: Refreshed
+    at: datetime
+
+
+async def record_attempts(book: ConnectionBook, events: EventBus, attempts: Sequence[Attempt]) -> None:
+    """The connection states after these attempts (in order; a pair may come twice), their events
+    emitted first (see the module docstring), then the states written, in one transaction."""
+    if not attempts:
+        return
+    previous = await book.states(list(dict.fromkeys(attempt.credit_code for attempt in attempts)))
+    states: dict[tuple[str, str], FetchState] = {}
+    emitted: list[Event] = []
+    for attempt in attempts:
+        pair = (attempt.credit_code, attempt.source)
+        before = states.get(pair, previous.get(pair))
+        state = next_state(before, attempt.credit_code, attempt.source, attempt.refreshed, attempt.at)
+        states[pair] = state
+        emitted.extend(e for e in (status_changed(before, state), profile_changed(before, state)) if e)
+    if emitted:
+        await events.emit(emitted)
+    await book.save(list(states.values()))

@@ -69,6 +69,10 @@ class Refreshed:
     error_code: str | None
 
 
+FetchOutcome = Refreshed | Awaitable[Refreshed]
+"""How a read's fetch went: at once, or once its snapshot is written (fetched or unchanged)."""
+
+
 class SourceReader:
     """Fetched[Any] records of every configured source, for one process (see the module docstring)."""
 
@@ -93,6 +97,9 @@ class SourceReader:
         self._memo = RecordMemo(memo_json_chars)
         self._records = RecordCache(cache, self._memo)
         self.refresh_cache = refresh_cache  # public: a `hub worker` on a memory cache turns it off
+        # Told of each fetch a read makes at the upstream (hub.connections.tracking keeps the connection
+        # states from it); an awaitable while the snapshot that tells fetched from unchanged is on its way.
+        self.on_fetch: Callable[[SourceName, str, FetchOutcome], None] | None = None
 
     @classmethod
     def create(
@@ -281,16 +288,28 @@ class SourceReader:
         source = client.connector.name
         try:
             record = await client.fetch(credit_code)
+        except UnknownEnterprise as error:
+            self._tell(source, credit_code, Refreshed("not_found", None, error.code))
+            raise
         except SourceUnavailable as error:
+            self._tell(source, credit_code, Refreshed("failed", None, error.code))
             stale = await self._stale(client, credit_code)
             if stale is None:
                 raise
             log.warning("serving_stale", source=source, credit_code=credit_code, reason=error.reason)
             return stale
-        fetched, _ = await self._store(
+        fetched, written = await self._store(
             client, credit_code, record, memo=True, cache=True, partition=partition
         )
+        if self.on_fetch is not None:
+            self._tell(source, credit_code, _refreshed_once_written(fetched, written))
         return fetched
+
+    def _tell(
+        self, source: SourceName, credit_code: str, refreshed: Refreshed | Awaitable[Refreshed]
+    ) -> None:
+        if self.on_fetch is not None:
+            self.on_fetch(source, credit_code, refreshed)
 
     async def _store(
         self,
@@ -364,6 +383,15 @@ async def _snapshot_written(source: SourceName, written: asyncio.Future[Snapshot
         return await written
     except Exception as error:
         raise SourceUnavailable(source, f"snapshot not written ({type(error).__name__})") from error
+
+
+async def _refreshed_once_written(fetched: Fetched[Any], written: asyncio.Future[SnapshotWrite]) -> Refreshed:
+    try:
+        created = (await written).created
+    except Exception as error:
+        log.error("snapshot_write_failed", source=fetched.source, error=type(error).__name__)
+        return Refreshed("failed", None, SourceUnavailable.code)
+    return Refreshed("fetched" if created else "unchanged", fetched, None)
 
 
 def _one(found: dict[str, Fetched[Any] | HubError], credit_code: str) -> Fetched[Any]:

@@ -83,6 +83,7 @@ async def test_a_hundred_firms_cost_one_read_and_no_upstream_call(
     codes = clean_sandbox.credit_codes(100)
     await grant(graph, codes[:10], ["tax"])
     await graph.query(CODES_ONLY, {"codes": codes})  # the enterprises themselves: the registry, cached
+    await graph.services.connections.settle()  # the states those fetches moved, written
     clean_sandbox.reset_stats()
     statements: list[str] = []
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from foundation.storage.models import Assessment
+from hub.connections.refresh import refresh_firm
 from hub.events import Event
 from hub.products.service import MONITOR
 from hub.products.templates import templates
@@ -71,10 +72,15 @@ async def test_monitoring_reassesses_a_watched_firm_when_its_records_change(grap
     code = fixture_code(build_universe(), "tax-eligible")
     unwatched = fixture_code(build_universe(), "tax-large")
     await graph.consent([code, unwatched])
-    await graph.data(WATCH, {"codes": [code]})
     await publish(graph, minTaxPaid12mYuan=10**12)
     assert await decide(graph, code) == "INELIGIBLE"
     assert await decide(graph, unwatched) == "INELIGIBLE"
+    # The hub holds every record of both firms before the firm is watched: a read that first fetched one
+    # would tell profile.changed (hub.connections.tracking) and reassess the watched firm on its own.
+    for firm in (code, unwatched):
+        await refresh_firm(graph.services, firm)
+    await graph.services.connections.settle()
+    await graph.data(WATCH, {"codes": [code]})
     relaxed = await publish(graph)  # the bank's current product would take the firm now
     recorder = Recorder()
     graph.services.events.subscribe(recorder)
