@@ -9,6 +9,7 @@ they read, and read back only by their own tenant.
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 import sqlite3
 from collections.abc import Mapping, Sequence
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, Select, bindparam, func, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -300,21 +301,14 @@ class AssessmentBook:
         tell ``assessment.changed``."""
         if not credit_codes:
             return {}
-        newest = func.row_number().over(
-            partition_by=(Assessment.credit_code, Assessment.product_key),
-            order_by=Assessment.evaluated_at.desc(),
-        )
-        ranked = select(
-            Assessment.credit_code, Assessment.product_key, Assessment.decision, newest.label("rank")
-        ).where(Assessment.tenant_id == tenant_id, Assessment.credit_code.in_(list(credit_codes)))
+        query = _latest_decisions_query(product_key is not None, before is not None)
+        values: dict[str, Any] = {"tenant": tenant_id, "codes": list(credit_codes)}
         if product_key is not None:
-            ranked = ranked.where(Assessment.product_key == product_key)
+            values["product"] = product_key
         if before is not None:
-            ranked = ranked.where(Assessment.evaluated_at < before)
-        inner = ranked.subquery()
-        query = select(inner.c.credit_code, inner.c.product_key, inner.c.decision).where(inner.c.rank == 1)
+            values["before"] = before
         async with self._sessions() as session:
-            rows = (await session.execute(query)).all()
+            rows = (await session.execute(query, values)).all()
         return {(code, key): decision for code, key, decision in rows}
 
     async def get(self, tenant_id: str, assessment_id: str) -> StoredAssessment:
@@ -336,3 +330,25 @@ class AssessmentBook:
             row.outcome,
             row.inputs.get("verificationParameters"),
         )
+
+
+@functools.cache
+def _latest_decisions_query(by_product: bool, before: bool) -> Select[tuple[Any, Any, Any]]:
+    """The query of :meth:`AssessmentBook.latest_decisions`, built once per shape with bound values: an
+    announcement per assessment rebuilt (and re-keyed) the window query each time, most of its CPU."""
+    newest = func.row_number().over(
+        partition_by=(Assessment.credit_code, Assessment.product_key),
+        order_by=Assessment.evaluated_at.desc(),
+    )
+    ranked = select(
+        Assessment.credit_code, Assessment.product_key, Assessment.decision, newest.label("rank")
+    ).where(
+        Assessment.tenant_id == bindparam("tenant"),
+        Assessment.credit_code.in_(bindparam("codes", expanding=True)),
+    )
+    if by_product:
+        ranked = ranked.where(Assessment.product_key == bindparam("product"))
+    if before:
+        ranked = ranked.where(Assessment.evaluated_at < bindparam("before"))
+    inner = ranked.subquery()
+    return select(inner.c.credit_code, inner.c.product_key, inner.c.decision).where(inner.c.rank == 1)
