@@ -13,7 +13,6 @@ again with the same ids, so a sink de-duplicates by id and loses none.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -146,7 +145,7 @@ async def refresh_firms(
     await book.end_consent([(code, source) for code in done for source in done[code].unconsented], now)
     if not todo:
         return done
-    results = await asyncio.gather(*(services.sources.refresh_detail(source, code) for code, source in todo))
+    results = await services.sources.refresh_many([(source, code) for code, source in todo])
     attempts = [Attempt(code, source, got, now) for (code, source), got in zip(todo, results, strict=True)]
     await record_attempts(book, services.events, attempts)
     for attempt in attempts:

@@ -232,12 +232,32 @@ class SourceReader:
     async def refresh_detail(self, source: SourceName, credit_code: str) -> Refreshed:
         """:meth:`refresh`, also telling what was fetched and the error's code (the refresh jobs keep the
         connection state from it)."""
+        return (await self.refresh_many([(source, credit_code)]))[0]
+
+    async def refresh_many(self, pairs: Sequence[tuple[SourceName, str]]) -> list[Refreshed]:
+        """:meth:`refresh_detail` of each (source, credit code), concurrently; what was fetched is cached
+        at the end in one write per source (a write per record was ~9% of a refresh job's CPU)."""
+        fetched: list[tuple[Fetched[Any], str]] = []
+        results = await asyncio.gather(*(self._refresh_one(source, code, fetched) for source, code in pairs))
+        if self.refresh_cache:
+            by_source: dict[SourceName, list[tuple[Fetched[Any], str]]] = {}
+            for record, document in fetched:
+                by_source.setdefault(record.source, []).append((record, document))
+            for source, records in by_source.items():
+                ttl_s = self._client(source).config.ttl_s
+                await self._records.put_many(records, partition=SHARED, ttl_s=ttl_s)
+        return results
+
+    async def _refresh_one(
+        self, source: SourceName, credit_code: str, fetched: list[tuple[Fetched[Any], str]]
+    ) -> Refreshed:
+        """Fetch from the upstream and snapshot; the record and its document appended to ``fetched``."""
         client = self._client(source)
         try:
             credit_code = checked_credit_code(credit_code)
             record = await client.fetch(credit_code)
-            fetched, written = await self._store(
-                client, credit_code, record, memo=False, cache=self.refresh_cache, partition=SHARED
+            stored, written, document = await self._store(
+                client, credit_code, record, memo=False, cache=False, partition=SHARED
             )
             created = (await _snapshot_written(source, written)).created
         except UnknownEnterprise as error:
@@ -247,7 +267,8 @@ class SourceReader:
                 "refresh_failed", source=source, credit_code=credit_code, code=error.code, reason=str(error)
             )
             return Refreshed("failed", None, error.code)
-        return Refreshed("fetched" if created else "unchanged", fetched, None)
+        fetched.append((stored, document))
+        return Refreshed("fetched" if created else "unchanged", stored, None)
 
     async def settle_snapshots(self, records: Sequence[tuple[SourceName, str]]) -> None:
         """Return once the snapshots of these (source, credit code) fetched so far are written (what an
@@ -298,7 +319,7 @@ class SourceReader:
                 raise
             log.warning("serving_stale", source=source, credit_code=credit_code, reason=error.reason)
             return stale
-        fetched, written = await self._store(
+        fetched, written, _ = await self._store(
             client, credit_code, record, memo=True, cache=True, partition=partition
         )
         if self.on_fetch is not None:
@@ -320,9 +341,10 @@ class SourceReader:
         memo: bool,
         cache: bool,
         partition: str,
-    ) -> tuple[Fetched[Any], asyncio.Future[SnapshotWrite]]:
-        """Cache the record and submit its snapshot; the future tells how the write went. A bulk refresh
-        does not ``memo`` what it fetched: it would only push out what the requests read.
+    ) -> tuple[Fetched[Any], asyncio.Future[SnapshotWrite], str]:
+        """Cache the record and submit its snapshot; the future tells how the write went, the document is
+        the record's canonical JSON. A bulk refresh does not ``memo`` what it fetched: it would only push
+        out what the requests read.
         """
         source, now = client.connector.name, datetime.now(UTC)
         encoded = encode_record(record)
@@ -341,7 +363,7 @@ class SourceReader:
             self._memo.put((source, credit_code, encoded.content_hash), record, len(encoded.document))
         if cache:
             await self._records.put(fetched, encoded.document, partition=partition, ttl_s=client.config.ttl_s)
-        return fetched, written
+        return fetched, written, encoded.document
 
     async def _stale(self, client: SourceClient[Any], credit_code: str) -> Fetched[Any] | None:
         source = client.connector.name

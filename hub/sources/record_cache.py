@@ -67,23 +67,31 @@ class RecordCache:
 
     async def put(self, fetched: Fetched[Any], document: str, *, partition: str, ttl_s: float) -> None:
         """Cache ``fetched`` (whose canonical JSON is ``document``) in ``partition``; failures are logged."""
-        entry = {
-            "source": fetched.source,
-            "credit_code": fetched.credit_code,
-            "fetched_at": fetched.fetched_at.isoformat(),
-            "content_hash": fetched.content_hash,
-            "record_json": document,
-        }
-        head = {name: entry[name] for name in HEAD_FIELDS}
-        pairs = [
-            (_entry_key(partition, fetched.source, fetched.credit_code), entry),
-            (_head_key(partition, fetched.source, fetched.credit_code), head),
-        ]
-        self.writes += 1
+        await self.put_many([(fetched, document)], partition=partition, ttl_s=ttl_s)
+
+    async def put_many(
+        self, records: Sequence[tuple[Fetched[Any], str]], *, partition: str, ttl_s: float
+    ) -> None:
+        """:meth:`put` of several records of one source, in one write."""
+        if not records:
+            return
+        pairs: list[tuple[str, dict[str, str]]] = []
+        for fetched, document in records:
+            entry = {
+                "source": fetched.source,
+                "credit_code": fetched.credit_code,
+                "fetched_at": fetched.fetched_at.isoformat(),
+                "content_hash": fetched.content_hash,
+                "record_json": document,
+            }
+            pairs.append((_entry_key(partition, fetched.source, fetched.credit_code), entry))
+            head = {name: entry[name] for name in HEAD_FIELDS}
+            pairs.append((_head_key(partition, fetched.source, fetched.credit_code), head))
+        self.writes += len(records)
         try:
             await self._cache.multi_set(pairs, ttl=ttl_s)
         except Exception as error:
-            log.error("cache_write_failed", source=fetched.source, error=type(error).__name__)
+            log.error("cache_write_failed", source=records[0][0].source, error=type(error).__name__)
 
     async def get_many(
         self, source: SourceName, credit_codes: Sequence[str], *, partition: str, decode: Decoder
