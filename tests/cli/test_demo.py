@@ -3,6 +3,7 @@ consent withdrawn from another process (the CLI) counts within the access refres
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -10,6 +11,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -45,20 +48,33 @@ def _free_port_block(size: int) -> int:
     raise RuntimeError("no block of free ports")
 
 
-def test_demo_serves_the_printed_token_and_follows_a_withdrawal(tmp_path: Path) -> None:
+@dataclass(frozen=True)
+class Demo:
+    banner: str
+    hub_port: int
+    sandbox_port: int
+    environment: dict[str, str]
+
+
+@contextlib.contextmanager
+def running_demo(folder: Path, *arguments: str) -> Iterator[Demo]:
+    """``hub demo`` on free ports in ``folder`` (no HUB_ settings of ours), until its banner is printed."""
     hub_port, sandbox_port = _free_port_block(1), _free_port_block(len(DEFAULT_PORTS))
     environment = {key: value for key, value in os.environ.items() if not key.startswith("HUB_")}
-    log_path = tmp_path / "demo.log"
+    log_path = folder / "demo.log"
+    command = [HUB, "demo", "--port", str(hub_port), "--sandbox-port", str(sandbox_port), *arguments]
     with log_path.open("wb") as log:
-        demo = subprocess.Popen(
-            [HUB, "demo", "--port", str(hub_port), "--sandbox-port", str(sandbox_port)],
-            cwd=tmp_path,
-            env=environment,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        process = subprocess.Popen(command, cwd=folder, env=environment, stdout=log, stderr=subprocess.STDOUT)
     try:
-        banner = _wait_for_banner(log_path, demo)
+        yield Demo(_wait_for_banner(log_path, process), hub_port, sandbox_port, environment)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_demo_serves_the_printed_token_and_follows_a_withdrawal(tmp_path: Path) -> None:
+    with running_demo(tmp_path) as demo:
+        banner, hub_port, environment = demo.banner, demo.hub_port, demo.environment
         token = re.search(r"Bearer token\s+(\S+)", banner)
         firm = re.search(r'Variables: \{"code": "(\w+)"\}', banner)
         assert token and firm, banner
@@ -110,9 +126,6 @@ def test_demo_serves_the_printed_token_and_follows_a_withdrawal(tmp_path: Path) 
         again = httpx.post(url, json={"query": QUERY % firm[1]}, headers=headers, timeout=30).json()
         assert again["data"]["enterprise"]["tax"] is None
         assert [error["extensions"]["code"] for error in again["errors"]] == ["NO_CONSENT"]
-    finally:
-        demo.terminate()
-        demo.wait(timeout=30)
 
 
 def _wait_for_banner(log_path: Path, demo: subprocess.Popen[bytes]) -> str:
@@ -127,20 +140,8 @@ def _wait_for_banner(log_path: Path, demo: subprocess.Popen[bytes]) -> str:
 
 
 def test_demo_runs_the_universe_of_the_seed_and_size_asked_for(tmp_path: Path) -> None:
-    hub_port, sandbox_port = _free_port_block(1), _free_port_block(len(DEFAULT_PORTS))
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("HUB_")}
-    log_path = tmp_path / "demo.log"
-    command = [HUB, "demo", "--port", str(hub_port), "--sandbox-port", str(sandbox_port)]
-    with log_path.open("wb") as log:
-        demo = subprocess.Popen(
-            [*command, "--seed", "7", "--size", "300"],
-            cwd=tmp_path,
-            env=environment,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        banner = _wait_for_banner(log_path, demo)
+    with running_demo(tmp_path, "--seed", "7", "--size", "300") as demo:
+        banner, sandbox_port = demo.banner, demo.sandbox_port
         firm = re.search(r'Variables: \{"code": "(\w+)"\}', banner)
         universe = build_universe(7, 300)
         assert firm and firm[1] in universe.by_code, banner
@@ -152,6 +153,3 @@ def test_demo_runs_the_universe_of_the_seed_and_size_asked_for(tmp_path: Path) -
             "anomalies"
         ]
         assert cases == json.loads(json.dumps(list(ground_truth(universe))))
-    finally:
-        demo.terminate()
-        demo.wait(timeout=30)
