@@ -259,7 +259,6 @@ class SourceReader:
             stored, written, document = await self._store(
                 client, credit_code, record, memo=False, cache=False, partition=SHARED
             )
-            created = (await _snapshot_written(source, written)).created
         except UnknownEnterprise as error:
             return Refreshed("not_found", None, error.code)
         except HubError as error:
@@ -267,8 +266,10 @@ class SourceReader:
                 "refresh_failed", source=source, credit_code=credit_code, code=error.code, reason=str(error)
             )
             return Refreshed("failed", None, error.code)
-        fetched.append((stored, document))
-        return Refreshed("fetched" if created else "unchanged", stored, None)
+        refreshed = await _refreshed_once_written(stored, written)
+        if refreshed.fetched is not None:
+            fetched.append((stored, document))
+        return refreshed
 
     async def settle_snapshots(self, records: Sequence[tuple[SourceName, str]]) -> None:
         """Return once the snapshots of these (source, credit code) fetched so far are written (what an
@@ -408,11 +409,12 @@ async def _snapshot_written(source: SourceName, written: asyncio.Future[Snapshot
 
 
 async def _refreshed_once_written(fetched: Fetched[Any], written: asyncio.Future[SnapshotWrite]) -> Refreshed:
+    """Fetched or unchanged, as its snapshot's write tells; failed when the snapshot was not written."""
     try:
-        created = (await written).created
-    except Exception as error:
-        log.error("snapshot_write_failed", source=fetched.source, error=type(error).__name__)
-        return Refreshed("failed", None, SourceUnavailable.code)
+        created = (await _snapshot_written(fetched.source, written)).created
+    except SourceUnavailable as error:
+        log.error("snapshot_write_failed", source=fetched.source, reason=error.reason)
+        return Refreshed("failed", None, error.code)
     return Refreshed("fetched" if created else "unchanged", fetched, None)
 
 
