@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -259,9 +259,11 @@ async def _run(
 ) -> SyncSummary:
     # The services a `hub worker` runs refreshes with (loaded here only: see WORKER_COMMAND): consents
     # checked, connection states kept, events told to the webhook and alert sinks.
-    from hub.connections.refresh import refresh_firm
+    from hub.connections.refresh import refresh_firms
+    from hub.malloc import limit_malloc_arenas
     from hub.services import HubServices
 
+    limit_malloc_arenas()  # as `hub worker`: the services' threads would each fragment an arena of their own
     services = await HubServices.start(settings, schedule=False)
     # A memory cache dies with this process: refreshing it would only hold every record until exit.
     services.sources.refresh_cache = is_redis(services.cache)
@@ -274,11 +276,16 @@ async def _run(
     progress = _progress_bar(shown=progress_format is ProgressFormat.bar)
     task = progress.add_task("sync", total=total)
 
-    async def refresh(code: str, sources: Sequence[SourceName]) -> dict[SourceName, SyncOutcome]:
-        done = await refresh_firm(services, code, sources)
-        outcomes: dict[SourceName, SyncOutcome] = dict.fromkeys(done.unconsented, "no_consent")
-        outcomes.update(done.outcomes)
-        return {source: outcomes.get(source, "failed") for source in sources}  # failed: not configured
+    async def refresh(
+        firms: Mapping[str, Sequence[SourceName]],
+    ) -> dict[str, dict[SourceName, SyncOutcome]]:
+        done = await refresh_firms(services, firms)
+        found: dict[str, dict[SourceName, SyncOutcome]] = {}
+        for code, sources in firms.items():
+            outcomes: dict[SourceName, SyncOutcome] = dict.fromkeys(done[code].unconsented, "no_consent")
+            outcomes.update(done[code].outcomes)
+            found[code] = {source: outcomes.get(source, "failed") for source in sources}  # not configured
+        return found
 
     def advance(_code: str, _source: SourceName, _outcome: SyncOutcome) -> None:
         progress.advance(task)

@@ -28,8 +28,11 @@ from hub.sources.reader import RefreshOutcome
 SyncOutcome = RefreshOutcome | Literal["no_consent"]
 """A refresh's outcome, or ``no_consent``: no tenant holds a live consent for the (firm, source)."""
 OnRefreshed = Callable[[str, SourceName, SyncOutcome], None]
-RefreshFirm = Callable[[str, Sequence[SourceName]], Awaitable[Mapping[SourceName, SyncOutcome]]]
-"""Refresh a firm's sources: each one's outcome (what ``hub sync`` runs per firm)."""
+RefreshFirms = Callable[
+    [Mapping[str, Sequence[SourceName]]], Awaitable[Mapping[str, Mapping[SourceName, SyncOutcome]]]
+]
+"""Refresh firms' sources: each firm's outcome per source (what ``hub sync`` runs per batch)."""
+FIRMS_PER_BATCH = 8
 
 
 @dataclass
@@ -123,7 +126,7 @@ class ProgressLine(BaseModel):
 
 
 async def sync_enterprises(
-    refresh_firm: RefreshFirm,
+    refresh_firms: RefreshFirms,
     credit_codes: AsyncIterable[str | FirmSources],
     *,
     sources: Sequence[SourceName],
@@ -131,28 +134,33 @@ async def sync_enterprises(
     on_refreshed: OnRefreshed | None = None,
 ) -> SyncSummary:
     """Refresh ``sources`` for every code (of a :data:`FirmSources`, those of its sources that are among
-    ``sources``), ``concurrency`` enterprises at a time."""
+    ``sources``), ``concurrency`` enterprises at a time, in batches of up to :data:`FIRMS_PER_BATCH` (a
+    batch shares its consent, state and event queries)."""
     summary = SyncSummary({source: Counter() for source in sources})
     codes = aiter(credit_codes)
     next_code_lock = asyncio.Lock()
+    batch_size = max(1, min(FIRMS_PER_BATCH, concurrency))
 
-    async def next_code() -> str | FirmSources | None:
+    async def next_batch() -> dict[str, Sequence[SourceName]]:
+        batch: dict[str, Sequence[SourceName]] = {}
         async with next_code_lock:
-            return await anext(codes, None)
+            while len(batch) < batch_size and (item := await anext(codes, None)) is not None:
+                chosen = sources if isinstance(item, str) else [s for s in sources if s in item[1]]
+                batch[code_of(item)] = chosen
+        return batch
 
     async def worker() -> None:
-        while (item := await next_code()) is not None:
-            code = code_of(item)
-            chosen = sources if isinstance(item, str) else [source for source in sources if source in item[1]]
-            outcomes = await refresh_firm(code, chosen)
-            for source in chosen:
-                outcome = outcomes[source]
-                summary.outcomes[source][outcome] += 1
-                if on_refreshed is not None:
-                    on_refreshed(code, source, outcome)
+        while batch := await next_batch():
+            outcomes = await refresh_firms(batch)
+            for code, chosen in batch.items():
+                for source in chosen:
+                    outcome = outcomes[code][source]
+                    summary.outcomes[source][outcome] += 1
+                    if on_refreshed is not None:
+                        on_refreshed(code, source, outcome)
 
     async with asyncio.TaskGroup() as workers:
-        for _ in range(concurrency):
+        for _ in range(-(-concurrency // batch_size)):
             workers.create_task(worker())
     return summary
 
