@@ -278,6 +278,32 @@ class ConsentBook:
                 found[credit_code].add(source)
         return {code: frozenset(sources) for code, sources in found.items()}
 
+    async def live_of_tenant(
+        self, tenant_id: str, today: date, *, limit: int
+    ) -> dict[str, frozenset[str]] | None:
+        """Credit code → sources of every live consent of the tenant (a firm without one absent), in one
+        query; None when the tenant has more than ``limit`` live consents."""
+        query = (
+            select(Consent.credit_code, Consent.source)
+            .where(
+                Consent.tenant_id == tenant_id,
+                Consent.valid_from <= today,
+                Consent.valid_until >= today,
+                Consent.withdrawn_at.is_(None),
+            )
+            .limit(limit + 1)
+        )
+        async with self._sessions() as session:
+            rows = (await session.execute(query)).all()
+        if len(rows) > limit:
+            return None
+        found: dict[str, set[str]] = {}
+        for credit_code, source in rows:
+            found.setdefault(credit_code, set()).add(source)
+        shared: dict[frozenset[str], frozenset[str]] = {}  # firms share a few source sets: one object each
+        held = {code: frozenset(sources) for code, sources in found.items()}
+        return {code: shared.setdefault(sources, sources) for code, sources in held.items()}
+
     async def of_enterprise(self, tenant_id: str, credit_code: str) -> list[ConsentRecord]:
         """The tenant's consents of one enterprise (live, expired and withdrawn), newest first."""
         credit_code = checked_credit_code(credit_code)

@@ -23,6 +23,7 @@ from auth.consent import ConsentBook, consent_today
 from auth.principal import READ_SCOPES, Principal
 from auth.rate_limit import TokenBuckets, build_token_buckets
 from auth.server import KnownToken
+from auth.tenant_consents import TenantConsentMaps
 from auth.tokens import AccessToken, HubTokenGenerator, verify_access_token
 from foundation.errors import RateLimited, Unauthenticated
 from foundation.settings import Settings
@@ -34,6 +35,7 @@ ANONYMOUS = Principal(tenant_id="demo", client_id="anonymous", scopes=READ_SCOPE
 # Bounds of the per-process decision caches (entries are small: a token, a code and a few names).
 TOKENS_KEPT = 10_000
 CONSENTS_KEPT = 50_000
+_NO_CONSENT: frozenset[str] = frozenset()
 
 
 class AuthService:
@@ -71,6 +73,7 @@ class AuthService:
         self._verified: LRUCache[str, tuple[SigningKeys, AccessToken]] = LRUCache(TOKENS_KEPT)
         self._refusals: LRUCache[str, tuple[int, str | None]] = LRUCache(TOKENS_KEPT)
         self._consents: LRUCache[tuple[str, str], tuple[int, date, frozenset[str]]] = LRUCache(CONSENTS_KEPT)
+        self.tenant_consents = TenantConsentMaps(self.consents, settings.tenant_consents_held_max)
 
     @classmethod
     async def create(
@@ -140,6 +143,9 @@ class AuthService:
         """Credit code → sources with a live consent to ``tenant_id`` today; the database is asked only for
         codes not decided at the current access version."""
         version, today = await self.access.version(), consent_today()
+        held = self.tenant_consents.get(tenant_id, version, today)
+        if held is not None:
+            return {code: held.get(code, _NO_CONSENT) for code in credit_codes}
         live: dict[str, frozenset[str]] = {}
         unknown = []
         for code in credit_codes:
@@ -149,6 +155,7 @@ class AuthService:
             else:
                 unknown.append(code)
         if unknown:
+            self.tenant_consents.want(tenant_id, version, today)  # the tenant's next firms from memory
             for code, sources in (await self.consents.live(tenant_id, unknown, today)).items():
                 self._consents[(tenant_id, code)] = (version, today, sources)
                 live[code] = sources
@@ -282,6 +289,7 @@ class AuthService:
         return None
 
     async def aclose(self) -> None:
+        await self.tenant_consents.aclose()
         await self.audit.aclose()
         await self._buckets.aclose()
         await self.client_auth.aclose()

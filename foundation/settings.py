@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     # access version (auth/access_state.py); other processes' changes count within this many ms, and so do
     # their source-cache refreshes for cached answers (schema/answer_cache.py).
     access_refresh_ms: int = Field(default=250, ge=0, le=60_000)
+    # A tenant's live consents held whole in each process up to this many (auth/tenant_consents.py); 0: off.
+    tenant_consents_held_max: int = Field(default=200_000, ge=0)
     # Whole answers of source-data queries, per caller's tenant and scopes; 0 turns the cache off.
     response_cache_ttl_s: float = Field(default=60.0, ge=0, le=3600)
     response_cache_mib: int = Field(default=64, ge=1, le=16_384)
