@@ -2,9 +2,11 @@
 
 SQLite has one writer at a time: many tasks each committing their own snapshot queue up on the database
 lock (and its busy-wait sleeps), so a bulk sync is bound by commits. Here the first submitted snapshot starts
-the writer; while it commits, later ones queue and go together in the next transaction. An idle writer
-adds no delay; a busy one batches by itself. A batch that fails is retried one snapshot at a time, so one
-bad row fails only its own write.
+the writer ``linger_s`` later; while it commits, later ones queue and go together in the next transaction.
+The linger keeps the write (its statements are built on the event loop) out of the answer that fetched the
+record, which completes within a few ms of its last fetch (issue 17's cold path), and batches the
+snapshots of concurrent requests. A batch that fails is retried one snapshot at a time, so one bad row
+fails only its own write.
 
 The read path does not wait for its write (``submit`` returns a future it may ignore); :meth:`settle`
 waits for one key's writes before reading the latest snapshot, and :meth:`aclose` for all of them at
@@ -22,6 +24,7 @@ from foundation.logging import get_logger
 from hub.sources.snapshots import PendingSnapshot, SnapshotWrite, save_snapshots
 
 MAX_BATCH = 200
+LINGER_S = 0.01
 log = get_logger(__name__)
 
 Queued = tuple[PendingSnapshot, asyncio.Future[SnapshotWrite]]
@@ -30,9 +33,17 @@ Queued = tuple[PendingSnapshot, asyncio.Future[SnapshotWrite]]
 class SnapshotWriter:
     """Writes submitted snapshots in batches (see the module docstring)."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, max_batch: int = MAX_BATCH) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        max_batch: int = MAX_BATCH,
+        linger_s: float = LINGER_S,
+    ) -> None:
         self._sessions = sessions
         self._max_batch = max_batch
+        self._linger_s = linger_s
+        self._start_at: asyncio.TimerHandle | None = None  # the writer's start, while it lingers
         self._queue: list[Queued] = []
         self._unsettled: Counter[tuple[str, str]] = Counter()  # (source, credit code) → writes not done
         self._settled: dict[tuple[str, str], asyncio.Event] = {}
@@ -45,13 +56,27 @@ class SnapshotWriter:
         written.add_done_callback(_retrieved)  # a failure is logged by the writer, awaited or not
         self._queue.append((snapshot, written))
         self._unsettled[(snapshot.source, snapshot.credit_code)] += 1
-        if self._writer is None or self._writer.done():
-            self._writer = loop.create_task(self._write_queued(), name="snapshot-writer")
+        if self._idle() and self._start_at is None:
+            self._start_at = loop.call_later(self._linger_s, self._start)
         return written
+
+    def _idle(self) -> bool:
+        return self._writer is None or self._writer.done()
+
+    def _start(self) -> None:
+        """Start the writer now (its linger over, or someone waits for a write)."""
+        if self._start_at is not None:
+            self._start_at.cancel()
+            self._start_at = None
+        if self._queue and self._idle():
+            loop = asyncio.get_running_loop()
+            self._writer = loop.create_task(self._write_queued(), name="snapshot-writer")
 
     async def settle(self, source: str, credit_code: str) -> None:
         """Return once no write of this enterprise's ``source`` is queued or in flight."""
         key = (source, credit_code)
+        if self._unsettled[key]:
+            self._start()  # a reader waits for it: no linger
         while self._unsettled[key]:
             await self._settled.setdefault(key, asyncio.Event()).wait()
 
@@ -60,6 +85,7 @@ class SnapshotWriter:
 
     async def aclose(self) -> None:
         """Wait until every submitted snapshot is written (or has failed and been logged)."""
+        self._start()
         while self._writer is not None and not self._writer.done():
             await asyncio.shield(self._writer)
 

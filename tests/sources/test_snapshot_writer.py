@@ -70,3 +70,24 @@ async def test_settle_waits_for_that_enterprise_only(sessions: async_sessionmake
     assert await latest_snapshot(sessions, source="tax", credit_code=CODES[0]) is not None
     await writer.settle("tax", CODES[1])  # nothing queued: returns at once
     await writer.aclose()
+
+
+async def test_the_writer_lingers_unless_someone_waits(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """The write starts ``linger_s`` after the first submit (out of the answer that fetched the record),
+    at once when a reader settles it or the writer closes, and by itself when nobody waits."""
+    writer = SnapshotWriter(sessions, linger_s=3600)
+    first = writer.submit(snapshot(CODES[0], "A"))
+    writer.submit(snapshot(CODES[1], "B"))
+    await asyncio.sleep(0.05)
+    assert not first.done() and await rows(sessions) == 0  # lingering
+
+    await asyncio.wait_for(writer.settle("tax", CODES[0]), 10)
+    assert first.done() and await rows(sessions) == 2  # one batch, started for the reader
+
+    lingering = writer.submit(snapshot(CODES[2], "C"))
+    await asyncio.wait_for(writer.aclose(), 10)
+    assert lingering.done() and await rows(sessions) == 3
+
+    prompt = SnapshotWriter(sessions, linger_s=0.01)
+    assert (await asyncio.wait_for(prompt.submit(snapshot(CODES[0], "D", minutes=1)), 10)).created
+    await prompt.aclose()
