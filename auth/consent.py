@@ -10,12 +10,12 @@ Every grant and withdrawal is written to the audit log.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from audit.chain import AuditEvent
@@ -266,43 +266,26 @@ class ConsentBook:
             return {}
         async with self._sessions() as session:
             rows = await session.execute(
-                select(Consent.credit_code, Consent.source).where(
-                    Consent.tenant_id == tenant_id,
-                    Consent.credit_code.in_(list(found)),
-                    Consent.valid_from <= today,
-                    Consent.valid_until >= today,
-                    Consent.withdrawn_at.is_(None),
-                )
+                _live_pairs(tenant_id, today).where(Consent.credit_code.in_(list(found)))
             )
             for credit_code, source in rows:
                 found[credit_code].add(source)
-        return {code: frozenset(sources) for code, sources in found.items()}
+        return _frozen(found)
 
     async def live_of_tenant(
         self, tenant_id: str, today: date, *, limit: int
     ) -> dict[str, frozenset[str]] | None:
         """Credit code → sources of every live consent of the tenant (a firm without one absent), in one
         query; None when the tenant has more than ``limit`` live consents."""
-        query = (
-            select(Consent.credit_code, Consent.source)
-            .where(
-                Consent.tenant_id == tenant_id,
-                Consent.valid_from <= today,
-                Consent.valid_until >= today,
-                Consent.withdrawn_at.is_(None),
-            )
-            .limit(limit + 1)
-        )
         async with self._sessions() as session:
-            rows = (await session.execute(query)).all()
+            rows = (await session.execute(_live_pairs(tenant_id, today).limit(limit + 1))).all()
         if len(rows) > limit:
             return None
         found: dict[str, set[str]] = {}
         for credit_code, source in rows:
             found.setdefault(credit_code, set()).add(source)
         shared: dict[frozenset[str], frozenset[str]] = {}  # firms share a few source sets: one object each
-        held = {code: frozenset(sources) for code, sources in found.items()}
-        return {code: shared.setdefault(sources, sources) for code, sources in held.items()}
+        return {code: shared.setdefault(held, held) for code, held in _frozen(found).items()}
 
     async def of_enterprise(self, tenant_id: str, credit_code: str) -> list[ConsentRecord]:
         """The tenant's consents of one enterprise (live, expired and withdrawn), newest first."""
@@ -311,3 +294,17 @@ class ConsentBook:
         async with self._sessions() as session:
             rows = (await session.scalars(query.order_by(Consent.granted_at.desc(), Consent.id.desc()))).all()
         return [consent_record(row) for row in rows]
+
+
+def _live_pairs(tenant_id: str, today: date) -> Select[str, str]:
+    """(credit code, source) of the tenant's consents live on ``today``."""
+    return select(Consent.credit_code, Consent.source).where(
+        Consent.tenant_id == tenant_id,
+        Consent.valid_from <= today,
+        Consent.valid_until >= today,
+        Consent.withdrawn_at.is_(None),
+    )
+
+
+def _frozen(found: Mapping[str, set[str]]) -> dict[str, frozenset[str]]:
+    return {code: frozenset(sources) for code, sources in found.items()}

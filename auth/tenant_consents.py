@@ -13,17 +13,17 @@ more than ``max_consents`` live consents is not held (its firms keep the one-fir
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Mapping
 from datetime import date
 
 from cachetools import LRUCache
 
 from auth.consent import ConsentBook
+from foundation.logging import get_logger
 
 TENANTS_HELD = 64
 
-logger = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 Held = tuple[int, date, Mapping[str, frozenset[str]] | None]
 """Access version, consent day, the tenant's map (None: more than the bound, not held)."""
@@ -36,20 +36,20 @@ class TenantConsentMaps:
         self._held: LRUCache[str, Held] = LRUCache(TENANTS_HELD)
         self._loading: dict[tuple[str, int, date], asyncio.Task[None]] = {}
 
+    def _current(self, tenant_id: str, version: int, today: date) -> Held | None:
+        held = self._held.get(tenant_id)
+        return held if held is not None and held[:2] == (version, today) else None
+
     def get(self, tenant_id: str, version: int, today: date) -> Mapping[str, frozenset[str]] | None:
         """The tenant's map at this version and day, if it is held (a code absent: no live consent)."""
-        held = self._held.get(tenant_id)
-        if held is None or held[0] != version or held[1] != today:
-            return None
-        return held[2]
+        held = self._current(tenant_id, version, today)
+        return held[2] if held is not None else None
 
     def want(self, tenant_id: str, version: int, today: date) -> None:
-        """Start loading the tenant's map at this version and day, unless it is held or loading."""
-        if self._max <= 0:
-            return
-        held = self._held.get(tenant_id)
+        """Start loading the tenant's map at this version and day, unless it is loaded (or known to be over
+        the bound) or loading."""
         key = (tenant_id, version, today)
-        if (held is not None and held[:2] == (version, today)) or key in self._loading:
+        if self._max <= 0 or key in self._loading or self._current(*key) is not None:
             return
         task = asyncio.get_running_loop().create_task(self._load(key))
         self._loading[key] = task
@@ -59,8 +59,8 @@ class TenantConsentMaps:
         tenant_id, version, today = key
         try:
             found = await self._book.live_of_tenant(tenant_id, today, limit=self._max)
-        except Exception:  # the one-firm query still decides; the next miss tries again
-            logger.warning("consent map load failed", exc_info=True)
+        except Exception as error:  # the one-firm query still decides; the next miss tries again
+            log.warning("consent_map_load_failed", error=type(error).__name__)
             return
         held = self._held.get(tenant_id)
         if held is None or held[0] <= version:  # never replace a newer version's map by an older one

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import math
 from collections import Counter
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -160,7 +161,7 @@ async def sync_enterprises(
                         on_refreshed(code, source, outcome)
 
     async with asyncio.TaskGroup() as workers:
-        for _ in range(-(-concurrency // batch_size)):
+        for _ in range(math.ceil(concurrency / batch_size)):
             workers.create_task(worker())
     return summary
 
