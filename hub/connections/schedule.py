@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
@@ -64,15 +65,21 @@ class ClaimingScheduler(TaskiqScheduler):
     """Kicks a due tick only once it has claimed it in Redis (none given: one scheduler, no claim)."""
 
     def __init__(
-        self, broker: AsyncBroker, sources: list[ScheduleSource], claims: Redis | None, namespace: str
+        self,
+        broker: AsyncBroker,
+        sources: list[ScheduleSource],
+        claims: Redis | None,
+        namespace: str,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         super().__init__(broker, sources)
         self._claims = claims
         self._namespace = namespace
+        self._clock = clock
 
     async def on_ready(self, source: ScheduleSource, task: ScheduledTask) -> None:
         if self._claims is not None:
-            minute = datetime.now(UTC).strftime("%Y%m%d%H%M")
+            minute = self._clock().strftime("%Y%m%d%H%M")
             what = json.dumps([task.task_name, task.args, task.kwargs], sort_keys=True, default=str)
             key = f"{self._namespace}:schedule:{what}:{minute}"
             if not await self._claims.set(key, "1", nx=True, ex=TICK_CLAIM_TTL_S):

@@ -4,6 +4,7 @@ once however many schedulers run; in the hub process itself on the embedded defa
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 from redis.asyncio import Redis
 from taskiq import InMemoryBroker, ScheduledTask
@@ -46,13 +47,21 @@ async def test_a_tick_is_sent_once_by_any_number_of_schedulers() -> None:
     namespace = f"test-{uuid.uuid4().hex[:8]}"
     brokers = [RecordingBroker(), RecordingBroker()]
     task = ScheduledTask(task_name="refresh.due", labels={}, args=["tax"], kwargs={}, cron="* * * * *")
+    # A fixed clock: the two schedulers see the same tick even when the test runs across a minute boundary.
+    now = [datetime(2026, 12, 2, 6, 40, 59, 999_000, tzinfo=UTC)]
     try:
-        schedulers = [ClaimingScheduler(broker, [], redis, namespace) for broker in brokers]
+        schedulers = [
+            ClaimingScheduler(broker, [], redis, namespace, clock=lambda: now[0]) for broker in brokers
+        ]
         for scheduler in schedulers:
+            await scheduler.on_ready(RefreshSchedule(Settings(), ()), task)
+        assert sorted(len(broker.kicked) for broker in brokers) == [0, 1]
+        now[0] += timedelta(seconds=1)  # the next minute's tick is a new one, sent once again
+        for scheduler in reversed(schedulers):
             await scheduler.on_ready(RefreshSchedule(Settings(), ()), task)
     finally:
         await redis.aclose()
-    assert sorted(len(broker.kicked) for broker in brokers) == [0, 1]
+    assert sum(len(broker.kicked) for broker in brokers) == 2
 
 
 async def test_the_embedded_hub_runs_the_scheduler_itself(graph: Graph) -> None:
