@@ -1,11 +1,9 @@
-"""The job that tells ``assessment.changed``: run after assessments are stored, off the answer's path (a
-comparison with the assessment before each one is a database read an assessing request need not wait for).
-Idempotent in what it compares (the assessment just before a given time); a redelivered job may tell a
-change twice, which receivers deduplicate like any at-least-once event."""
+"""The job that tells ``assessment.changed``: kicked once assessments whose decision changed are stored
+(the comparison is read in the transaction that stores them), it emits the events off the answer's path.
+A redelivered job may tell a change twice, which receivers deduplicate like any at-least-once event."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from taskiq import TaskiqDepends
@@ -18,16 +16,11 @@ async def announce_changes(
     tenant_id: str,
     product_key: str,
     version: int,
-    evaluated_at: str,
-    decisions: list[list[str]],
+    changes: list[list[str]],
     services: Any = TaskiqDepends(services_of),
 ) -> int:
-    """The number of changed decisions announced."""
+    """The number of changed decisions announced (each ``[firm, decision, previous decision]``)."""
     changed = await services.products.announce_changes(
-        tenant_id,
-        product_key,
-        version,
-        datetime.fromisoformat(evaluated_at),
-        [(code, decision) for code, decision in decisions],
+        tenant_id, product_key, version, [(code, decision, before) for code, decision, before in changes]
     )
     return len(changed)

@@ -187,8 +187,9 @@ class ProductService:
     ) -> list[Assessed]:
         """Evaluate the version on each firm, store every assessment (one transaction) and audit each
         (``trace=False``: the rules' trace is not made; it is never stored, a replay makes it again).
-        Whether a decision differs from the tenant's previous one is found off the answer's path, by the
-        job ``products.announce`` (:meth:`announce_changes`)."""
+        Whether a decision differs from the tenant's previous one is read in the transaction that stores
+        it; a changed one is announced off the answer's path, by the job ``products.announce``
+        (:meth:`announce_changes`)."""
         product = self.compiled(version)
         evaluated_at = self.clock()
         made = [
@@ -213,7 +214,7 @@ class ProductService:
                     if read.content_hash
                 ]
             )
-        await self.assessments.save(
+        previous = await self.assessments.save(
             [
                 StoredAssessment(
                     assessed.id,
@@ -252,28 +253,22 @@ class ProductService:
             audit_into.extend(entries)  # appended by the caller with the operation's data accesses
         else:
             await self._audit.append(entries)
-        if self._events is not None:
-            decisions = [[assessed.credit_code, assessed.outcome.decision] for assessed in made]
-            await announce_changes.kiq(
-                principal.tenant_id, version.key, version.version, evaluated_at.isoformat(), decisions
-            )
+        changes = [
+            [assessed.credit_code, assessed.outcome.decision, before]
+            for assessed in made
+            if (before := previous.get(assessed.credit_code, assessed.outcome.decision))
+            != assessed.outcome.decision
+        ]
+        if self._events is not None and changes:
+            await announce_changes.kiq(principal.tenant_id, version.key, version.version, changes)
         return made
 
     async def announce_changes(
-        self,
-        tenant_id: str,
-        product_key: str,
-        version: int,
-        evaluated_at: datetime,
-        decisions: Sequence[tuple[str, str]],
+        self, tenant_id: str, product_key: str, version: int, changes: Sequence[tuple[str, str, str]]
     ) -> list[Event]:
-        """``assessment.changed`` for each (firm, decision) assessed at ``evaluated_at`` whose decision
-        differs from the tenant's assessment of the firm under the product just before it."""
+        """``assessment.changed`` for each (firm, decision, previous decision) of the version."""
         if self._events is None:
             return []
-        previous = await self.assessments.latest_decisions(
-            tenant_id, [code for code, _ in decisions], product_key, before=evaluated_at
-        )
         changed = [
             Event(
                 "assessment.changed",
@@ -281,11 +276,9 @@ class ProductService:
                 {"product": product_key, "version": version, "decision": decision, "previous": before},
                 tenant_id=tenant_id,
             )
-            for code, decision in decisions
-            if (before := previous.get((code, product_key))) is not None and before != decision
+            for code, decision, before in changes
         ]
-        if changed:
-            await self._events.emit(changed)
+        await self._events.emit(changed)
         return changed
 
     async def reassess(

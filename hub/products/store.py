@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import Engine, Select, bindparam, func, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -187,6 +187,15 @@ class StoredAssessment:
     verification_parameters: Mapping[str, Mapping[str, float]] | None = None
 
 
+class _Previous(TypedDict):
+    """The values of the query for the decisions just before a batch (:func:`_latest_decisions_query`)."""
+
+    tenant: str
+    codes: list[str]
+    product: str
+    before: datetime
+
+
 ASSESSMENT_COLUMNS = (
     "id",
     "tenant_id",
@@ -214,11 +223,12 @@ class _SqliteWriter:
         self._processors = [
             columns[name].type.dialect_impl(dialect).bind_processor(dialect) for name in ASSESSMENT_COLUMNS
         ]
+        self._previous = _latest_decisions_query(True, True).compile(dialect=dialect)
 
     def close(self) -> None:
         self._engine.dispose()
 
-    async def write(self, rows: Sequence[dict[str, Any]]) -> None:
+    async def write(self, rows: Sequence[dict[str, Any]], previous: _Previous) -> list[tuple[str, str]]:
         values = [
             tuple(
                 process(row[name]) if process is not None else row[name]
@@ -226,15 +236,24 @@ class _SqliteWriter:
             )
             for row in rows
         ]
-        await asyncio.to_thread(self._write, values)
+        when = self._processors[ASSESSMENT_COLUMNS.index("evaluated_at")]
+        expanded = self._previous.construct_expanded_state(
+            {**previous, "before": when(previous["before"]) if when is not None else previous["before"]}
+        )
+        statement, parameters = expanded.statement, expanded.positional_parameters
+        return await asyncio.to_thread(self._write, values, statement, parameters)
 
-    def _write(self, values: list[tuple[Any, ...]]) -> None:
+    def _write(
+        self, values: list[tuple[Any, ...]], previous_sql: str, previous_values: Sequence[Any]
+    ) -> list[tuple[str, str]]:
         connection = self._engine.raw_connection()
         try:
             cursor = connection.cursor()
             cursor.execute("BEGIN IMMEDIATE")
+            found = [(code, decision) for code, _, decision in cursor.execute(previous_sql, previous_values)]
             cursor.executemany(self._sql, values)
             connection.commit()
+            return found
         except sqlite3.Error as error:
             connection.rollback()
             raise DBAPIError.instance(self._sql, None, error, sqlite3.Error) from error
@@ -254,10 +273,26 @@ class AssessmentBook:
         if self._sqlite is not None:
             self._sqlite.close()
 
-    async def save(self, assessments: Sequence[StoredAssessment]) -> None:
-        """All of them in one transaction (a batch is stored whole or not at all)."""
+    async def save(self, assessments: Sequence[StoredAssessment]) -> dict[str, str]:
+        """All of them in one transaction (a batch is stored whole or not at all); all of one tenant, product
+        and time. Returns each firm's decision under the product just before (firms assessed under it for
+        the first time left out), read in the transaction that writes: what tells ``assessment.changed``
+        without another read."""
         if not assessments:
-            return
+            return {}
+        first = assessments[0]
+        if any(
+            (stored.tenant_id, stored.product_key, stored.evaluated_at)
+            != (first.tenant_id, first.product_key, first.evaluated_at)
+            for stored in assessments
+        ):
+            raise ValueError("a batch of assessments is of one tenant, product and time")
+        previous: _Previous = {
+            "tenant": first.tenant_id,
+            "codes": [stored.credit_code for stored in assessments],
+            "product": first.product_key,
+            "before": first.evaluated_at,
+        }
         rows = [
             {
                 "id": stored.id,
@@ -282,33 +317,23 @@ class AssessmentBook:
             for stored in assessments
         ]
         if self._sqlite is not None:
-            await self._sqlite.write(rows)
-            return
+            return dict(await self._sqlite.write(rows, previous))
         # A Core insert: the ORM's unit of work would cost more than the rules took.
         async with self._sessions() as session, session.begin():
+            found = (await session.execute(_latest_decisions_query(True, True), dict(previous))).all()
             await session.execute(insert(Assessment), rows)
+        return {code: decision for code, _, decision in found}
 
     async def latest_decisions(
-        self,
-        tenant_id: str,
-        credit_codes: Sequence[str],
-        product_key: str | None = None,
-        *,
-        before: datetime | None = None,
+        self, tenant_id: str, credit_codes: Sequence[str]
     ) -> dict[tuple[str, str], str]:
-        """(firm, product key) → the decision of the tenant's newest assessment of it (of ``product_key``
-        only, when given; made before ``before``, when given): what an assessment is compared with to
-        tell ``assessment.changed``."""
+        """(firm, product key) → the decision of the tenant's newest assessment of it: the products a
+        re-assessment of the firm runs again."""
         if not credit_codes:
             return {}
-        query = _latest_decisions_query(product_key is not None, before is not None)
-        values: dict[str, Any] = {"tenant": tenant_id, "codes": list(credit_codes)}
-        if product_key is not None:
-            values["product"] = product_key
-        if before is not None:
-            values["before"] = before
+        values = {"tenant": tenant_id, "codes": list(credit_codes)}
         async with self._sessions() as session:
-            rows = (await session.execute(query, values)).all()
+            rows = (await session.execute(_latest_decisions_query(False, False), values)).all()
         return {(code, key): decision for code, key, decision in rows}
 
     async def get(self, tenant_id: str, assessment_id: str) -> StoredAssessment:
@@ -334,8 +359,9 @@ class AssessmentBook:
 
 @functools.cache
 def _latest_decisions_query(by_product: bool, before: bool) -> Select[tuple[Any, Any, Any]]:
-    """The query of :meth:`AssessmentBook.latest_decisions`, built once per shape with bound values: an
-    announcement per assessment rebuilt (and re-keyed) the window query each time, most of its CPU."""
+    """The query of :meth:`AssessmentBook.latest_decisions` (and of the decisions :meth:`AssessmentBook.save`
+    compares with), built once per shape with bound values: built per call, the window query's
+    construction and compilation were most of its CPU."""
     newest = func.row_number().over(
         partition_by=(Assessment.credit_code, Assessment.product_key),
         order_by=Assessment.evaluated_at.desc(),
