@@ -9,7 +9,9 @@ Rust backtrace when ``RUST_BACKTRACE`` is set, which is never passed on).
 
 from __future__ import annotations
 
+import hashlib
 import json
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -50,34 +52,53 @@ class Evaluation:
 
 
 class CompiledGraph:
-    """One JDM graph, parsed and checked once; evaluate it as often as wanted (thread-safe in the engine)."""
+    """One JDM graph, parsed and checked once; evaluate it as often as wanted (thread-safe in the engine).
 
-    def __init__(self, decision: zen.ZenDecision) -> None:
-        self._decision = decision
+    It is evaluated through the process's engine by its key (the hash of the graph), which loads its
+    compiled content from :data:`_GRAPHS`: ``ZenDecision.evaluate`` starts a runtime of its own on every
+    call (two threads: ~200 µs of CPU, more than the template's rules), the engine's ``evaluate`` does not
+    (BENCHMARKS.md, Lending products)."""
+
+    def __init__(self, key: str, content: zen.ZenDecisionContent) -> None:
+        self.key = key
+        self.content = content
 
     def evaluate(self, context_json: str, *, trace: bool = True) -> Evaluation:
         """Evaluate, with the trace of every node when asked (it copies each node's input and output
         into Python: most of an evaluation's time); raises :class:`EngineError`."""
         try:
-            answer = self._decision.evaluate(context_json, {"trace": trace})
+            answer = _ENGINE.evaluate(self.key, context_json, {"trace": trace})
         except RuntimeError as error:
             raise _engine_error(error) from None
         return Evaluation(result=dict(answer["result"]), trace=dict(answer.get("trace") or {}))
 
 
-_ENGINE = zen.ZenEngine()
+# The graphs alive in this process by key: a graph no product holds any more is let go.
+_GRAPHS: weakref.WeakValueDictionary[str, CompiledGraph] = weakref.WeakValueDictionary()
+
+
+def _load(key: str) -> zen.ZenDecisionContent:
+    return _GRAPHS[key].content
+
+
+_ENGINE = zen.ZenEngine({"loader": _load})
 
 
 def compile_graph(graph: Mapping[str, Any]) -> CompiledGraph:
     """Parse and validate a JDM graph (``{"nodes": [...], "edges": [...]}``); raises :class:`EngineError`."""
+    text = json.dumps(graph)
+    key = hashlib.sha256(text.encode()).hexdigest()
+    if (known := _GRAPHS.get(key)) is not None:
+        return known
     try:
         # Compiled content: its expressions are compiled once here, not on every evaluation (~17% of
         # an electricity-loan evaluation; BENCHMARKS.md, Lending products).
-        decision = _ENGINE.create_decision(zen.ZenDecisionContent(json.dumps(graph)))
-        decision.validate()
+        content = zen.ZenDecisionContent(text)
+        _ENGINE.create_decision(content).validate()
     except RuntimeError as error:
         raise _engine_error(error) from None
-    return CompiledGraph(decision)
+    compiled = _GRAPHS.setdefault(key, CompiledGraph(key, content))
+    return compiled
 
 
 def expression_error(text: str) -> str | None:
