@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -48,21 +47,31 @@ def paid_on_time(bill: ElectricityMonth) -> bool:
 
 
 def monthly_totals(record: ElectricityRecord) -> dict[date, ElectricityMonthTotal]:
-    by_month: dict[date, list[ElectricityMonth]] = defaultdict(list)
+    """Every month summed over the accounts, in month order (one pass: a product's facts and checks of
+    every assessment start here)."""
+    sums: dict[date, list[Decimal]] = {}
+    counts: dict[date, list[int]] = {}
     for bill in record.months:
-        by_month[bill.month].append(bill)
-    return {
-        month: ElectricityMonthTotal(
-            month=month,
-            kwh=total(bill.kwh for bill in bills),
-            bill_yuan=total(bill.bill_yuan for bill in bills),
-            paid_yuan=total(bill.paid_yuan for bill in bills),
-            arrears_yuan=total(bill.arrears_yuan for bill in bills),
-            bills=len(bills),
-            bills_paid_on_time=sum(paid_on_time(bill) for bill in bills),
+        on_time = 1 if paid_on_time(bill) else 0
+        found = sums.get(bill.month)
+        if found is None:
+            sums[bill.month] = [bill.kwh, bill.bill_yuan, bill.paid_yuan, bill.arrears_yuan]
+            counts[bill.month] = [1, on_time]
+            continue
+        found[0] += bill.kwh
+        found[1] += bill.bill_yuan
+        found[2] += bill.paid_yuan
+        found[3] += bill.arrears_yuan
+        count = counts[bill.month]
+        count[0] += 1
+        count[1] += on_time
+    totals = {}
+    for month in sorted(sums):
+        (kwh, bill_yuan, paid_yuan, arrears_yuan), (bills, on_time_bills) = sums[month], counts[month]
+        totals[month] = ElectricityMonthTotal(
+            month, kwh, bill_yuan, paid_yuan, arrears_yuan, bills, on_time_bills
         )
-        for month, bills in sorted(by_month.items())
-    }
+    return totals
 
 
 def year_on_year_growth(totals: dict[date, ElectricityMonthTotal], as_of: date, months: int) -> float | None:
