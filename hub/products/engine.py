@@ -97,8 +97,7 @@ def compile_graph(graph: Mapping[str, Any]) -> CompiledGraph:
         _ENGINE.create_decision(content).validate()
     except RuntimeError as error:
         raise _engine_error(error) from None
-    compiled = _GRAPHS.setdefault(key, CompiledGraph(key, content))
-    return compiled
+    return _GRAPHS.setdefault(key, CompiledGraph(key, content))
 
 
 def expression_error(text: str) -> str | None:

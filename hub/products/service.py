@@ -254,10 +254,9 @@ class ProductService:
         else:
             await self._audit.append(entries)
         changes = [
-            [assessed.credit_code, assessed.outcome.decision, before]
+            [assessed.credit_code, assessed.outcome.decision, previous[assessed.credit_code]]
             for assessed in made
-            if (before := previous.get(assessed.credit_code, assessed.outcome.decision))
-            != assessed.outcome.decision
+            if previous.get(assessed.credit_code, assessed.outcome.decision) != assessed.outcome.decision
         ]
         if self._events is not None and changes:
             await announce_changes.kiq(principal.tenant_id, version.key, version.version, changes)

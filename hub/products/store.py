@@ -223,7 +223,8 @@ class _SqliteWriter:
         self._processors = [
             columns[name].type.dialect_impl(dialect).bind_processor(dialect) for name in ASSESSMENT_COLUMNS
         ]
-        self._previous = _latest_decisions_query(True, True).compile(dialect=dialect)
+        self._previous = _latest_decisions_query(True).compile(dialect=dialect)
+        self._stored_time = self._processors[ASSESSMENT_COLUMNS.index("evaluated_at")]
 
     def close(self) -> None:
         self._engine.dispose()
@@ -236,9 +237,9 @@ class _SqliteWriter:
             )
             for row in rows
         ]
-        when = self._processors[ASSESSMENT_COLUMNS.index("evaluated_at")]
+        before = previous["before"]
         expanded = self._previous.construct_expanded_state(
-            {**previous, "before": when(previous["before"]) if when is not None else previous["before"]}
+            {**previous, "before": self._stored_time(before) if self._stored_time is not None else before}
         )
         statement, parameters = expanded.statement, expanded.positional_parameters
         return await asyncio.to_thread(self._write, values, statement, parameters)
@@ -320,7 +321,7 @@ class AssessmentBook:
             return dict(await self._sqlite.write(rows, previous))
         # A Core insert: the ORM's unit of work would cost more than the rules took.
         async with self._sessions() as session, session.begin():
-            found = (await session.execute(_latest_decisions_query(True, True), dict(previous))).all()
+            found = (await session.execute(_latest_decisions_query(True), dict(previous))).all()
             await session.execute(insert(Assessment), rows)
         return {code: decision for code, _, decision in found}
 
@@ -333,7 +334,7 @@ class AssessmentBook:
             return {}
         values = {"tenant": tenant_id, "codes": list(credit_codes)}
         async with self._sessions() as session:
-            rows = (await session.execute(_latest_decisions_query(False, False), values)).all()
+            rows = (await session.execute(_latest_decisions_query(False), values)).all()
         return {(code, key): decision for code, key, decision in rows}
 
     async def get(self, tenant_id: str, assessment_id: str) -> StoredAssessment:
@@ -358,10 +359,11 @@ class AssessmentBook:
 
 
 @functools.cache
-def _latest_decisions_query(by_product: bool, before: bool) -> Select[tuple[Any, Any, Any]]:
-    """The query of :meth:`AssessmentBook.latest_decisions` (and of the decisions :meth:`AssessmentBook.save`
-    compares with), built once per shape with bound values: built per call, the window query's
-    construction and compilation were most of its CPU."""
+def _latest_decisions_query(before_in_product: bool) -> Select[tuple[Any, Any, Any]]:
+    """The query of :meth:`AssessmentBook.latest_decisions`, or (``before_in_product``) of the decisions
+    :meth:`AssessmentBook.save` compares with: of one product, made before a time. Built once per shape
+    with bound values: built per call, the window query's construction and compilation were most of its
+    CPU."""
     newest = func.row_number().over(
         partition_by=(Assessment.credit_code, Assessment.product_key),
         order_by=Assessment.evaluated_at.desc(),
@@ -372,9 +374,9 @@ def _latest_decisions_query(by_product: bool, before: bool) -> Select[tuple[Any,
         Assessment.tenant_id == bindparam("tenant"),
         Assessment.credit_code.in_(bindparam("codes", expanding=True)),
     )
-    if by_product:
-        ranked = ranked.where(Assessment.product_key == bindparam("product"))
-    if before:
-        ranked = ranked.where(Assessment.evaluated_at < bindparam("before"))
+    if before_in_product:
+        ranked = ranked.where(
+            Assessment.product_key == bindparam("product"), Assessment.evaluated_at < bindparam("before")
+        )
     inner = ranked.subquery()
     return select(inner.c.credit_code, inner.c.product_key, inner.c.decision).where(inner.c.rank == 1)
