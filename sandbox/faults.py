@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 ErrorRenderer = Callable[[int, str, str, Mapping[str, str] | None], Response]
 """Renders a provider error: (status, code, message, extra headers) → response in the provider's format."""
@@ -34,11 +34,12 @@ class FaultSettings:
     """What to break. Zero / False everywhere means a healthy provider.
 
     Parameters:
-        latency_ms: added to every data response.
+        latency_ms: how long every data response takes at least, from its request's arrival: the
+            provider's own work on it runs within that time (as a remote provider's would), not after.
         jitter_ms: a further uniform random 0..jitter_ms.
         error_rate: probability (0..1) of answering ``error_status`` instead.
         error_status: 500 or 503 (any 5xx is accepted).
-        hang_s: delay every data response by this long (client timeout tests).
+        hang_s: delay every data response by this long more (client timeout tests).
         rate_limit_per_s: per-credential token bucket; over it → 429 with Retry-After. 0 = unlimited.
         down: answer 503 ``{"error": "down"}`` to every data request.
     """
@@ -160,26 +161,45 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
             return
         self.state.requests[template] += 1
-        response = await self._fault(Request(scope))
-        if response is None:
-            await self.app(scope, receive, send)
-        else:
+        arrived = time.monotonic()
+        response = self._fault(Request(scope))
+        if response is not None:
             await response(scope, receive, send)
+            return
+        delay = self.state.delay_s()
+        if self.state.fails():
+            await _sleep_until(arrived + delay)
+            status = self.state.settings.error_status
+            await self.render_error(status, "internal_error", "injected fault", None)(scope, receive, send)
+            return
+        if not delay:
+            await self.app(scope, receive, send)
+            return
 
-    async def _fault(self, request: Request) -> Response | None:
-        settings = self.state.settings
-        if settings.down:
+        async def send_when_due(message: Message) -> None:
+            # The answer is made while the latency runs and leaves when it is due: a provider at 50 ms
+            # answers in 50 ms, not in 50 ms plus this process's own work on the request.
+            if message["type"] == "http.response.start":
+                await _sleep_until(arrived + delay)
+            await send(message)
+
+        await self.app(scope, receive, send_when_due)
+
+    def _fault(self, request: Request) -> Response | None:
+        """The refusal a down or rate-limited provider answers at once, or None."""
+        if self.state.settings.down:
             return self.render_error(503, "down", "the provider is down", None)
         retry_after = self.state.take_token(self.credential_of(request))
         if retry_after:
             headers = {"Retry-After": str(max(1, math.ceil(retry_after)))}
             return self.render_error(429, "rate_limited", "too many requests", headers)
-        delay = self.state.delay_s()
-        if delay:
-            await asyncio.sleep(delay)
-        if self.state.fails():
-            return self.render_error(settings.error_status, "internal_error", "injected fault", None)
         return None
+
+
+async def _sleep_until(moment: float) -> None:
+    left = moment - time.monotonic()
+    if left > 0:
+        await asyncio.sleep(left)
 
 
 def _matches(route: BaseRoute, scope: Scope) -> bool:

@@ -6,8 +6,13 @@ import time
 
 import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
 
 from sandbox.control import SandboxControl
+from sandbox.faults import FaultMiddleware, FaultSettings, FaultState
 from tests.sandbox.clients import REGISTRY_HEADERS
 
 
@@ -89,3 +94,33 @@ def test_fault_settings_are_validated(clean_sandbox: SandboxControl) -> None:
     assert httpx.post(url, json={"latency_ms": 5}).json()["latency_ms"] == 5
     assert httpx.delete(url).json()["latency_ms"] == 0
     assert httpx.get(url).json()["down"] is False
+
+
+async def test_the_providers_work_runs_within_the_latency() -> None:
+    """A provider at 300 ms answers 300 ms after the request arrived, its own work done meanwhile (not
+    after the latency, which would make every round trip slower than the setting says)."""
+    seen: dict[str, float] = {}
+
+    async def endpoint(request: Request) -> Response:
+        seen["work"] = time.monotonic()
+        return PlainTextResponse("ok")
+
+    routes = [Route("/data", endpoint)]
+    state = FaultState(seed=1, defaults=FaultSettings(latency_ms=300))
+    app = FaultMiddleware(
+        Starlette(routes=routes),
+        state=state,
+        routes=routes,
+        render_error=lambda status, code, message, headers: PlainTextResponse(code, status),
+        credential_of=lambda request: "client",
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://sandbox") as client:
+        arrived = time.monotonic()
+        response = await client.get("/data")
+        answered = time.monotonic()
+        assert response.text == "ok"
+        assert seen["work"] - arrived < 0.3 <= answered - arrived
+        state.apply(FaultSettings(latency_ms=300, error_rate=1.0))
+        arrived = time.monotonic()
+        assert (await client.get("/data")).status_code == 503
+        assert time.monotonic() - arrived >= 0.3
