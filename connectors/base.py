@@ -61,6 +61,9 @@ class Connector(ABC, Generic[R]):
     auth_options: ClassVar[Mapping[str, str]] = {}
     endpoints: ClassVar[Mapping[str, Endpoint]]
     record_type: type[R]
+    round_trips: ClassVar[int] = 1
+    """Upstream round trips one fetch makes one after the other (not counting a token): a request
+    reading several sources starts those with the longest chain first (they bound its answer)."""
 
     @abstractmethod
     async def fetch(self, upstream: Upstream, credit_code: str) -> R:

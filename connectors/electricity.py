@@ -98,6 +98,7 @@ class ElectricityConnector(Connector[ElectricityRecord]):
         ),
     }
     record_type = ElectricityRecord
+    round_trips = 2  # the accounts, then each account's consumption
 
     def __init__(self, personal_data: PersonalDataHasher | None = None) -> None:
         """``personal_data``: the hub's hasher; the registered instance has none until
