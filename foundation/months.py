@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 
 def month_of(day: date) -> date:
@@ -16,7 +17,9 @@ def shift_months(month: date, delta: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def window(as_of_month: date, months: int) -> list[date]:
-    """The ``months`` months ending at ``as_of_month``'s, oldest first."""
+@lru_cache(maxsize=1024)
+def window(as_of_month: date, months: int) -> tuple[date, ...]:
+    """The ``months`` months ending at ``as_of_month``'s, oldest first (made once per pair: every fact
+    and profile of every firm asks for the same few windows)."""
     last = month_of(as_of_month)
-    return [shift_months(last, -offset) for offset in range(months - 1, -1, -1)]
+    return tuple(shift_months(last, -offset) for offset in range(months - 1, -1, -1))

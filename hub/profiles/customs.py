@@ -9,6 +9,7 @@ never sold. Months are the months of declaration (exports) and of receipt (FX).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -90,7 +91,7 @@ def _shares(declarations: list[ExportDeclaration], key: str, fob: Decimal) -> tu
     )
 
 
-def _monthly(record: CustomsRecord, months: list[date]) -> list[CustomsMonth]:
+def _monthly(record: CustomsRecord, months: Sequence[date]) -> list[CustomsMonth]:
     exports: dict[date, list[ExportDeclaration]] = defaultdict(list)
     for declaration in record.declarations:
         exports[month_of(declaration.declared_on)].append(declaration)

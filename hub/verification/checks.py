@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -18,6 +18,7 @@ from typing import Any
 from connectors.records import ElectricityRecord, LogisticsRecord, RegistryRecord, TaxRecord, TradeRecord
 from foundation.months import month_of, shift_months, window
 from hub.profiles import total
+from hub.profiles.derived import derived
 from hub.profiles.electricity import monthly_totals
 from hub.profiles.logistics import counterparty_of
 from hub.profiles.trade import live
@@ -50,7 +51,7 @@ def _no_data(code: str, params: Mapping[str, float], missing: list[str]) -> Find
     return _finding(code, "NO_DATA", params, evidence=Evidence(values={"unreadable": missing}))
 
 
-def _trade_window(trade: TradeRecord, as_of: date) -> list[date]:
+def _trade_window(trade: TradeRecord, as_of: date) -> tuple[date, ...]:
     return last_year(window_end(trade, as_of))
 
 
@@ -127,7 +128,7 @@ def orders_without_shipments(inputs: VerificationInputs, params: Mapping[str, fl
     return _finding(code, "FLAG", params, severity=severity, evidence=evidence)
 
 
-def _growth(series: Mapping[date, Decimal], months: list[date]) -> float | None:
+def _growth(series: Mapping[date, Decimal], months: Sequence[date]) -> float | None:
     current = total(series[month] for month in months)
     previous = total(series[shift_months(month, -12)] for month in months)
     return float(current / previous) - 1 if previous else None
@@ -148,7 +149,7 @@ def output_energy_divergence(inputs: VerificationInputs, params: Mapping[str, fl
     if tax is None or electricity is None or not tax.months:
         return _finding(code, "NOT_APPLICABLE", params)
     sales = {month.month: month.invoiced_sales_yuan for month in tax.months}
-    energy = {month: value.kwh for month, value in monthly_totals(electricity).items()}
+    energy = {month: value.kwh for month, value in derived(monthly_totals, electricity).items()}
     months = window(max(sales), 12)
     if not all(
         month in series and shift_months(month, -12) in series

@@ -49,7 +49,7 @@ class VerificationInputs:
         ]
 
 
-def last_year(end: date) -> list[date]:
+def last_year(end: date) -> tuple[date, ...]:
     """The 12 months ending at ``end``'s month."""
     return window(month_of(end), YEAR)
 

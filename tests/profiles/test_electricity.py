@@ -12,7 +12,7 @@ from tests.profiles.records import bill, electricity
 
 
 def months_back(count: int) -> list[date]:
-    return window(date(2026, 10, 1), count)
+    return list(window(date(2026, 10, 1), count))
 
 
 @pytest.mark.parametrize(
