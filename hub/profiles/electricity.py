@@ -10,6 +10,7 @@ from decimal import Decimal
 from connectors.records import ElectricityAccount, ElectricityMonth, ElectricityRecord
 from foundation.months import shift_months, window
 from hub.profiles import RATIO_PLACES, growth, ratio, total
+from hub.profiles.derived import derived
 
 MAX_MONTHS = 24
 
@@ -86,7 +87,7 @@ def year_on_year_growth(totals: dict[date, ElectricityMonthTotal], as_of: date, 
 
 def electricity_profile(record: ElectricityRecord, months: int) -> ElectricityProfile:
     """The profile over the last ``months`` (1..24) months the grid company reports."""
-    totals = monthly_totals(record)
+    totals = derived(monthly_totals, record)
     if not totals:
         return ElectricityProfile(
             record.credit_code, record.accounts, None, (), None, None, None, None, Decimal(0), 0

@@ -18,6 +18,7 @@ from connectors.records import ElectricityRecord, Record, RegistryRecord
 from foundation.months import shift_months, window
 from hub.products.facts import FactInputs, FactSet, FactType, fact
 from hub.profiles import growth, ratio, total
+from hub.profiles.derived import derived
 from hub.profiles.electricity import ElectricityMonthTotal, monthly_totals
 
 NAMESPACE = "electricity"
@@ -26,21 +27,9 @@ YEAR = 12
 PRIOR = 3
 
 
-_TOTALS: dict[int, tuple[ElectricityRecord, dict[date, ElectricityMonthTotal]]] = {}
-_TOTALS_KEPT = 64
-
-
 def _totals(record: ElectricityRecord) -> dict[date, ElectricityMonthTotal]:
-    """The record's monthly totals, made once for the data check and the facts of one assessment (by the
-    record object's identity: records are immutable)."""
-    found = _TOTALS.get(id(record))
-    if found is not None and found[0] is record:
-        return found[1]
-    if len(_TOTALS) >= _TOTALS_KEPT:
-        _TOTALS.pop(next(iter(_TOTALS)))
-    totals = monthly_totals(record)
-    _TOTALS[id(record)] = (record, totals)
-    return totals
+    """The record's monthly totals, made once per record (its data check, facts, profile and checks)."""
+    return derived(monthly_totals, record)
 
 
 def months_of_history(record: Record) -> int:
@@ -87,13 +76,18 @@ def _arrears_running(totals: dict[date, ElectricityMonthTotal]) -> int:
 
 def _build(inputs: FactInputs) -> dict[str, Any]:
     record: ElectricityRecord = inputs.record(NAMESPACE, ElectricityRecord)
+    # Only the holder's match reads anything but the record: the rest is made once per record.
+    return derived(_of_record, record) | {"holderMatchesName": _holder_matches(record, inputs)}
+
+
+def _of_record(record: ElectricityRecord) -> dict[str, Any]:
+    """Every fact but ``holderMatchesName``: windows end at the record's latest month, not the day's."""
     totals = _totals(record)
     facts: dict[str, Any] = {
         "accounts": len(record.accounts),
         "supplyStatus": "suspended"
         if any(account.supply_status == "suspended" for account in record.accounts)
         else _one_of({account.supply_status for account in record.accounts}, "unknown"),
-        "holderMatchesName": _holder_matches(record, inputs),
         "paymentMethod": _one_of({account.payment_method for account in record.accounts}, "mixed"),
         "contractedCapacityKva": None
         if any(account.contracted_capacity_kva is None for account in record.accounts)
