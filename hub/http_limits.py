@@ -4,8 +4,9 @@ An ASGI middleware in front of every route. A body declared larger than its rout
 (``Content-Length``) is refused with 413 before a byte of it is read; a body without a length is read up to
 the limit and refused as soon as it passes it, so at most the limit is ever held in memory. The whole body
 must arrive within ``HUB_BODY_TIMEOUT_S`` (a client trickling it is answered 408 and disconnected). The
-route then gets the body at once, as one message. The headers' own timeout is the server's
-(``HUB_HEADER_TIMEOUT_S``, :mod:`hub.server`).
+route then gets the body at once, as one message; a request without one (HTTP/1 with neither
+``Content-Length`` nor ``Transfer-Encoding``, or a declared 0) goes straight to the route. The headers' own
+timeout is the server's (``HUB_HEADER_TIMEOUT_S``, :mod:`hub.server`).
 
 Limits: ``/graphql`` ``HUB_MAX_BODY_BYTES`` (256 KiB by default: the largest legitimate document is a few
 KiB, variables with 100 credit codes about 2 KiB); ``/oauth/*`` and everything else 16 KiB (forms of a
@@ -23,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from foundation.errors import BadRequest, HubError, PayloadTooLarge
 
+HTTP1 = frozenset({"1.0", "1.1"})  # HTTP/2 and 3 frame a body without either header
 SMALL_BODY_BYTES = 16 * 1024
 """The limit of every route but ``/graphql``: OAuth forms and bodiless GETs."""
 
@@ -43,12 +45,17 @@ class BodyLimits:
             return
         path: str = scope["path"]
         limit = self.graphql_bytes if path == "/graphql" else self.other_bytes
-        declared = _content_length(scope)
+        declared, chunked = _framing(scope)
         if declared == -1:
             await _refuse(send, path, 400, BadRequest("Content-Length is not a number"))
             return
         if declared is not None and declared > limit:
             await _refuse(send, path, 413, _too_large(limit))
+            return
+        if declared == 0 or (declared is None and not chunked and scope.get("http_version") in HTTP1):
+            # No body (RFC 9112 §6.3: an HTTP/1 request with neither header has none): nothing to wait
+            # for, and the route's own read gets the empty body from the server (a warm GET's path).
+            await self.app(scope, receive, send)
             return
         try:
             async with asyncio.timeout(self.timeout_s):
@@ -73,12 +80,17 @@ def _too_large(limit: int) -> PayloadTooLarge:
     return PayloadTooLarge(f"the request body is larger than {limit} bytes", limitBytes=limit)
 
 
-def _content_length(scope: Scope) -> int | None:
-    """The declared length, None when there is none, -1 when it is not a number."""
+def _framing(scope: Scope) -> tuple[int | None, bool]:
+    """The declared length (None when there is none, -1 when it is not a number), and whether the body
+    comes in chunks (``Transfer-Encoding``)."""
+    length: int | None = None
+    chunked = False
     for name, value in scope["headers"]:
-        if name == b"content-length":
-            return int(value) if value.isdigit() else -1
-    return None
+        if name == b"content-length" and length is None:
+            length = int(value) if value.isdigit() else -1
+        elif name == b"transfer-encoding":
+            chunked = True
+    return length, chunked
 
 
 async def _read_body(receive: Receive, limit: int) -> tuple[bytes, bool]:

@@ -104,3 +104,30 @@ async def test_a_garbled_length_is_a_bad_request() -> None:
     request = {**scope("/graphql"), "headers": [(b"content-length", b"12abc")]}
     await limited()(request, client.receive, client.send)
     assert client.status == 400 and client.reads == 0
+
+
+async def answers_without_reading(scope: Scope, receive: Receive, send: Send) -> None:
+    await send({"type": "http.response.start", "status": 204, "headers": []})
+    await send({"type": "http.response.body", "body": b""})
+
+
+async def test_a_bodiless_http1_request_reaches_the_route_without_a_read() -> None:
+    """An HTTP/1 request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112 §6.3):
+    nothing is awaited for it; so too a declared length of 0."""
+    limits = BodyLimits(answers_without_reading, graphql_bytes=LIMIT, other_bytes=LIMIT, timeout_s=0.3)
+    for request in (
+        {**scope("/graphql"), "method": "GET", "http_version": "1.1"},
+        {**scope("/graphql", content_length=0), "http_version": "2"},
+    ):
+        client = Client([], stall=True)
+        await asyncio.wait_for(limits(request, client.receive, client.send), 5)
+        assert client.status == 204 and client.reads == 0
+
+
+async def test_a_body_without_a_length_is_still_read_and_bounded_where_it_can_come() -> None:
+    """Chunked on HTTP/1.1, or on HTTP/2 (whose frames carry a body without either header)."""
+    chunked = {**scope("/graphql"), "http_version": "1.1", "headers": [(b"transfer-encoding", b"chunked")]}
+    for request in (chunked, {**scope("/graphql"), "http_version": "2"}):
+        client = Client([b"x" * 300] * 100)
+        await limited()(request, client.receive, client.send)
+        assert client.status == 413 and client.reads == 4
