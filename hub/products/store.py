@@ -360,6 +360,23 @@ class AssessmentBook:
             await session.execute(insert(Assessment), rows)
         return {code: decision for code, _, decision in found}
 
+    async def decisions_before(
+        self, tenant_id: str, product_key: str, credit_codes: Sequence[str], before: datetime
+    ) -> dict[str, str]:
+        """Each firm's decision under the product in the tenant's newest assessment before ``before``
+        (firms without one left out)."""
+        if not credit_codes:
+            return {}
+        values: _Previous = {
+            "tenant": tenant_id,
+            "codes": list(credit_codes),
+            "product": product_key,
+            "before": before,
+        }
+        async with self._sessions() as session:
+            rows = (await session.execute(_latest_decisions_query(True), dict(values))).all()
+        return {code: decision for code, _, decision in rows}
+
     async def latest_decisions(
         self, tenant_id: str, credit_codes: Sequence[str]
     ) -> dict[tuple[str, str], str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from foundation.storage.models import Assessment
 from hub.connections.refresh import refresh_firm
 from hub.events import Event
+from hub.products.announcing import announce_decisions
 from hub.products.service import MONITOR
 from hub.products.templates import templates
 from sandbox.fixtures import fixture_code
@@ -108,3 +110,41 @@ async def test_monitoring_reassesses_a_watched_firm_when_its_records_change(grap
         ).all()
     monitored = [(firm, version) for firm, client, version in rows if client == MONITOR]
     assert monitored == [(code, relaxed)]  # the firm off the watchlist was left alone
+
+
+async def test_a_job_of_the_earlier_shape_still_announces_what_changed(graph: Graph) -> None:
+    """``products.announce`` as a hub before 2026-12-02 queued it (every assessment's decisions and time;
+    the job compared): one left in the queue at an upgrade tells the change, and nothing when unchanged."""
+    code = fixture_code(build_universe(), "tax-eligible")
+    await graph.consent([code])
+    await publish(graph)
+    assert await decide(graph, code) == "ELIGIBLE"
+    stricter = await publish(graph, minTaxPaid12mYuan=10**12)
+    told = Recorder()
+    graph.services.events.subscribe(told)
+    assert await decide(graph, code) == "INELIGIBLE"
+    await until_changed(told)  # this hub's own job (the current shape) has told it
+    async with graph.services.sessions() as session:
+        second = (
+            await session.execute(
+                select(Assessment.evaluated_at).order_by(Assessment.evaluated_at.desc()).limit(1)
+            )
+        ).scalar_one()
+    recorder = Recorder()
+    graph.services.events.subscribe(recorder)
+    at = second.replace(tzinfo=UTC).isoformat() if second.tzinfo is None else second.isoformat()
+
+    assert (
+        await announce_decisions(TENANT, "tax-loan", stricter, at, [[code, "ELIGIBLE"]], graph.services) == 0
+    )
+    # Through the queue by the name an older hub kicked it under, as it would arrive from Redis.
+    assert announce_decisions.task_name == "products.announce"
+    await announce_decisions.kiq(TENANT, "tax-loan", stricter, at, [[code, "INELIGIBLE"]])
+    await until_changed(recorder)
+    [event] = recorder.of("assessment.changed")
+    assert event.data == {
+        "product": "tax-loan",
+        "version": stricter,
+        "decision": "INELIGIBLE",
+        "previous": "ELIGIBLE",
+    }
