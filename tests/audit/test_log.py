@@ -6,11 +6,13 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import delete, update
+import pytest
+from sqlalchemy import delete, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from audit.log import GENESIS_HASH, AuditEntry, AuditLog, chain_hash
+from audit.postgres import APPLICATION_NAME
 from foundation.storage.models import AuditRecord
 
 
@@ -160,3 +162,27 @@ async def test_a_failed_group_commit_fails_every_caller(tmp_path: Path) -> None:
     finally:
         await engine.dispose()
     assert all(isinstance(outcome, OperationalError) for outcome in outcomes), outcomes
+
+
+async def test_an_append_after_the_database_dropped_the_writer_connects_again(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """PostgreSQL restarted or a DBA ended the audit writer's session: the next append retries on a new
+    connection, and the chain goes on unbroken."""
+    engine = sessions.kw["bind"]
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a connection of the audit writer's own is PostgreSQL's")
+    log = AuditLog(sessions)
+    await log.append([_entry(1)])
+    async with sessions.begin() as session:
+        ended = await session.scalar(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = :name"
+            ),
+            {"name": APPLICATION_NAME},
+        )
+    assert ended and ended >= 1
+    await log.append([_entry(2)])
+    result = await log.verify()
+    assert result.ok and result.rows_checked == 2
+    await log.aclose()
