@@ -25,6 +25,9 @@ def build_cache(settings: Settings, namespace: str | None = None) -> BaseCache:
     parts = urlsplit(settings.cache_url)
     namespace = namespace or settings.cache_namespace
     if parts.scheme == "redis":
+        # The timeout is the sockets' (each command's reads and writes, and connecting): aiocache's own
+        # runs every call as a task of its own (asyncio.wait_for), a cost on each cache read of a warm
+        # request.
         return RedisCache(
             serializer=JsonSerializer(),
             endpoint=parts.hostname,
@@ -32,10 +35,11 @@ def build_cache(settings: Settings, namespace: str | None = None) -> BaseCache:
             db=int(parts.path.strip("/") or "0"),
             password=parts.password,
             namespace=namespace,
-            timeout=settings.cache_timeout_s,
+            timeout=None,
+            create_connection_timeout=settings.cache_timeout_s,
+            connection_pool_kwargs={"socket_timeout": settings.cache_timeout_s},
         )
-    # No timeout: the memory backend never waits on anything, and aiocache runs every call with a timeout
-    # as a task of its own (asyncio.wait_for), a cost on each cache read of a warm request.
+    # No timeout: the memory backend never waits on anything (see above).
     return SimpleMemoryCache(serializer=JsonSerializer(), namespace=namespace, timeout=None)
 
 
