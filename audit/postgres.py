@@ -13,6 +13,7 @@ like every other database call of the hub.
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import weakref
 from collections.abc import Coroutine, Mapping, Sequence
@@ -31,8 +32,14 @@ from foundation.storage.models import AuditCheckpoint, AuditRecord, Base
 # Any constant shared by every replica; names the audit chain among PostgreSQL advisory locks.
 ADVISORY_LOCK_KEY = 0x4155444954  # "AUDIT"
 CLOSE_TIMEOUT_S = 5.0
-APPLICATION_NAME = "hub-audit-writer"  # how the writer's connection shows in pg_stat_activity
+APPLICATION_NAME = "hub-audit-writer"
+"""How the writer's connection shows in ``pg_stat_activity``, followed by the process id."""
 T = TypeVar("T")
+
+
+def writer_name() -> str:
+    """This process's audit writer's ``application_name``."""
+    return f"{APPLICATION_NAME} {os.getpid()}"
 
 
 class _Writer:
@@ -99,7 +106,7 @@ class PostgresAppender:
         self._chain = chain
         dialect = engine.dialect
         _, connect_kwargs = dialect.create_connect_args(engine.url)
-        settings = {**connect_kwargs.get("server_settings", {}), "application_name": APPLICATION_NAME}
+        settings = {**connect_kwargs.get("server_settings", {}), "application_name": writer_name()}
         self._connect_kwargs = {**connect_kwargs, "server_settings": settings}
         records = Base.metadata.tables[AuditRecord.__tablename__]
         checkpoints = Base.metadata.tables[AuditCheckpoint.__tablename__]
@@ -141,6 +148,8 @@ class PostgresAppender:
                     await connection.execute(statement, *(checkpoint[name] for name in CHECKPOINT_COLUMNS))
         except asyncpg.IntegrityConstraintViolationError as error:
             raise IntegrityError(statement, None, error) from error
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
-            writer.drop()  # the next append connects afresh
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError) as error:
+            # The connection is not to be trusted (ended by the server, cut, or told of its end while
+            # idle): the next append connects afresh.
+            writer.drop()
             raise OperationalError(statement, None, error) from error
