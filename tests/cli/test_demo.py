@@ -7,7 +7,6 @@ import contextlib
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -20,32 +19,10 @@ import httpx
 from sandbox.ground_truth import ground_truth
 from sandbox.runner import DEFAULT_PORTS
 from sandbox.universe import build_universe
+from tests.fixtures.ports import free_port_block
 
 HUB = str(Path(sys.executable).with_name("hub"))
 QUERY = '{ enterprise(creditCode: "%s") { name tax { grade } } }'
-
-
-def _free_port_block(size: int) -> int:
-    """The first of ``size`` consecutive free ports (checked by binding each)."""
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            first = probe.getsockname()[1]
-        if first + size > 65535:
-            continue
-        sockets = []
-        try:
-            for port in range(first, first + size):
-                taken = socket.socket()
-                sockets.append(taken)
-                taken.bind(("127.0.0.1", port))
-            return first
-        except OSError:
-            continue
-        finally:
-            for taken in sockets:
-                taken.close()
-    raise RuntimeError("no block of free ports")
 
 
 @dataclass(frozen=True)
@@ -59,7 +36,7 @@ class Demo:
 @contextlib.contextmanager
 def running_demo(folder: Path, *arguments: str) -> Iterator[Demo]:
     """``hub demo`` on free ports in ``folder`` (no HUB_ settings of ours), until its banner is printed."""
-    hub_port, sandbox_port = _free_port_block(1), _free_port_block(len(DEFAULT_PORTS))
+    hub_port, sandbox_port = free_port_block(1), free_port_block(len(DEFAULT_PORTS))
     environment = {key: value for key, value in os.environ.items() if not key.startswith("HUB_")}
     log_path = folder / "demo.log"
     command = [HUB, "demo", "--port", str(hub_port), "--sandbox-port", str(sandbox_port), *arguments]

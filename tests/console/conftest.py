@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from sandbox.runner import DEFAULT_PORTS
-from tests.cli.test_demo import HUB, _free_port_block, _wait_for_banner
+from tests.cli.test_demo import HUB, _wait_for_banner
+from tests.fixtures.ports import free_port_block
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -67,7 +68,7 @@ class Demo:
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     require_chromium()
     directory = tmp_path_factory.mktemp("console-demo")
-    hub_port, sandbox_port = _free_port_block(1), _free_port_block(len(DEFAULT_PORTS))
+    hub_port, sandbox_port = free_port_block(1), free_port_block(len(DEFAULT_PORTS))
     environment = {key: value for key, value in os.environ.items() if not key.startswith("HUB_")}
     log_path = directory / "demo.log"
     command = [HUB, "demo", "--port", str(hub_port), "--sandbox-port", str(sandbox_port), "--size", "200"]
