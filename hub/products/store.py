@@ -196,6 +196,10 @@ class _Previous(TypedDict):
     before: datetime
 
 
+def _previous(tenant_id: str, product_key: str, codes: list[str], before: datetime) -> _Previous:
+    return {"tenant": tenant_id, "codes": codes, "product": product_key, "before": before}
+
+
 ASSESSMENT_COLUMNS = (
     "id",
     "tenant_id",
@@ -323,12 +327,12 @@ class AssessmentBook:
             for stored in assessments
         ):
             raise ValueError("a batch of assessments is of one tenant, product and time")
-        previous: _Previous = {
-            "tenant": first.tenant_id,
-            "codes": [stored.credit_code for stored in assessments],
-            "product": first.product_key,
-            "before": first.evaluated_at,
-        }
+        previous = _previous(
+            first.tenant_id,
+            first.product_key,
+            [stored.credit_code for stored in assessments],
+            first.evaluated_at,
+        )
         rows = [
             {
                 "id": stored.id,
@@ -367,12 +371,7 @@ class AssessmentBook:
         (firms without one left out)."""
         if not credit_codes:
             return {}
-        values: _Previous = {
-            "tenant": tenant_id,
-            "codes": list(credit_codes),
-            "product": product_key,
-            "before": before,
-        }
+        values = _previous(tenant_id, product_key, list(credit_codes), before)
         async with self._sessions() as session:
             rows = (await session.execute(_latest_decisions_query(True), dict(values))).all()
         return {code: decision for code, _, decision in rows}

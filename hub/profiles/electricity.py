@@ -75,6 +75,11 @@ def monthly_totals(record: ElectricityRecord) -> dict[date, ElectricityMonthTota
     return totals
 
 
+def totals_of(record: ElectricityRecord) -> dict[date, ElectricityMonthTotal]:
+    """:func:`monthly_totals`, made once per record (its profile, a product's facts, the checks)."""
+    return derived(monthly_totals, record)
+
+
 def year_on_year_growth(totals: dict[date, ElectricityMonthTotal], as_of: date, months: int) -> float | None:
     """Usage of the last ``min(months, 12)`` months against the same months a year earlier."""
     period = window(as_of, min(months, 12))
@@ -87,7 +92,7 @@ def year_on_year_growth(totals: dict[date, ElectricityMonthTotal], as_of: date, 
 
 def electricity_profile(record: ElectricityRecord, months: int) -> ElectricityProfile:
     """The profile over the last ``months`` (1..24) months the grid company reports."""
-    totals = derived(monthly_totals, record)
+    totals = totals_of(record)
     if not totals:
         return ElectricityProfile(
             record.credit_code, record.accounts, None, (), None, None, None, None, Decimal(0), 0

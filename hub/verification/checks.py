@@ -18,8 +18,7 @@ from typing import Any
 from connectors.records import ElectricityRecord, LogisticsRecord, RegistryRecord, TaxRecord, TradeRecord
 from foundation.months import month_of, shift_months, window
 from hub.profiles import total
-from hub.profiles.derived import derived
-from hub.profiles.electricity import monthly_totals
+from hub.profiles.electricity import totals_of
 from hub.profiles.logistics import counterparty_of
 from hub.profiles.trade import live
 from hub.verification.edges import EDGES, window_end
@@ -149,7 +148,7 @@ def output_energy_divergence(inputs: VerificationInputs, params: Mapping[str, fl
     if tax is None or electricity is None or not tax.months:
         return _finding(code, "NOT_APPLICABLE", params)
     sales = {month.month: month.invoiced_sales_yuan for month in tax.months}
-    energy = {month: value.kwh for month, value in derived(monthly_totals, electricity).items()}
+    energy = {month: value.kwh for month, value in totals_of(electricity).items()}
     months = window(max(sales), 12)
     if not all(
         month in series and shift_months(month, -12) in series

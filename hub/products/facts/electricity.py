@@ -19,7 +19,7 @@ from foundation.months import shift_months, window
 from hub.products.facts import FactInputs, FactSet, FactType, fact
 from hub.profiles import growth, ratio, total
 from hub.profiles.derived import derived
-from hub.profiles.electricity import ElectricityMonthTotal, monthly_totals
+from hub.profiles.electricity import ElectricityMonthTotal, totals_of
 
 NAMESPACE = "electricity"
 WINDOW = 24
@@ -27,15 +27,10 @@ YEAR = 12
 PRIOR = 3
 
 
-def _totals(record: ElectricityRecord) -> dict[date, ElectricityMonthTotal]:
-    """The record's monthly totals, made once per record (its data check, facts, profile and checks)."""
-    return derived(monthly_totals, record)
-
-
 def months_of_history(record: Record) -> int:
     """Months with bills among the 24 ending at the latest one."""
     assert isinstance(record, ElectricityRecord)
-    totals = _totals(record)
+    totals = totals_of(record)
     return sum(1 for month in window(max(totals), WINDOW) if month in totals) if totals else 0
 
 
@@ -82,7 +77,7 @@ def _build(inputs: FactInputs) -> dict[str, Any]:
 
 def _of_record(record: ElectricityRecord) -> dict[str, Any]:
     """Every fact but ``holderMatchesName``: windows end at the record's latest month, not the day's."""
-    totals = _totals(record)
+    totals = totals_of(record)
     facts: dict[str, Any] = {
         "accounts": len(record.accounts),
         "supplyStatus": "suspended"
