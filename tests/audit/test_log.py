@@ -153,6 +153,20 @@ async def test_an_append_after_another_process_appended_continues_its_chain(
     assert result.ok and result.rows_checked == 4
 
 
+async def test_an_append_after_the_tail_was_cut_continues_from_the_log_not_from_memory(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    # The head this process wrote last is gone: its next rows must link to the head the log holds (a row
+    # after the one remembered would leave a gap that verify reports as tampering by the hub itself).
+    log = await _filled(sessions, 3)
+    async with sessions.begin() as session:
+        await session.execute(delete(AuditRecord).where(AuditRecord.seq == 3))
+    await log.append([_entry(10)])
+    await log.append([_entry(11)])
+    result = await log.verify()
+    assert result.ok and result.rows_checked == 4, result
+
+
 async def test_a_failed_group_commit_fails_every_caller(tmp_path: Path) -> None:
     # A database without the audit table: every attempt fails, and every waiting request hears of it.
     engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}")
