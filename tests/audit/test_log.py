@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,8 +12,9 @@ from sqlalchemy import delete, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
+from audit.chain import Prepared, chained_rows
 from audit.log import GENESIS_HASH, AuditEntry, AuditLog, chain_hash
-from audit.postgres import writer_name
+from audit.postgres import PostgresAppender, writer_name
 from foundation.storage.models import AuditRecord
 
 
@@ -165,6 +167,32 @@ async def test_an_append_after_the_tail_was_cut_continues_from_the_log_not_from_
     await log.append([_entry(11)])
     result = await log.verify()
     assert result.ok and result.rows_checked == 4, result
+
+
+async def test_a_postgres_append_that_lost_the_head_to_another_replica_goes_under_the_lock(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Two appenders (two replicas): one's rows after the head it remembers collide with the other's on
+    ``seq``; the appender itself takes the lock and appends after the log's head (no error, no retry)."""
+    engine = sessions.kw["bind"]
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the append after a remembered head is PostgreSQL's")
+
+    def chain(head: tuple[int, str], entries: Sequence[AuditEntry]) -> Prepared:
+        return chained_rows(head, entries, datetime.now(UTC)), None
+
+    ours, theirs = PostgresAppender(engine, chain), PostgresAppender(engine, chain)
+    try:
+        await ours.append([_entry(1)])  # the first append: under the lock
+        await ours.append([_entry(2)])  # after the head it wrote
+        await theirs.append([_entry(3), _entry(4)])
+        await ours.append([_entry(5)])  # seq 3 is taken: refused by the key, then under the lock
+        await ours.append([_entry(6)])
+    finally:
+        ours.close()
+        theirs.close()
+    result = await AuditLog(sessions).verify()
+    assert result.ok and result.rows_checked == 6, result
 
 
 async def test_a_failed_group_commit_fails_every_caller(tmp_path: Path) -> None:
