@@ -12,7 +12,7 @@ from sqlalchemy import delete, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
-from audit.chain import Prepared, chained_rows
+from audit.chain import AuditEvent, Prepared, chained_rows
 from audit.log import GENESIS_HASH, AuditEntry, AuditLog, chain_hash
 from audit.postgres import PostgresAppender, writer_name
 from foundation.storage.models import AuditRecord
@@ -20,7 +20,7 @@ from foundation.storage.models import AuditRecord
 
 def _entry(number: int, tenant: str = "bank-a") -> AuditEntry:
     return AuditEntry(
-        event="data_access",
+        event=AuditEvent.DATA_ACCESS,
         tenant_id=tenant,
         client_id="cl-1",
         credit_code="91330100MA2B3C4D5E",
