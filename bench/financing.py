@@ -38,7 +38,7 @@ def receivables(codes: list[str], count: int) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for code in codes:
         for item in lineage_of(universe, code):
-            tenor = date.fromisoformat(item["due_date"]) - date.fromisoformat(item["issued_date"])
+            tenor = date.fromisoformat(str(item["due_date"])) - date.fromisoformat(str(item["issued_date"]))
             mine = item["holder"] == code and item["status"] == "confirmed" and not item["children"]
             if mine and tenor.days <= MAX_TENOR_DAYS:
                 found.append(item)

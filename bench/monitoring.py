@@ -104,7 +104,7 @@ async def insert_financings(stack: Stack) -> int:
         async with sessions.begin() as session:
             for tenant in TENANTS:
                 await ensure_tenant(session, tenant)
-        rows = []
+        rows: list[Financing | LoanReport] = []
         for number in range(FINANCINGS):
             receivable = receivables[number % len(receivables)]
             rows.append(
