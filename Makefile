@@ -21,7 +21,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy --strict foundation audit hub schema connectors auth sandbox
+	$(BIN)/mypy --strict foundation audit hub schema connectors auth sandbox bench tests
 
 # One pytest worker per CPU (pytest-xdist); a module's tests stay on one worker, so its module-scoped
 # fixtures (a sandbox universe, a demo) are built once. `.venv/bin/pytest` alone runs in one process.

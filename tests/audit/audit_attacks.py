@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from audit.chain import AuditEvent
 from audit.log import GENESIS_HASH, AuditEntry, chain_hash
 from foundation.storage.models import AuditCheckpoint, AuditRecord
 
@@ -54,5 +55,11 @@ async def delete_whole_log(sessions: async_sessionmaker[AsyncSession]) -> None:
 def _entry(row: AuditRecord) -> AuditEntry:
     sources = tuple(row.sources.split(",")) if row.sources else ()
     return AuditEntry(
-        row.event, row.tenant_id, row.client_id, row.credit_code, sources, row.operation_hash, row.outcome
+        AuditEvent(row.event),
+        row.tenant_id,
+        row.client_id,
+        row.credit_code,
+        sources,
+        row.operation_hash,
+        row.outcome,
     )

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from structlog.testing import capture_logs
 
+from audit.chain import AuditEvent
 from audit.checkpoints import CheckpointSigner, read_checkpoint_file
 from audit.log import AuditEntry, AuditLog
 from foundation.settings import Settings
@@ -22,7 +23,7 @@ from tests.fixtures.hub import Hub
 
 
 def _entry(number: int) -> AuditEntry:
-    return AuditEntry("data_access", "bank-a", "cl-1", None, ("tax",), f"{number:064x}", "served")
+    return AuditEntry(AuditEvent.DATA_ACCESS, "bank-a", "cl-1", None, ("tax",), f"{number:064x}", "served")
 
 
 def _log(

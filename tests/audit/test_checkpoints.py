@@ -9,6 +9,7 @@ from joserfc.jwk import ECKey
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from audit.chain import AuditEvent
 from audit.checkpoints import (
     CheckpointSigner,
     SignatureCheck,
@@ -24,7 +25,7 @@ from foundation.storage.models import AuditCheckpoint, AuditRecord
 
 
 def _entry(number: int) -> AuditEntry:
-    return AuditEntry("data_access", "bank-a", "cl-1", None, ("tax",), f"{number:064x}", "served")
+    return AuditEntry(AuditEvent.DATA_ACCESS, "bank-a", "cl-1", None, ("tax",), f"{number:064x}", "served")
 
 
 def _log(sessions: async_sessionmaker[AsyncSession], key_file: Path, every: int = 5) -> AuditLog:

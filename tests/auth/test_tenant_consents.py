@@ -102,6 +102,6 @@ async def test_a_tenant_over_the_bound_keeps_the_one_firm_query(
 
         await bounded.live_consents("bank-b", [FIRM_C])  # one: held
         await bounded.tenant_consents.settle()
-        assert bounded.tenant_consents.get("bank-b", version, consent_today()) == {FIRM_C: {"tax"}}
+        assert bounded.tenant_consents.get("bank-b", version, consent_today()) == {FIRM_C: frozenset({"tax"})}
     finally:
         await bounded.aclose()

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from audit.chain import AuditEvent
 from audit.log import AuditEntry, AuditLog
 from foundation.signing_keys import rotate_key_file
 from foundation.storage.models import AuditCheckpoint, AuditRecord
@@ -25,7 +26,7 @@ async def _log_of(sessions: async_sessionmaker[AsyncSession], rows: int) -> None
         await log.append(
             [
                 AuditEntry(
-                    "data_access",
+                    AuditEvent.DATA_ACCESS,
                     "bank-a",
                     "cl-1",
                     "91330100MA2B3C4D5E",

@@ -23,7 +23,7 @@ def fast_configs(sandbox: SandboxControl, **overrides: Any) -> dict[SourceName, 
     return sandbox_sources(sandbox.urls, **{**FAST, **overrides})
 
 
-ClientFactory = Callable[..., SourceClient]
+ClientFactory = Callable[..., SourceClient[Any]]
 
 
 @pytest.fixture
@@ -41,9 +41,9 @@ def provider(source: SourceName, sandbox: SandboxControl) -> Iterator[SandboxCon
 @pytest.fixture
 async def source_client(sandbox: SandboxControl) -> AsyncIterator[ClientFactory]:
     """``source_client(name, **config_overrides)``: a SourceClient on the sandbox, closed after the test."""
-    made: list[SourceClient] = []
+    made: list[SourceClient[Any]] = []
 
-    def make(name: SourceName, **overrides: Any) -> SourceClient:
+    def make(name: SourceName, **overrides: Any) -> SourceClient[Any]:
         configs = fast_configs(sandbox, **overrides)
         clients, _ = build_source_clients(
             {name: load_connectors()[name]}, {name: configs[name]}, personal_data=HASHER

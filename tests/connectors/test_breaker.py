@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from prometheus_client import REGISTRY
@@ -19,7 +20,7 @@ def gauge(source: str) -> float | None:
     return REGISTRY.get_sample_value("hub_upstream_circuit_state", {"source": source})
 
 
-def state(client: SourceClient) -> str:
+def state(client: SourceClient[Any]) -> str:
     return client.circuit_state
 
 

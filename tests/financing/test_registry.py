@@ -56,7 +56,7 @@ def standing(
         retained_yuan=kept,
         due_on=due,
         issued_on=ISSUED,
-        status=status,  # type: ignore[arg-type]
+        status=status,
         children=tuple(
             ReceivableChild(receivable_no=n, holder=h, amount_yuan=Decimal(a)) for n, h, a in children
         ),

@@ -107,7 +107,7 @@ def tax(grade: str = "A") -> TaxRecord:
     return TaxRecord(
         credit_code=CODE,
         taxpayer_name=NAME,
-        grade=grade,  # type: ignore[arg-type]
+        grade=grade,
         grade_year=2025,
         overdue_filings=0,
         years=(

@@ -22,7 +22,7 @@ from sandbox.common import ProviderConfig
 from sandbox.control import SandboxControl
 from sandbox.credentials import Credentials
 from sandbox.customs_catalog import GOODS_BY_INDUSTRY, PORTS_BY_CITY
-from sandbox.customs_data import customs_history, exporter, exporter_codes
+from sandbox.customs_data import CustomsHistory, customs_history, exporter, exporter_codes
 from sandbox.providers import DEFAULT_CREDENTIALS
 from sandbox.providers.customs import CLIENT_ID, CLIENT_PUBLIC_JWK, create_app
 from sandbox.runner import run_sandboxes
@@ -31,7 +31,7 @@ from tests.sandbox.clients import LOGISTICS_HEADERS, REGISTRY_HEADERS
 
 # The sandbox client's key pair is published (sandbox only, like every sandbox secret); the provider keeps the
 # public half, the hub's sandbox defaults and these tests the private one.
-CLIENT_PRIVATE_JWK = {
+CLIENT_PRIVATE_JWK: dict[str, str | list[str]] = {
     "kty": "EC",
     "crv": "P-256",
     "x": "KNhroH3jbIezFCrTXgfm-0AlUjMJajsDZNjwsv8_aCs",
@@ -254,11 +254,15 @@ async def test_tokens_expire() -> None:
         assert _error(expired) == (401, "invalid_token")
 
 
+def _history(code: str) -> CustomsHistory:
+    history = customs_history(build_universe(), code)
+    assert history is not None, f"{code} is no exporter"
+    return history
+
+
 def test_paging_to_the_end_gives_every_item_once(sandbox: SandboxControl) -> None:
     base, headers = sandbox.urls["customs"], _bearer(sandbox.urls["customs"])
-    code = max(
-        _exporters(base, 40), key=lambda code: len(customs_history(build_universe(), code).declarations)
-    )
+    code = max(_exporters(base, 40), key=lambda code: len(_history(code).declarations))
     walked = _walk(base, _path(code, "declarations"), headers, 37)
     assert len(walked) > 200
     numbers = [item["declarationNo"] for item in walked]
@@ -378,8 +382,8 @@ def _pattern(universe: Universe, code: str) -> str:
 
 
 def _ratio(received: list[dict[str, Any]], declared: list[dict[str, Any]], months: set[str]) -> Decimal:
-    usd = sum(Decimal(item["receivedUsd"]) for item in received if item["month"] in months)
-    fob = sum(Decimal(item["fobUsd"]) for item in declared if item["declaredOn"][:7] in months)
+    usd = sum((Decimal(item["receivedUsd"]) for item in received if item["month"] in months), Decimal(0))
+    fob = sum((Decimal(item["fobUsd"]) for item in declared if item["declaredOn"][:7] in months), Decimal(0))
     return usd / fob
 
 

@@ -10,8 +10,10 @@ import httpx
 from sandbox.common import ProviderConfig
 from sandbox.control import SandboxControl
 from sandbox.providers import DEFAULT_CREDENTIALS
+from sandbox.providers.electricity import CLIENT_ID as ELECTRICITY_CLIENT_ID
+from sandbox.providers.electricity import CLIENT_SECRET as ELECTRICITY_CLIENT_SECRET
 from sandbox.runner import run_sandboxes
-from tests.sandbox.clients import ELECTRICITY_CLIENT_ID, ELECTRICITY_CLIENT_SECRET, electricity_token
+from tests.sandbox.clients import electricity_token
 
 
 def _bearer(token: str) -> dict[str, str]:

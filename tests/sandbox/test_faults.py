@@ -9,7 +9,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from sandbox.control import SandboxControl
 from sandbox.faults import FaultMiddleware, FaultSettings, FaultState
@@ -105,7 +105,7 @@ async def test_the_providers_work_runs_within_the_latency() -> None:
         seen["work"] = time.monotonic()
         return PlainTextResponse("ok")
 
-    routes = [Route("/data", endpoint)]
+    routes: list[BaseRoute] = [Route("/data", endpoint)]
     state = FaultState(seed=1, defaults=FaultSettings(latency_ms=300))
     app = FaultMiddleware(
         Starlette(routes=routes),

@@ -70,7 +70,7 @@ def all_codes(assessed: dict[str, Any]) -> list[str]:
 
 
 def reason(assessed: dict[str, Any], code: str) -> dict[str, Any]:
-    found = [entry for entry in assessed["reasons"] if entry["code"] == code]
+    found: list[dict[str, Any]] = [entry for entry in assessed["reasons"] if entry["code"] == code]
     assert found, (code, assessed["reasons"])
     return found[0]
 
