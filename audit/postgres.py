@@ -6,7 +6,8 @@ one of two ways:
 
 - **after the head this process last wrote** (the common case): one statement inserts the rows chained
   after that head (and the checkpoint, when due) only if that head row is still the one it wrote; the
-  primary key on ``seq`` refuses the rows if another replica appended in between. One round trip.
+  primary key on ``seq`` refuses the rows if another replica appended in between (the whole statement is
+  rolled back, and PostgreSQL logs the unique violation). One round trip.
 - **under the advisory lock** (the first append, after another replica appended, and for a second after
   such a collision, so that replicas appending side by side queue for the lock instead of colliding):
   begin, the lock, the head read after it is taken, the rows, commit. Five round trips.
