@@ -171,14 +171,11 @@ class PostgresAppender:
             connection = await writer.connection()
             status = await connection.execute(statement, *arguments)
         except asyncpg.UniqueViolationError as error:
-            if error.constraint_name != _SEQ_KEY:
-                raise IntegrityError(statement, None, error) from error
-            return None
-        except asyncpg.IntegrityConstraintViolationError as error:
-            raise IntegrityError(statement, None, error) from error
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError) as error:
-            writer.drop()
-            raise OperationalError(statement, None, error) from error
+            if error.constraint_name == _SEQ_KEY:
+                return None
+            raise _as_sqlalchemy(writer, statement, error) from error
+        except _DRIVER_ERRORS as error:
+            raise _as_sqlalchemy(writer, statement, error) from error
         if status != f"INSERT 0 {len(rows)}":
             return None  # the head row is not the one this process wrote (or gone): nothing was inserted
         return rows[-1][0], rows[-1][-1]
@@ -201,13 +198,21 @@ class PostgresAppender:
                     statement = self._insert_checkpoint
                     await connection.execute(statement, *(checkpoint[name] for name in CHECKPOINT_COLUMNS))
             return rows[-1][0], rows[-1][-1]
-        except asyncpg.IntegrityConstraintViolationError as error:
-            raise IntegrityError(statement, None, error) from error
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError) as error:
-            # The connection is not to be trusted (ended by the server, cut, or told of its end while
-            # idle): the next append connects afresh.
-            writer.drop()
-            raise OperationalError(statement, None, error) from error
+        except _DRIVER_ERRORS as error:
+            raise _as_sqlalchemy(writer, statement, error) from error
+
+
+_DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError)
+
+
+def _as_sqlalchemy(writer: _Writer, statement: str, error: Exception) -> Exception:
+    """The driver's ``error`` of ``statement`` as SQLAlchemy's. A constraint's refusal leaves the connection
+    as it was; any other error means it is not to be trusted (ended by the server, cut, or told of its end
+    while idle), so the next append connects afresh."""
+    if isinstance(error, asyncpg.IntegrityConstraintViolationError):
+        return IntegrityError(statement, None, error)
+    writer.drop()
+    return OperationalError(statement, None, error)
 
 
 _SEQ_KEY = "audit_log_pkey"
