@@ -32,8 +32,8 @@ CI = settings(derandomize=True, **FUZZ_SETTINGS)  # type: ignore[arg-type]
 # Hypothesis fails a draw when the global ``random`` state moved during it, taking that for a strategy that
 # uses ``random``. The hub and the sandboxes under test run in threads of this process, and what they run
 # may move that shared state at any moment (it failed a CI run once, at a scheduled job's minute tick).
-# The strategies here draw only from hypothesis: derandomized, a strategy that used ``random`` would fail
-# this on every run, not once in many.
+# The strategies here draw only from hypothesis (``st.*`` and ``CODES_FOR_STRATEGIES``), so the warning
+# can only ever be about those threads, never about a strategy of this module.
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Do not use the `random` module inside strategies:hypothesis.errors.HypothesisDeprecationWarning"
 )
