@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     jobs_url: str = "memory://"
     jobs_idle_timeout_s: float = Field(default=60.0, gt=0)
     jobs_concurrency: int = Field(default=50, ge=1)
+    # On memory:// the hub process runs the periodic jobs' scheduler itself; off: a process that must not
+    # fire them (a second embedded process on the same database, a test that counts upstream requests).
+    in_process_scheduler: bool = True
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -110,7 +110,7 @@ class HubServices:
         await services.jobs.start(services)
         load_jobs()
         # On the embedded default no `hub worker` schedules the periodic jobs: the hub does.
-        if schedule and runs_in_process(services.jobs.broker):
+        if schedule and settings.in_process_scheduler and runs_in_process(services.jobs.broker):
             services.scheduling = Scheduling(build_scheduler(services))
             services.scheduling.start()
         return services

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from redis.asyncio import Redis
 from taskiq import InMemoryBroker, ScheduledTask
@@ -14,8 +15,9 @@ from taskiq.schedule_sources import LabelScheduleSource
 
 from foundation.settings import Settings
 from hub.connections.schedule import DEFAULT_CRON, ClaimingScheduler, RefreshSchedule, load_jobs
-from tests.fixtures.backends import REDIS_URL, require_service
-from tests.schema.conftest import Graph
+from sandbox.control import SandboxControl
+from tests.fixtures.backends import REDIS_URL, Backend, require_service
+from tests.schema.conftest import Graph, graph_settings, running_graph
 
 
 class RecordingBroker(InMemoryBroker):
@@ -64,6 +66,15 @@ async def test_a_tick_is_sent_once_by_any_number_of_schedulers() -> None:
     assert sum(len(broker.kicked) for broker in brokers) == 2
 
 
-async def test_the_embedded_hub_runs_the_scheduler_itself(graph: Graph) -> None:
-    assert graph.services.settings.jobs_url == "memory://"
-    assert graph.services.scheduling is not None
+async def test_the_embedded_hub_runs_the_scheduler_itself(
+    backend: Backend, tmp_path: Path, clean_sandbox: SandboxControl, engine: object
+) -> None:
+    settings = graph_settings(backend, tmp_path, clean_sandbox, in_process_scheduler=True)
+    async for graph in running_graph(settings):
+        assert graph.services.settings.jobs_url == "memory://"
+        assert graph.services.scheduling is not None
+
+
+async def test_a_hub_told_not_to_schedules_nothing(graph: Graph) -> None:
+    assert graph.services.settings.in_process_scheduler is False  # the tests' hubs: see Backend.settings
+    assert graph.services.scheduling is None
