@@ -78,6 +78,10 @@ class CircuitBreakers:
         try:
             async with breaker:
                 yield
-        except OpenedState:
+        except OpenedState as opened:
+            # purgatory raises its one open-state object on every fast failure, and each raise adds that
+            # fetch's frames to the object's traceback: kept, they would pin every failed fetch's frames
+            # (and all they hold) for as long as the circuit stays open, and slow every full collection.
+            opened.__traceback__ = None
             UPSTREAM_REQUESTS.labels(source, "circuit_open").inc()
             raise SourceUnavailable(source, "circuit open after repeated failures") from None

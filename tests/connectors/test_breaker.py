@@ -76,3 +76,27 @@ async def test_unknown_enterprises_do_not_open_the_circuit(
         with pytest.raises(UnknownEnterprise):
             await client.fetch(OUTSIDE_UNIVERSE)
     assert state(client) == "closed"
+
+
+def traceback_depth(error: BaseException | None) -> int:
+    depth, entry = 0, None if error is None else error.__traceback__
+    while entry is not None:
+        depth, entry = depth + 1, entry.tb_next
+    return depth
+
+
+async def test_failing_fast_pins_no_frames_of_earlier_fetches(
+    source: SourceName, provider: SandboxControl, source_client: ClientFactory
+) -> None:
+    # purgatory raises its one open-state object on every fast failure: each raise would add that fetch's
+    # frames to the object's traceback, pinning them (and everything they hold) while the circuit is open.
+    client = source_client(source, retries=0, breaker_threshold=1, breaker_cooldown_s=60)
+    provider.set_faults(source, down=True)
+    with pytest.raises(SourceUnavailable):
+        await client.fetch(CODE)
+    depths = []
+    for _ in range(50):
+        with pytest.raises(SourceUnavailable, match="circuit open") as failed:
+            await client.fetch(CODE)
+        depths.append(traceback_depth(failed.value.__context__))
+    assert max(depths) == depths[0], depths
