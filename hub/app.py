@@ -13,7 +13,7 @@ from starlette.types import ASGIApp
 from auth.routes import oauth_routes
 from foundation.logging import configure_logging
 from foundation.settings import Settings, load_settings
-from hub.gc_freeze import freeze_startup_objects
+from hub.gc_freeze import prepare_collector
 from hub.health import healthz, readyz
 from hub.http_limits import SMALL_BODY_BYTES, BodyLimits
 from hub.metrics import metrics
@@ -65,5 +65,5 @@ def app_from_environment() -> ASGIApp:
     settings = load_settings()
     configure_logging(settings.log_level)
     app = trusted_proxies(create_app(settings), settings)
-    freeze_startup_objects()
+    prepare_collector()
     return app

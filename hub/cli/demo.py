@@ -16,7 +16,7 @@ from hub.app import create_app
 from hub.cli.demo_access import DemoAccess, prepare_demo
 from hub.cli.demo_anchor import demo_anchor_file
 from hub.cli.settings_option import settings_or_exit
-from hub.gc_freeze import freeze_startup_objects
+from hub.gc_freeze import prepare_collector
 from hub.malloc import limit_malloc_arenas
 from hub.migrate import upgrade
 from hub.server import embedded
@@ -84,7 +84,7 @@ async def _run(
 ) -> None:
     async with run_sandboxes(host="127.0.0.1", ports=ports, seed=seed, size=size) as urls:
         app = create_app(settings)
-        freeze_startup_objects()
+        prepare_collector()
         async with embedded(app, settings) as serving:
             with SandboxControl(urls) as sandbox:
                 everyone = await asyncio.to_thread(sandbox.credit_codes, 10_000)

@@ -25,6 +25,7 @@ from foundation.settings import Settings
 from hub.cache import is_redis
 from hub.cli.settings_option import settings_or_exit
 from hub.connections.schedule import Scheduling, build_scheduler
+from hub.gc_freeze import prepare_collector
 from hub.jobs.queue import job, runs_in_process, services_of
 from hub.malloc import limit_malloc_arenas
 from hub.services import HubServices
@@ -92,6 +93,7 @@ async def _run(settings: Settings, concurrency: int, *, scheduler: bool) -> None
     assert not runs_in_process(services.jobs.broker)
     # A memory cache is this worker's own: records refreshed into it would only be held until exit.
     services.sources.refresh_cache = is_redis(services.cache)
+    prepare_collector()  # as the hub's server does: jobs churn through records as requests do
     redis: Redis = Redis.from_url(settings.jobs_url)
     scheduling = Scheduling(build_scheduler(services, claims=redis)) if scheduler else None
     stop = asyncio.Event()
