@@ -29,6 +29,17 @@ def source() -> SourceName:
     return "registry"
 
 
+async def opened_at_once(
+    source: SourceName, provider: SandboxControl, source_client: ClientFactory, *, cooldown_s: float
+) -> SourceClient[Any]:
+    """A client of ``source`` whose circuit the first failure opened (the provider stays down)."""
+    client = source_client(source, retries=0, breaker_threshold=1, breaker_cooldown_s=cooldown_s)
+    provider.set_faults(source, down=True)
+    with pytest.raises(SourceUnavailable):
+        await client.fetch(CODE)
+    return client
+
+
 async def test_opens_after_threshold_fails_fast_then_half_opens_and_closes(
     source: SourceName, provider: SandboxControl, source_client: ClientFactory
 ) -> None:
@@ -57,10 +68,7 @@ async def test_opens_after_threshold_fails_fast_then_half_opens_and_closes(
 async def test_a_failed_probe_reopens(
     source: SourceName, provider: SandboxControl, source_client: ClientFactory
 ) -> None:
-    client = source_client(source, retries=0, breaker_threshold=1, breaker_cooldown_s=0.2)
-    provider.set_faults(source, down=True)
-    with pytest.raises(SourceUnavailable):
-        await client.fetch(CODE)
+    client = await opened_at_once(source, provider, source_client, cooldown_s=0.2)
     await asyncio.sleep(0.25)
     assert state(client) == "half_open"
     with pytest.raises(SourceUnavailable, match="HTTP 503"):
@@ -90,10 +98,7 @@ async def test_failing_fast_pins_no_frames_of_earlier_fetches(
 ) -> None:
     # purgatory raises its one open-state object on every fast failure: each raise would add that fetch's
     # frames to the object's traceback, pinning them (and everything they hold) while the circuit is open.
-    client = source_client(source, retries=0, breaker_threshold=1, breaker_cooldown_s=60)
-    provider.set_faults(source, down=True)
-    with pytest.raises(SourceUnavailable):
-        await client.fetch(CODE)
+    client = await opened_at_once(source, provider, source_client, cooldown_s=60)
     depths = []
     for _ in range(50):
         with pytest.raises(SourceUnavailable, match="circuit open") as failed:
