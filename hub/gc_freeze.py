@@ -11,10 +11,10 @@ SERVING_THRESHOLDS: Final = (10_000, 20, 10)
 With the default, a young collection ran every 700 allocations, i.e. every few requests under load, and
 moved the objects of the requests in flight (alive then, garbage a moment later) into the older
 generations; once those made up a quarter of the old generation, a full collection walked the whole heap
-of cached records, 130-250 ms each on this kind of machine. A warm hub made 76 full collections in a
-20 s run of wrk, and 85 during the 2,000-firm warm-up of the products benchmark; with these thresholds
-1 and 2, and in A/B runs of that wrk load 15.1k → 16.8k req/s at the same p99 (BENCHMARKS.md). Cycles
-are still collected: a young collection runs every 10,000 net allocations.
+of cached records, 130-250 ms each on this kind of machine. A warm hub made 76-103 full collections in
+a 20 s run of wrk, and 85 during the 2,000-firm warm-up of the products benchmark; with these thresholds
+1-6, and in A/B runs of that wrk load 14.5k → 16.1k req/s at the same p99 (BENCHMARKS.md, 2026-12-04).
+Cycles are still collected: a young collection runs every 10,000 net allocations.
 """
 
 
