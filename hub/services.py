@@ -53,9 +53,9 @@ class HubServices:
     scheduling: Scheduling | None = None  # the periodic jobs' scheduler, when it runs in this process
 
     @classmethod
-    async def start(cls, settings: Settings, *, schedule: bool = True) -> HubServices:
-        """The services, their job queue started; ``schedule=False``: no periodic jobs from this process
-        even on the embedded default (a ``hub sync`` that refreshes inline)."""
+    async def start(cls, settings: Settings) -> HubServices:
+        """The services, their job queue started (and, on the embedded default, the periodic jobs'
+        scheduler unless ``settings.in_process_scheduler`` is off)."""
         engine = create_engine(settings)
         sessions = create_session_factory(engine)
         cache = build_cache(settings)
@@ -110,7 +110,7 @@ class HubServices:
         await services.jobs.start(services)
         load_jobs()
         # On the embedded default no `hub worker` schedules the periodic jobs: the hub does.
-        if schedule and settings.in_process_scheduler and runs_in_process(services.jobs.broker):
+        if settings.in_process_scheduler and runs_in_process(services.jobs.broker):
             services.scheduling = Scheduling(build_scheduler(services))
             services.scheduling.start()
         return services

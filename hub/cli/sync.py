@@ -264,7 +264,8 @@ async def _run(
     from hub.services import HubServices
 
     limit_malloc_arenas()  # as `hub worker`: the services' threads would each fragment an arena of their own
-    services = await HubServices.start(settings, schedule=False)
+    # An inline refresh fires no periodic jobs, even on the embedded default.
+    services = await HubServices.start(settings.model_copy(update={"in_process_scheduler": False}))
     # A memory cache dies with this process: refreshing it would only hold every record until exit.
     services.sources.refresh_cache = is_redis(services.cache)
     stream = selection.stream(services.sessions, chosen)

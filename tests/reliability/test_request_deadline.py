@@ -9,13 +9,12 @@ import time
 
 from bench.queries import Answer, profile_query
 from sandbox.control import SandboxControl
-from tests.reliability.conftest import HubFactory, RunningHub
+from tests.reliability.conftest import PATIENT_SOURCES, HubFactory, RunningHub
 
 TAX = profile_query(["tax"])
 LOGISTICS = profile_query(["logistics"])
 REGISTRY = profile_query([])
 SHORT = {"read_deadline_s": 0.4}
-PATIENT_SOURCE = {"timeout_s": 10.0, "deadline_s": 20.0}  # the source would wait: only the request won't
 SLOW_MS = 3000
 
 
@@ -30,13 +29,13 @@ async def test_a_slow_source_is_served_stale_and_refreshed_behind_the_answer(
 ) -> None:
     code = codes[20]
     # a replica that read the firm while tax was quick (patient: a loaded machine must not fail the set-up)
-    async with start_hub(**PATIENT_SOURCE) as first:
+    async with start_hub(**PATIENT_SOURCES) as first:
         before = await first.query(TAX, code=code)
     assert before.clean
     clean_sandbox.set_faults("tax", latency_ms=SLOW_MS)
     clean_sandbox.reset_stats("tax")
 
-    async with start_hub(SHORT, **PATIENT_SOURCE) as hub:
+    async with start_hub(SHORT, **PATIENT_SOURCES) as hub:
         answer, elapsed = await timed(hub, TAX, code)
         assert answer.clean
         assert answer.data["enterprise"]["tax"]["freshness"]["stale"] is True
@@ -54,7 +53,7 @@ async def test_a_slow_source_is_served_stale_and_refreshed_behind_the_answer(
     # one fetch's requests, not one per query: later reads joined the flight, then hit the cache
     clean_sandbox.reset_faults("tax")
     clean_sandbox.reset_stats("tax")
-    async with start_hub(**PATIENT_SOURCE) as cold:  # patient: a timeout's retry would add requests
+    async with start_hub(**PATIENT_SOURCES) as cold:  # patient: a timeout's retry would add requests
         await cold.query(TAX, code=codes[21])
     assert sum(fetches.values()) == clean_sandbox.stats("tax")["total"]
 
@@ -63,7 +62,7 @@ async def test_without_a_snapshot_the_slow_source_is_unavailable_naming_the_dead
     start_hub: HubFactory, codes: list[str], clean_sandbox: SandboxControl
 ) -> None:
     clean_sandbox.set_faults("logistics", latency_ms=SLOW_MS)
-    async with start_hub(SHORT, **PATIENT_SOURCE) as hub:
+    async with start_hub(SHORT, **PATIENT_SOURCES) as hub:
         answer, elapsed = await timed(hub, LOGISTICS, codes[22])
 
     assert elapsed < SLOW_MS / 1000, f"{elapsed:.2f} s: the answer waited for the slow upstream"
@@ -78,7 +77,7 @@ async def test_no_retry_starts_past_the_request_deadline(
     start_hub: HubFactory, codes: list[str], clean_sandbox: SandboxControl
 ) -> None:
     clean_sandbox.set_faults("registry", error_rate=1.0, error_status=503)
-    retrying = {"retries": 6, "backoff_initial_s": 0.15, "backoff_max_s": 0.15, **PATIENT_SOURCE}
+    retrying = {"retries": 6, "backoff_initial_s": 0.15, "backoff_max_s": 0.15, **PATIENT_SOURCES}
 
     clean_sandbox.reset_stats("registry")
     async with start_hub(SHORT, **retrying) as hub:

@@ -12,12 +12,9 @@ import pytest
 
 from bench.queries import SOURCE_SELECTIONS, profile_query
 from sandbox.control import SandboxControl
-from tests.reliability.conftest import HubFactory
+from tests.reliability.conftest import PATIENT_SOURCES, HubFactory
 
 PROFILE = profile_query()
-# For the sources a test does not fault: a loaded CI machine must not push them past a deadline (with the
-# suite's short ones, electricity's three round trips in a row once took over 1 s and failed a CI run).
-PATIENT: dict[str, object] = {"timeout_s": 10.0, "deadline_s": 30.0}
 PROFILE_FIELDS = {
     "registry": "registration",
     **{source: source for source in SOURCE_SELECTIONS if source != "registry"},
@@ -35,7 +32,7 @@ async def test_one_provider_down_nulls_only_its_field(
     start_hub: HubFactory, codes: list[str], clean_sandbox: SandboxControl
 ) -> None:
     clean_sandbox.set_faults("tax", down=True)  # answers 503 at once: patience costs nothing there
-    async with start_hub(**PATIENT) as hub:
+    async with start_hub(**PATIENT_SOURCES) as hub:
         answer = await hub.query(PROFILE, code=codes[0])
 
     assert answer.status == 200
@@ -52,11 +49,13 @@ async def test_one_provider_down_nulls_only_its_field(
 async def test_one_provider_down_serves_its_last_snapshot_as_stale(
     start_hub: HubFactory, codes: list[str], clean_sandbox: SandboxControl
 ) -> None:
-    async with start_hub(**PATIENT) as first:  # a replica that fetched the firm while tax was up
+    async with start_hub(**PATIENT_SOURCES) as first:  # a replica that fetched the firm while tax was up
         before = await first.query(PROFILE, code=codes[1])
     assert before.clean
     clean_sandbox.set_faults("tax", down=True)
-    async with start_hub(**PATIENT) as second:  # another replica: its own (empty) cache, the same database
+    async with start_hub(
+        **PATIENT_SOURCES
+    ) as second:  # another replica: its own (empty) cache, the same database
         answer = await second.query(PROFILE, code=codes[1])
 
     assert answer.clean
@@ -75,7 +74,7 @@ async def test_injected_errors_give_right_answers_or_typed_errors(
     async with start_hub() as hub:
         faulty = [await hub.query(PROFILE, code=code) for code in firms]
     clean_sandbox.reset_faults()
-    async with start_hub(**PATIENT) as hub:  # the reference is the truth, not a timing test
+    async with start_hub(**PATIENT_SOURCES) as hub:  # the reference is the truth, not a timing test
         reference = [await hub.query(PROFILE, code=code) for code in firms]
 
     assert all(answer.clean for answer in reference)
